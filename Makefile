@@ -1,0 +1,35 @@
+# Two entry points for a new user (see README.md):
+#   make report  – set up the environment and build a report from the bundled demo export
+#   make test    – set up the environment and run lint, the layering contract and the tests
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PERIOD ?= $(shell date +%Y-%m)
+
+.PHONY: setup report test bench lint demo-data
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+report: $(STAMP)
+	$(VENV)/bin/oneclick report --data data/demo --period $(PERIOD)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+test: lint
+	bash tests/setup_browser.sh
+	$(PY) -m pytest -n 2 -q
+
+demo-data: $(STAMP)
+	$(VENV)/bin/oneclick demo-data data/demo --clients 1300 --seed 20261127
+
+bench: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	$(PY) -m bench

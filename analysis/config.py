@@ -1,0 +1,160 @@
+"""Every tunable of a run, with a typed schema checked when it is loaded.
+
+A run's parameters come from defaults, then ``oneclick.toml``, then command-line
+flags. Unknown keys and wrong types are refused with a message naming the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from analysis.errors import InputError
+
+__all__ = ["Config", "ConfigError", "load_config"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataParams(_Section):
+    """Validation and repair of the export."""
+
+    min_clients: int = Field(100, ge=10, description="fewest usable clients to train a model")
+    min_class_clients: int = Field(20, ge=5, description="fewest clients of each target class")
+    max_missing_share: float = Field(
+        0.05, ge=0, le=1, description="share of clients with gaps that may be excluded")
+    outlier_factor: float = Field(
+        8.0, gt=1, description="revenue above factor × month median is an entry error")
+
+
+class ModelParams(_Section):
+    """Model selection and evaluation."""
+
+    seed: int = 20240601
+    test_size: float = Field(0.25, gt=0.05, lt=0.5)
+    cv_folds: int = Field(5, ge=2, le=20)
+    cv_repeats: int = Field(3, ge=1, le=20)
+    search_iter: int = Field(8, ge=1, le=200, description="configurations tried per family")
+    search_sample: int = Field(20000, ge=200, description="most clients used in the search")
+    bootstrap: int = Field(1000, ge=100, le=20000)
+    threshold_rule: str = Field("f1", pattern="^(f1|cost)$")
+    miss_cost: float = Field(5.0, gt=0, description="cost of a missed client / cost of an offer")
+    families: tuple[str, ...] = (
+        "dummy", "knn", "tree", "logreg", "svc_linear", "svc_rbf", "hgb", "forest")
+
+
+class ShapParams(_Section):
+    """Explanations."""
+
+    background: int = Field(100, ge=10, le=2000)
+    explain_sample: int = Field(2000, ge=50, description="clients explained per run at most")
+    example_clients: int = Field(3, ge=0, le=10)
+
+
+class SegmentParams(_Section):
+    """Risk tiers, the two study segments and the offer tests."""
+
+    risk_high: float = Field(0.6, gt=0, lt=1)
+    risk_medium: float = Field(0.3, gt=0, lt=1)
+    profit_high_quantile: float = Field(0.5, gt=0, lt=1)
+    promo_high: float = Field(0.5, gt=0, lt=1, description="high share of promo purchases")
+    probability_high: float = Field(0.6, gt=0, lt=1)
+    electronics_categories: tuple[str, ...] = (
+        "Мелкая бытовая техника и электроника", "Техника для красоты и здоровья")
+    offer_rules: str = ""
+    uplift: float = Field(0.05, gt=0, lt=1, description="uplift of retained share to detect")
+    control_share: float = Field(0.2, gt=0, lt=1)
+    power: float = Field(0.8, gt=0.5, lt=1)
+    alpha: float = Field(0.05, gt=0, lt=0.5)
+    sensitivity_step: float = Field(0.1, gt=0, lt=0.5)
+
+
+class StatsParams(_Section):
+    """Behaviour tests."""
+
+    correction: str = Field("holm", pattern="^(holm|fdr_bh)$")
+    alpha: float = Field(0.05, gt=0, lt=0.5)
+    collinear_phik: float = Field(0.9, gt=0, le=1)
+    phik_sample: int = Field(20000, ge=200)
+
+
+class CompareParams(_Section):
+    """Drift thresholds for the comparison with the previous report."""
+
+    psi_warn: float = 0.1
+    psi_alert: float = 0.25
+    ks_alpha: float = 0.01
+
+
+class EmailParams(_Section):
+    """Delivery settings other than secrets (those come from the environment)."""
+
+    to: tuple[str, ...] = ()
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(25, ge=1, le=65535)
+    security: str = Field("none", pattern="^(none|starttls|ssl)$")
+    sender: str = "oneclick-report@localhost"
+    retries: int = Field(3, ge=0, le=10)
+    timeout: float = Field(20.0, gt=0)
+
+
+class Config(_Section):
+    """All parameters of a run."""
+
+    data_dir: str = ""
+    archive_dir: str = "reports"
+    renderer: str = Field("auto", pattern="^(auto|builtin|quarto)$")
+    profit_unit: str = "тыс. ₽"
+    data: DataParams = DataParams()
+    model: ModelParams = ModelParams()
+    shap: ShapParams = ShapParams()
+    segments: SegmentParams = SegmentParams()
+    stats: StatsParams = StatsParams()
+    compare: CompareParams = CompareParams()
+    email: EmailParams = EmailParams()
+
+    def with_overrides(self, **dotted: Any) -> Config:
+        """A copy with values set by dotted keys (``model.search_iter=4``)."""
+        raw = self.model_dump()
+        for key, value in dotted.items():
+            if value is None:
+                continue
+            *parents, leaf = key.split(".")
+            node = raw
+            for part in parents:
+                node = node[part]
+            node[leaf] = value
+        return _validate(raw, "command line")
+
+
+class ConfigError(InputError):
+    """The configuration file is malformed."""
+
+
+def _validate(raw: dict[str, Any], source: str) -> Config:
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(
+            source, f"параметр «{key}»: {first['msg']}", "ключи и типы из `oneclick init`"
+        ) from None
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate a TOML configuration; defaults when ``path`` is None."""
+    if path is None:
+        return Config()
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(str(path), "файл не найден", "путь к oneclick.toml") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), f"не читается как TOML ({exc})", "файл TOML") from None
+    return _validate(raw, str(path))

@@ -1,0 +1,211 @@
+"""One row per client: the validated export joined, checked and cleaned for modelling.
+
+This is the stage the rest of the tool reads. It returns the client table
+(every client read, indexed by ``id``) and the data-quality log that says
+which clients are excluded from modelling and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import glossary as g
+from analysis.config import DataParams
+from analysis.errors import InputError
+from analysis.load import read_table
+from analysis.paths import EXPORT_FILES, export_paths
+from analysis.quality import QualityEntry, QualityLog
+from analysis.validate import SPECS, validate_table
+
+__all__ = ["ClientData", "build_client_table", "load_export"]
+
+
+@dataclass(frozen=True)
+class ClientData:
+    """The client table and what validation did to get it.
+
+    Attributes
+    ----------
+    clients
+        Every client read, indexed by ``id`` (sorted), with the export's
+        attributes, revenue per month, minutes per month, derived changes and
+        profit. Repairs are applied.
+    quality
+        The data-quality log; ``quality.excluded_ids`` are left out of modelling.
+    """
+
+    clients: pd.DataFrame
+    quality: QualityLog
+
+    @property
+    def modelled(self) -> pd.DataFrame:
+        """Clients used for modelling: all but the excluded ones."""
+        return self.clients.drop(index=sorted(self.quality.excluded_ids))
+
+
+def _wide(long: pd.DataFrame, value: str, prefix: str, periods: tuple[str, ...]) -> pd.DataFrame:
+    wide = long.pivot(index="id", columns="Период", values=value)
+    wide = wide.reindex(columns=list(periods))
+    wide.columns = [f"{prefix}_{p}" for p in periods]
+    return wide
+
+
+def _check_coverage(tables: dict[str, pd.DataFrame]) -> pd.Index:
+    base = pd.Index(tables["market_file"]["id"]).unique()
+    for key, table in tables.items():
+        ids = pd.Index(table["id"].unique())
+        name = EXPORT_FILES[key]
+        missing = base.difference(ids)
+        if len(missing):
+            raise InputError(name, "нет строк для клиентов из market_file.csv",
+                             "каждый id во всех четырёх файлах", column="id",
+                             rows=sorted(missing.tolist()), rows_are_ids=True)
+        extra = ids.difference(base)
+        if len(extra):
+            raise InputError(name, "клиенты, которых нет в market_file.csv",
+                             "каждый id во всех четырёх файлах", column="id",
+                             rows=sorted(extra.tolist()), rows_are_ids=True)
+    return base.sort_values()
+
+
+def _join(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    ids = _check_coverage(tables)
+    clients = tables["market_file"].set_index("id").reindex(ids)
+    revenue = _wide(tables["market_money"], "Выручка", "Выручка", g.MONTHS)
+    minutes = _wide(tables["market_time"], "минут", "Минут", g.TIME_MONTHS)
+    profit = tables["money"].set_index("id")[[g.PROFIT]]
+    joined = clients.join(revenue).join(minutes).join(profit)
+    joined.index.name = "id"
+    return joined
+
+
+def _ids_where(clients: pd.DataFrame, mask: pd.Series) -> tuple[int, ...]:
+    return tuple(int(i) for i in clients.index[mask.to_numpy()])
+
+
+def _repair_outliers(clients: pd.DataFrame, params: DataParams, log: QualityLog) -> None:
+    revenue = clients[list(g.REVENUE_COLUMNS)]
+    medians = revenue.where(revenue > 0).median()
+    limit = medians * params.outlier_factor
+    outlier = revenue.gt(limit, axis=1)
+    if not outlier.to_numpy().any():
+        return
+    typical = revenue.where(~outlier & (revenue > 0)).mean(axis=1)
+    for column in g.REVENUE_COLUMNS:
+        hit = outlier[column] & typical.notna()
+        if hit.any():
+            values = ", ".join(f"{v:.1f}" for v in clients.loc[hit, column].head(3))
+            log.add(QualityEntry(
+                "repair", "revenue_outlier", "market_money.csv", column,
+                f"выброс выручки ({values}) выше {params.outlier_factor:g} медиан месяца "
+                "заменён средней выручкой клиента за другие месяцы",
+                int(hit.sum()), _ids_where(clients, hit)))
+            clients.loc[hit, column] = typical[hit]
+
+
+def _exclude(clients: pd.DataFrame, params: DataParams, log: QualityLog) -> None:
+    feature_columns = [c for c in clients.columns if c != g.PROFIT]
+    gaps = clients[feature_columns].isna().any(axis=1) | clients[g.PROFIT].isna()
+    share = float(gaps.mean())
+    if share > params.max_missing_share:
+        column = clients.columns[clients[gaps].isna().any().to_numpy()][0]
+        raise InputError(
+            "выгрузка", f"пропуски у {int(gaps.sum())} клиентов ({share:.1%})",
+            f"не больше {params.max_missing_share:.0%} клиентов с пропусками",
+            column=str(column), rows=_ids_where(clients, gaps), rows_are_ids=True)
+    for column in clients.columns:
+        hit = clients[column].isna()
+        log.add(QualityEntry(
+            "exclusion", "missing", _file_of(column), column,
+            "пропущенное значение: клиент исключён из модели", int(hit.sum()),
+            _ids_where(clients, hit)))
+    revenue = clients[list(g.REVENUE_COLUMNS)]
+    inactive = (revenue <= 0).any(axis=1) & ~gaps
+    log.add(QualityEntry(
+        "exclusion", "inactive", "market_money.csv", "Выручка",
+        "нулевая выручка хотя бы в одном из трёх месяцев: клиент не был активен "
+        "все три месяца и исключён из модели", int(inactive.sum()),
+        _ids_where(clients, inactive)))
+
+
+def _file_of(column: str) -> str:
+    if column.startswith("Выручка"):
+        return "market_money.csv"
+    if column.startswith("Минут"):
+        return "market_time.csv"
+    return "money.csv" if column == g.PROFIT else "market_file.csv"
+
+
+def _derive(clients: pd.DataFrame) -> pd.DataFrame:
+    """Documented derived features: month-on-month change of revenue and minutes."""
+    return clients.assign(**{
+        g.REVENUE_CHANGE: clients[g.REVENUE_COLUMNS[2]] - clients[g.REVENUE_COLUMNS[1]],
+        g.MINUTES_CHANGE: clients[g.MINUTES_COLUMNS[1]] - clients[g.MINUTES_COLUMNS[0]],
+    })
+
+
+def _check_modelable(clients: pd.DataFrame, excluded: set[int], params: DataParams) -> None:
+    usable = clients.drop(index=sorted(excluded))
+    if len(usable) < params.min_clients:
+        raise InputError(
+            "выгрузка", f"слишком мало клиентов для модели: пригодны {len(usable)} "
+            f"из {len(clients)}", f"не меньше {params.min_clients} пригодных клиентов")
+    counts = usable[g.TARGET].value_counts()
+    for value in (g.DECLINED, g.STABLE):
+        if counts.get(value, 0) < params.min_class_clients:
+            raise InputError(
+                "market_file.csv", f"класс «{value}» есть лишь у {counts.get(value, 0)} "
+                "пригодных клиентов", f"оба класса, не меньше {params.min_class_clients} "
+                "клиентов в каждом", column=g.TARGET)
+
+
+def build_client_table(tables: dict[str, pd.DataFrame], params: DataParams,
+                       log: QualityLog) -> pd.DataFrame:
+    """Join validated tables into one row per client, repair outliers, mark exclusions."""
+    clients = _join(tables)
+    log.clients_read = len(clients)
+    _repair_outliers(clients, params, log)
+    _exclude(clients, params, log)
+    clients = _derive(clients)
+    unknown = sorted(set(clients[g.CATEGORY].dropna()) - set(_known_categories()))
+    for value in unknown:
+        hit = clients[g.CATEGORY] == value
+        log.add(QualityEntry("warning", "new_category", "market_file.csv", g.CATEGORY,
+                             f"новая категория «{value}» сохранена как есть",
+                             int(hit.sum()), _ids_where(clients, hit)))
+    _check_modelable(clients, log.excluded_ids, params)
+    log.clients_usable = len(clients) - len(log.excluded_ids)
+    return clients
+
+
+def _known_categories() -> tuple[str, ...]:
+    return (
+        "Товары для детей", "Домашний текстиль", "Косметика и аксессуары",
+        "Техника для красоты и здоровья", "Мелкая бытовая техника и электроника",
+        "Кухонная посуда",
+    )
+
+
+def load_export(data_dir: Path, params: DataParams | None = None) -> ClientData:
+    """Read, validate and repair the four exports in ``data_dir``.
+
+    Raises
+    ------
+    InputError
+        When the export cannot be used; the message names file, column and rows.
+    """
+    params = params or DataParams()
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise InputError(str(data_dir), "папка с выгрузкой не найдена",
+                         "папка с четырьмя CSV-файлами выгрузки")
+    log = QualityLog()
+    tables = {key: validate_table(read_table(path), SPECS[key], log)
+              for key, path in export_paths(data_dir).items()}
+    clients = build_client_table(tables, params, log)
+    return ClientData(clients=clients, quality=log)
+
+

@@ -1,0 +1,25 @@
+"""Every path the tool knows by default, built in one place from the project root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+DEMO_DATA_DIR = PROJECT_ROOT / "data" / "demo"
+DEFAULT_ARCHIVE_DIR = Path("reports")
+DEFAULT_CONFIG_NAME = "oneclick.toml"
+OFFER_RULES_PATH = PACKAGE_DIR / "offers.toml"
+REAL_EXPORT_DIR = PROJECT_ROOT.parent / "shared" / "data" / "one-click"
+
+EXPORT_FILES: dict[str, str] = {
+    "market_file": "market_file.csv",
+    "market_money": "market_money.csv",
+    "market_time": "market_time.csv",
+    "money": "money.csv",
+}
+
+
+def export_paths(data_dir: Path) -> dict[str, Path]:
+    """Paths of the four export files inside ``data_dir``."""
+    return {key: Path(data_dir) / name for key, name in EXPORT_FILES.items()}

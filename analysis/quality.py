@@ -1,0 +1,75 @@
+"""The data-quality log: every repair, exclusion and warning, with counts and ids."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+__all__ = ["QualityEntry", "QualityLog"]
+
+Kind = Literal["repair", "exclusion", "warning"]
+
+
+@dataclass(frozen=True)
+class QualityEntry:
+    """One thing the tool did to, or noticed in, the export.
+
+    Parameters
+    ----------
+    kind
+        ``repair`` (value changed, client kept), ``exclusion`` (client left out
+        of modelling) or ``warning`` (nothing changed, reader should know).
+    code
+        Stable machine name (``typo``, ``inactive``, ``revenue_outlier`` …).
+    file, column
+        Where it was found.
+    description
+        One Russian sentence for the report and the CLI.
+    count
+        Number of values (repairs) or clients (exclusions) concerned.
+    ids
+        Client ids concerned, sorted.
+    """
+
+    kind: Kind
+    code: str
+    file: str
+    column: str | None
+    description: str
+    count: int
+    ids: tuple[int, ...] = ()
+
+
+@dataclass
+class QualityLog:
+    """Everything the validation stage did, in the order it did it."""
+
+    entries: list[QualityEntry] = field(default_factory=list)
+    files: dict[str, dict[str, object]] = field(default_factory=dict)
+    clients_read: int = 0
+    clients_usable: int = 0
+
+    def add(self, entry: QualityEntry) -> None:
+        """Record an entry; entries with a zero count are not recorded."""
+        if entry.count > 0:
+            self.entries.append(entry)
+
+    def of_kind(self, kind: Kind) -> list[QualityEntry]:
+        """Entries of one kind."""
+        return [e for e in self.entries if e.kind == kind]
+
+    @property
+    def excluded_ids(self) -> set[int]:
+        """Ids of all clients left out of modelling."""
+        return {i for e in self.of_kind("exclusion") for i in e.ids}
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form, deterministic."""
+        return {
+            "clients_read": self.clients_read,
+            "clients_usable": self.clients_usable,
+            "files": self.files,
+            "repairs": [asdict(e) for e in self.of_kind("repair")],
+            "exclusions": [asdict(e) for e in self.of_kind("exclusion")],
+            "warnings": [asdict(e) for e in self.of_kind("warning")],
+        }

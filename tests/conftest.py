@@ -1,0 +1,36 @@
+"""Shared fixtures: a small valid export made by the project's own generator."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REAL_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "one-click"
+
+
+@pytest.fixture(scope="session")
+def demo_export_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 300-client demo export with planted defects, written once per session."""
+    from analysis.demo import write_demo_export
+
+    out = tmp_path_factory.mktemp("demo-master")
+    write_demo_export(out, n_clients=300, seed=7)
+    return out
+
+
+@pytest.fixture
+def export_dir(demo_export_master: Path, tmp_path: Path) -> Path:
+    """A private, writable copy of the demo export for a test to damage."""
+    target = tmp_path / "export"
+    shutil.copytree(demo_export_master, target)
+    return target
+
+
+@pytest.fixture
+def real_export() -> Path:
+    """The real export beside the clone; the test is skipped where it is absent."""
+    if not (REAL_EXPORT / "market_file.csv").is_file():
+        pytest.skip("real export not available in ../shared/data/one-click")
+    return REAL_EXPORT
