@@ -72,6 +72,14 @@ class SegmentParams(_Section):
     power: float = Field(0.8, gt=0.5, lt=1)
     alpha: float = Field(0.05, gt=0, lt=0.5)
     sensitivity_step: float = Field(0.1, gt=0, lt=0.5)
+    sensitivity_limit: float = Field(
+        0.25, gt=0, lt=1, description="relative change of size that makes a segment sensitive")
+    offer_min_effect: float = Field(
+        0.1, ge=0, lt=1, description="smallest |rank-biserial| for a feature offer rule to apply")
+    offer_flag_min_share: float = Field(
+        0.2, gt=0, le=1, description="smallest share of a segment meeting a flag offer rule")
+    max_offers: int = Field(4, ge=2, le=8, description="most offers per segment")
+    profile_features: int = Field(5, ge=1, le=20, description="differences shown per segment")
 
 
 class StatsParams(_Section):

@@ -1,0 +1,199 @@
+"""What sets a segment apart from stable clients, and which offers follow from it.
+
+Stable clients are the ``Прежний уровень`` clients outside the segment. Numeric
+features are compared with the rank-biserial correlation ``r = 2U/(n₁n₂) − 1``
+(``U`` of the segment; ``r > 0``: values are higher in the segment). For a
+yes/no indicator ``r`` equals the difference of the two shares, so feature
+rules and flag rules of the offer catalogue are ranked on one scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+
+from analysis import glossary as g
+from analysis.config import SegmentParams
+from analysis.offers import (
+    FeatureCondition,
+    FlagCondition,
+    OfferRule,
+    client_matches,
+    fill_title,
+)
+from analysis.rutext import NBSP, pct, smart_num
+
+__all__ = ["RuleEvidence", "differences", "drivers", "rank_biserial", "rule_evidence",
+           "select_offers"]
+
+_SHARE_FEATURES = frozenset({g.PROMO})
+
+
+def rank_biserial(segment: pd.Series, stable: pd.Series) -> float | None:
+    """Rank-biserial correlation of ``segment`` against ``stable``; ``None`` if one is empty."""
+    a = segment.dropna().to_numpy(dtype=float)
+    b = stable.dropna().to_numpy(dtype=float)
+    if len(a) == 0 or len(b) == 0:
+        return None
+    ranks = rankdata(np.concatenate([a, b]))
+    u = ranks[: len(a)].sum() - len(a) * (len(a) + 1) / 2
+    return float(2 * u / (len(a) * len(b)) - 1)
+
+
+def _value_text(feature: str, value: float) -> str:
+    if feature in _SHARE_FEATURES:
+        return pct(value, 0)
+    unit = g.GLOSSARY[feature].unit if feature in g.GLOSSARY else ""
+    return smart_num(value) + (f"{NBSP}{unit}" if unit else "")
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _difference(feature: str, segment: pd.DataFrame, stable: pd.DataFrame) -> dict | None:
+    effect = rank_biserial(segment[feature], stable[feature])
+    if effect is None:
+        return None
+    seg_median = float(segment[feature].median())
+    stable_median = float(stable[feature].median())
+    text = (f"{_lower_first(g.label(feature))}: {_value_text(feature, seg_median)} против "
+            f"{_value_text(feature, stable_median)} у стабильных")
+    return {"feature": feature, "label": g.label(feature), "segment_median": seg_median,
+            "stable_median": stable_median, "effect": effect,
+            "direction": "выше" if effect > 0 else "ниже" if effect < 0 else "так же",
+            "text": text}
+
+
+def differences(segment: pd.DataFrame, stable: pd.DataFrame, top: int) -> list[dict]:
+    """The ``top`` numeric glossary features that differ most, by ``|r|`` then name."""
+    rows = [_difference(f, segment, stable) for f in g.NUMERIC if f in segment.columns]
+    found = [r for r in rows if r is not None]
+    found.sort(key=lambda r: (-abs(r["effect"]), r["feature"]))
+    return found[:top]
+
+
+def drivers(shap_by_feature: pd.DataFrame, ids: pd.Index, top: int = 3) -> list[dict]:
+    """Features with the largest positive mean SHAP toward decline within ``ids``.
+
+    Only features that raise the risk on average are listed, so fewer than
+    ``top`` may come back.
+    """
+    rows = shap_by_feature.reindex(ids).dropna(how="all")
+    if rows.empty:
+        return []
+    means = rows.mean().sort_index()
+    means = means[means > 0].sort_values(ascending=False, kind="stable").head(top)
+    return [{"feature": str(f), "label": g.label(str(f)), "mean_shap": float(v)}
+            for f, v in means.items()]
+
+
+@dataclass(frozen=True)
+class RuleEvidence:
+    """How a catalogue rule fits a segment.
+
+    Attributes
+    ----------
+    rule
+        The rule.
+    effect
+        Rank-biserial correlation (feature rules) or difference of shares
+        (flag rules), segment vs stable; signed, ``> 0`` = higher in the segment.
+    strength
+        Effect in the rule's favourable direction: ``-effect`` for ``low`` rules.
+    strong
+        Whether the rule clearly applies (see :func:`rule_evidence`).
+    values
+        Numbers for the title placeholders.
+    basis
+        JSON-ready account of the numbers behind the offer.
+    """
+
+    rule: OfferRule
+    effect: float
+    strength: float
+    strong: bool
+    values: dict[str, float | int]
+    basis: dict
+
+    @property
+    def title(self) -> str:
+        """The offer text with the numbers filled in."""
+        return fill_title(self.rule, self.values)
+
+
+def _feature_evidence(rule: OfferRule, condition: FeatureCondition, segment: pd.DataFrame,
+                      stable: pd.DataFrame, params: SegmentParams) -> RuleEvidence | None:
+    feature = condition.feature
+    if feature not in segment.columns:
+        return None
+    effect = rank_biserial(segment[feature], stable[feature])
+    if effect is None:
+        return None
+    strength = -effect if condition.direction == "low" else effect
+    medians = stable[[feature]].median()
+    matched = int(client_matches(rule, segment, medians).sum())
+    values: dict[str, float | int] = {
+        "segment_median": float(segment[feature].median()),
+        "stable_median": float(medians[feature]),
+        "segment_mean": float(segment[feature].mean()),
+        "stable_mean": float(stable[feature].mean()),
+        "effect": effect, "share": matched / len(segment), "matched": matched,
+        "size": len(segment)}
+    basis = {"kind": "feature", "feature": feature, "label": g.label(feature),
+             "direction": condition.direction,
+             **{k: values[k] for k in ("segment_median", "stable_median", "effect", "share")}}
+    return RuleEvidence(rule, effect, strength, strength >= params.offer_min_effect,
+                        values, basis)
+
+
+def _flag_evidence(rule: OfferRule, condition: FlagCondition, segment: pd.DataFrame,
+                   stable: pd.DataFrame, params: SegmentParams) -> RuleEvidence:
+    empty = pd.Series(dtype=float)
+    hit = client_matches(rule, segment, empty)
+    share = float(hit.mean())
+    stable_share = float(client_matches(rule, stable, empty).mean()) if len(stable) else 0.0
+    effect = share - stable_share
+    values: dict[str, float | int] = {"share": share, "matched": int(hit.sum()),
+                                      "size": len(segment)}
+    basis = {"kind": "flag", "equals": dict(condition.equals),
+             "share": share, "stable_share": stable_share, "effect": effect}
+    return RuleEvidence(rule, effect, effect, share >= params.offer_flag_min_share,
+                        values, basis)
+
+
+def rule_evidence(rule: OfferRule, segment: pd.DataFrame, stable: pd.DataFrame,
+                  params: SegmentParams) -> RuleEvidence | None:
+    """How ``rule`` fits the segment; ``None`` when it cannot be judged.
+
+    A feature rule applies clearly when the segment differs from stable
+    clients in the rule's direction with ``|r| ≥ params.offer_min_effect``; a
+    flag rule when at least ``params.offer_flag_min_share`` of the segment
+    meets it.
+    """
+    if segment.empty or stable.empty:
+        return None
+    if isinstance(rule.condition, FeatureCondition):
+        return _feature_evidence(rule, rule.condition, segment, stable, params)
+    return _flag_evidence(rule, rule.condition, segment, stable, params)
+
+
+def select_offers(evidence: list[RuleEvidence], params: SegmentParams,
+                  minimum: int = 2) -> list[RuleEvidence]:
+    """Up to ``params.max_offers`` offers for a segment, most distinctive first.
+
+    Rules that clearly apply come first, ordered by strength (how strongly
+    the segment differs in the rule's direction), then priority, then id.
+    When fewer than ``minimum`` apply clearly, rules whose direction merely
+    holds fill up to ``minimum``; they are marked as weak evidence.
+    """
+    def key(e: RuleEvidence) -> tuple[float, int, str]:
+        return (-round(e.strength, 9), e.rule.priority, e.rule.id)
+
+    strong = sorted((e for e in evidence if e.strong), key=key)
+    weak = sorted((e for e in evidence if not e.strong and e.strength > 1e-12), key=key)
+    chosen = strong[: params.max_offers]
+    return chosen + weak[: max(0, minimum - len(chosen))]

@@ -1,0 +1,221 @@
+"""Risk × profit view, profiles of the study segments, their offers, tests and sensitivity.
+
+Inputs are the modelled clients (index ``id``, export column names), the
+calibrated ``decline_probability`` per client and SHAP contributions toward
+decline summed per source feature. :func:`build_segments` returns the
+JSON-ready ``segments`` part of the results bundle. The segment rules
+themselves live in :mod:`analysis.segment_definitions`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis import glossary as g
+from analysis.config import SegmentParams
+from analysis.experiment import design_test
+from analysis.offers import OfferRule, delivery_channel, load_rules
+from analysis.profiles import differences, drivers, rule_evidence, select_offers
+from analysis.segment_definitions import (
+    PROFIT_LABELS,
+    RISK_LABELS,
+    SEGMENTS,
+    SegmentDefinition,
+    Thresholds,
+    aligned_probability,
+    memberships,
+    risk_level,
+)
+
+__all__ = ["build_segments", "coverage", "sensitivity", "value_at_risk"]
+
+
+def value_at_risk(clients: pd.DataFrame, probability: pd.Series,
+                  params: SegmentParams) -> tuple[list[dict], dict]:
+    """Risk tier × profit tier cells and the thresholds used.
+
+    Returns
+    -------
+    cells : list of dict
+        For risk ``high, medium, low`` × profit ``high, low``: clients, mean
+        probability (``None`` if empty), total profit and profit at risk
+        (sum of probability × profit).
+    thresholds : dict
+        Probability cut-offs and the profit threshold (the
+        ``profit_high_quantile`` quantile of profit).
+    """
+    p = aligned_probability(clients, probability)
+    profit = clients[g.PROFIT].astype(float)
+    threshold = float(profit.quantile(params.profit_high_quantile))
+    risk = risk_level(p, params)
+    tier = pd.Series(np.where(profit >= threshold, "high", "low"), index=clients.index)
+    cells = []
+    for r_code in ("high", "medium", "low"):
+        for p_code in ("high", "low"):
+            hit = (risk == r_code) & (tier == p_code)
+            cells.append({"risk": r_code, "risk_label": RISK_LABELS[r_code],
+                          "profit": p_code, "profit_label": PROFIT_LABELS[p_code],
+                          "clients": int(hit.sum()),
+                          "mean_probability": float(p[hit].mean()) if hit.any() else None,
+                          "total_profit": float(profit[hit].sum()),
+                          "profit_at_risk": float((p[hit] * profit[hit]).sum())})
+    return cells, {"risk_high": params.risk_high, "risk_medium": params.risk_medium,
+                   "profit_high_quantile": params.profit_high_quantile,
+                   "profit_threshold": threshold}
+
+
+def _size_and_risk(definition: SegmentDefinition, clients: pd.DataFrame, p: pd.Series,
+                   thresholds: Thresholds) -> tuple[int, float]:
+    hit = definition.members(clients, p, thresholds).astype(bool)
+    return int(hit.sum()), float((p[hit] * clients.loc[hit, g.PROFIT]).sum())
+
+
+def sensitivity(definition: SegmentDefinition, clients: pd.DataFrame, probability: pd.Series,
+                params: SegmentParams) -> dict:
+    """Size and profit at risk when each numeric threshold moves by ± ``sensitivity_step``.
+
+    The move is relative (0.6 ± 10 % → 0.54 and 0.66), clipped to [0, 1]. The
+    verdict is «чувствителен к порогу» when some move changes the size by more
+    than ``sensitivity_limit`` (relative; for an empty segment, when a move
+    makes it non-empty), otherwise «устойчив».
+    """
+    p = aligned_probability(clients, probability)
+    base_t = definition.thresholds(params)
+    base_size, base_risk = _size_and_risk(definition, clients, p, base_t)
+    rows, changes = [], []
+    for name in definition.numeric:
+        variants = []
+        for shift in (-params.sensitivity_step, params.sensitivity_step):
+            value = min(1.0, max(0.0, base_t[name] * (1 + shift)))
+            size, risk = _size_and_risk(definition, clients, p, {**base_t, name: value})
+            change = (size - base_size) / base_size if base_size else None
+            changes.append(math.inf if change is None and size else abs(change or 0.0))
+            variants.append({"shift": shift, "value": value, "clients": size,
+                             "profit_at_risk": risk, "size_change": change})
+        rows.append({"threshold": name, "base": base_t[name], "variants": variants})
+    worst = max(changes, default=0.0)
+    return {"base_clients": base_size, "base_profit_at_risk": base_risk, "thresholds": rows,
+            "max_size_change": None if math.isinf(worst) else worst,
+            "limit": params.sensitivity_limit,
+            "verdict": "чувствителен к порогу" if worst > params.sensitivity_limit
+            else "устойчив"}
+
+
+def _offers(name: str, segment: pd.DataFrame, stable: pd.DataFrame,
+            mean_probability: float | None, rules: tuple[OfferRule, ...],
+            params: SegmentParams) -> list[dict]:
+    found = [e for r in rules if (e := rule_evidence(r, segment, stable, params)) is not None]
+    test = {"target_group": name, **design_test(len(segment), mean_probability, params)}
+    return [{"rule": e.rule.id, "title": e.title, "action": e.rule.action,
+             "channel": e.rule.channel,
+             "channel_for_no_permission": delivery_channel(e.rule, messages_allowed=False),
+             "priority": e.rule.priority, "evidence": "strong" if e.strong else "weak",
+             "basis": e.basis, "test": test}
+            for e in select_offers(found, params)]
+
+
+def _profile(definition: SegmentDefinition, clients: pd.DataFrame, p: pd.Series,
+             hit: pd.Series, shap_by_feature: pd.DataFrame, rules: tuple[OfferRule, ...],
+             params: SegmentParams) -> dict:
+    segment = clients[hit]
+    stable = clients[~hit & clients[g.TARGET].astype("string").eq(g.STABLE).fillna(False)]
+    thresholds = definition.thresholds(params)
+    mean_p = float(p[hit].mean()) if hit.any() else None
+    return {
+        "code": definition.code, "name": definition.name, "priority": definition.priority,
+        "definition": definition.describe(thresholds), "thresholds": thresholds,
+        "clients": int(hit.sum()), "share": float(hit.mean()),
+        "mean_probability": mean_p,
+        "mean_profit": float(segment[g.PROFIT].mean()) if hit.any() else None,
+        "profit_at_risk": float((p[hit] * segment[g.PROFIT]).sum()),
+        "declined_share": float(segment[g.TARGET].eq(g.DECLINED).mean()) if hit.any() else None,
+        "stable_clients_compared": len(stable),
+        "differences": differences(segment, stable, params.profile_features),
+        "drivers": drivers(shap_by_feature, segment.index),
+        "offers": _offers(definition.name, segment, stable, mean_p, rules, params),
+        "sensitivity": sensitivity(definition, clients, p, params),
+    }
+
+
+def _json_ready(value: Any) -> Any:
+    """Plain JSON types, floats rounded to 6 decimals, NaN → None."""
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else round(float(value), 6) + 0.0
+    return value
+
+
+def build_segments(clients: pd.DataFrame, probability: pd.Series,
+                   shap_by_feature: pd.DataFrame, params: SegmentParams,
+                   rules: tuple[OfferRule, ...] | None = None) -> dict:
+    """The segments part of the results bundle.
+
+    Parameters
+    ----------
+    clients
+        Modelled clients, index ``id``, export column names.
+    probability
+        Calibrated ``decline_probability`` per client, in [0, 1].
+    shap_by_feature
+        SHAP contributions toward decline per source feature, index ``id``
+        (may cover more clients).
+    params
+        Thresholds and test settings.
+    rules
+        Offer catalogue; read from ``params.offer_rules`` when omitted.
+
+    Returns
+    -------
+    dict
+        ``{"clients", "profit_at_risk_total", "value_at_risk": [cells],
+        "value_at_risk_thresholds", "segments": [...], "coverage"}``, JSON-ready
+        (floats rounded to 6 decimals); segments in priority order.
+    """
+    rules = load_rules(params.offer_rules) if rules is None else rules
+    p = aligned_probability(clients, probability)
+    member = memberships(clients, p, params)
+    cells, thresholds = value_at_risk(clients, p, params)
+    segments = [_profile(d, clients, p, member[d.code], shap_by_feature, rules, params)
+                for d in sorted(SEGMENTS, key=lambda d: d.priority)]
+    return _json_ready({
+        "clients": len(clients),
+        "profit_at_risk_total": float((p * clients[g.PROFIT]).sum()),
+        "value_at_risk": cells, "value_at_risk_thresholds": thresholds,
+        "segments": segments, "coverage": coverage(clients, p, member, params)})
+
+
+def coverage(clients: pd.DataFrame, probability: pd.Series, membership: pd.DataFrame,
+             params: SegmentParams) -> dict:
+    """How much of the risk the segments hold, and what is left outside them.
+
+    Returns
+    -------
+    dict
+        Clients in any segment and their share; profit at risk in segments and
+        its share of the total; high-risk clients (≥ ``risk_high``) outside every
+        segment, their high-profit part and their profit at risk.
+    """
+    at_risk = probability * clients[g.PROFIT].astype(float)
+    inside = membership.any(axis=1)
+    outside_high = ~inside & (probability >= params.risk_high)
+    threshold = clients[g.PROFIT].quantile(params.profit_high_quantile)
+    total = float(at_risk.sum())
+    return {
+        "clients_in_segments": int(inside.sum()), "share_in_segments": float(inside.mean()),
+        "profit_at_risk_in_segments": float(at_risk[inside].sum()),
+        "share_of_profit_at_risk": float(at_risk[inside].sum() / total) if total else None,
+        "high_risk_outside": int(outside_high.sum()),
+        "high_risk_high_profit_outside": int((outside_high
+                                              & (clients[g.PROFIT] >= threshold)).sum()),
+        "high_risk_outside_profit_at_risk": float(at_risk[outside_high].sum())}

@@ -1,0 +1,74 @@
+"""Inputs for the segment, offer and action-list tests, independent of the model stage.
+
+``toy_clients`` is a small hand-controlled client table; ``standin_model`` is a
+plain cross-validated logistic regression that stands in for the project's
+calibrated model and SHAP explainer (standardised feature × coefficient).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+from analysis import glossary as g
+
+REAL_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "one-click"
+STANDIN_FEATURES = (
+    "Страниц_за_визит", "Минут_предыдущий_месяц", "Минут_текущий_месяц",
+    "Средний_просмотр_категорий_за_визит", g.PROMO, "Маркет_актив_6_мес",
+    "Неоплаченные_продукты_штук_квартал", "Ошибка_сервиса")
+CATEGORIES = ("Мелкая бытовая техника и электроника", "Техника для красоты и здоровья",
+              "Товары для детей", "Домашний текстиль")
+
+
+def toy_clients(n: int = 240, seed: int = 3) -> pd.DataFrame:
+    """Clients whose decline goes with few pages, short visits and many promo purchases."""
+    rng = np.random.default_rng(seed)
+    declined = rng.random(n) < 0.4
+    frame = pd.DataFrame(index=pd.Index(np.arange(1000, 1000 + n), name="id"))
+    for column in g.NUMERIC:
+        frame[column] = rng.normal(10, 2, n).round(1)
+    frame["Страниц_за_визит"] = np.where(declined, rng.integers(1, 7, n), rng.integers(6, 15, n))
+    frame["Минут_текущий_месяц"] = np.where(declined, rng.integers(5, 12, n),
+                                            rng.integers(10, 20, n))
+    frame[g.PROMO] = np.where(declined & (rng.random(n) < 0.5), rng.uniform(0.6, 1, n),
+                              rng.uniform(0.1, 0.4, n)).round(2)
+    frame["Ошибка_сервиса"] = rng.integers(0, 8, n)
+    frame[g.TARGET] = np.where(declined, g.DECLINED, g.STABLE)
+    frame[g.SERVICE] = np.where(rng.random(n) < 0.35, "премиум", "стандарт")
+    frame[g.PERMISSION] = np.where(rng.random(n) < 0.6, "да", "нет")
+    frame[g.CATEGORY] = rng.choice(CATEGORIES, n)
+    frame[g.PROFIT] = rng.uniform(1, 7, n).round(2)
+    return frame
+
+
+def standin_model(clients: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    """Cross-validated probability and linear SHAP stand-ins.
+
+    Returns
+    -------
+    probability : pandas.Series
+        ``decline_probability``, out-of-fold, index ``id``.
+    shap : pandas.DataFrame
+        Standardised feature × coefficient of a model fitted on all clients.
+    """
+    x = clients[list(STANDIN_FEATURES)].astype(float)
+    z = (x - x.mean()) / x.std(ddof=0)
+    y = clients[g.TARGET].eq(g.DECLINED).astype(int).to_numpy()
+    model = LogisticRegression(max_iter=1000)
+    folds = StratifiedKFold(5, shuffle=True, random_state=0)
+    probability = cross_val_predict(model, z, y, cv=folds, method="predict_proba")[:, 1]
+    model.fit(z, y)
+    shap = z * model.coef_[0]
+    return pd.Series(probability, index=clients.index, name="decline_probability"), shap
+
+
+def empty_reasons(clients: pd.DataFrame) -> pd.DataFrame:
+    """Reasons frame with a first reason for every other client."""
+    first = ["мало страниц за визит" if i % 2 else "" for i in range(len(clients))]
+    return pd.DataFrame({"reason_1": first, "reason_2": "", "reason_3": ""},
+                        index=clients.index)
