@@ -50,6 +50,9 @@ from typing import Any, Self
 
 __all__ = [
     "KEY_NUMBERS",
+    "describe_tool",
+    "file_digest",
+    "next_revision_name",
     "MANIFEST_NAME",
     "PACKAGES",
     "STALE_TMP_MIN_AGE_S",
@@ -474,6 +477,26 @@ def clean_stale_temps(archive_dir: Path, min_age_s: float = STALE_TMP_MIN_AGE_S)
             if now - entry.stat().st_mtime >= min_age_s and _try_remove_unowned(entry):
                 removed.append(entry)
     return removed
+
+
+def describe_tool() -> dict[str, Any]:
+    """The tool and package versions, as the manifest records them (for the report's appendix)."""
+    return {**_tool_info(), "packages": _package_versions()}
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file, hex."""
+    return _sha256(path)
+
+
+def next_revision_name(archive_dir: Path, period: str) -> str:
+    """The name the next revision of ``period`` will most likely get (``r3``).
+
+    Only a hint for the report's header: two runs publishing at the same moment
+    may take the numbers in the other order; the manifest and folder name rule.
+    """
+    period_dir = Path(archive_dir) / _check_period(period)
+    return f"r{_next_free_number(period_dir) if period_dir.is_dir() else 1}"
 
 
 # -------------------------------------------------------------------------- publish

@@ -1,0 +1,179 @@
+"""The PDF stage: the report HTML → an A4 PDF with WeasyPrint.
+
+Called through :func:`report.render.render_pdf` (imported lazily there:
+WeasyPrint takes a while to import). The print rules live in
+``assets/print.css``, which is added to the HTML as its last stylesheet; the
+embedded fonts (matplotlib's DejaVu files) and the running header come from
+``assets/print-page.css.j2``. :class:`LocalOnlyURLFetcher` keeps WeasyPrint
+inside the run folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import jinja2
+import matplotlib
+from weasyprint import CSS, HTML
+from weasyprint.document import Document, Page
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from report.render import ASSETS_DIR, RenderError
+
+__all__ = ["LocalOnlyURLFetcher", "URLRefusedError", "write_pdf"]
+
+_PRINT_CSS = ASSETS_DIR / "print.css"
+_PAGE_CSS_TEMPLATE = "print-page.css.j2"
+_SUMMARY_END_ANCHOR = "exec-summary-end"
+_LOG = logging.getLogger(__name__)
+
+
+class URLRefusedError(PermissionError):
+    """A resource outside the run folder was requested while laying out the PDF."""
+
+
+class _FontFace(NamedTuple):
+    family: str
+    weight: int
+    url: str
+
+
+class LocalOnlyURLFetcher(URLFetcher):
+    """WeasyPrint URL fetcher that reads only the run folder and the given files.
+
+    ``data:`` URLs are allowed; ``file:`` URLs only when the resolved path
+    (symbolic links followed) is inside ``base_dir`` or is one of
+    ``allowed_files``. Anything else (``http``, ``https``, other schemes,
+    files elsewhere) raises :class:`URLRefusedError`, which WeasyPrint logs
+    before skipping the resource.
+
+    Parameters
+    ----------
+    base_dir : Path
+        The run folder.
+    allowed_files : iterable of Path
+        Individual files outside ``base_dir`` that may be read (fonts).
+    """
+
+    def __init__(self, base_dir: Path, *, allowed_files: Iterable[Path] = ()) -> None:
+        super().__init__(timeout=5, allowed_protocols=("data", "file"), allow_redirects=False)
+        self.base_dir = Path(base_dir).resolve()
+        self.allowed_files = frozenset(Path(path).resolve() for path in allowed_files)
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        """Fetch ``url`` after :meth:`check`; see :class:`weasyprint.urls.URLFetcher`."""
+        self.check(url)
+        return super().fetch(url, headers)
+
+    def check(self, url: str) -> None:
+        """Raise :class:`URLRefusedError` unless ``url`` may be read."""
+        scheme = url.partition(":")[0].lower()
+        if scheme == "data":
+            return
+        if scheme == "file":
+            parts = urlsplit(url)
+            path = Path(url2pathname(parts.path)).resolve()
+            local = parts.netloc in ("", "localhost")
+            if local and (path in self.allowed_files or path.is_relative_to(self.base_dir)):
+                return
+        raise URLRefusedError(f"refused {url[:120]}: only data: URLs and files in {self.base_dir}")
+
+
+def write_pdf(html_path: Path, out_pdf: Path, *, base_dir: Path, running_header: str) -> None:
+    """Lay out the report HTML as an A4 PDF; see :func:`report.render.render_pdf`."""
+    try:
+        document = _layout(Path(html_path), base_dir=Path(base_dir), running_header=running_header)
+        _warn_if_summary_overflows(document.pages)
+        Path(out_pdf).parent.mkdir(parents=True, exist_ok=True)
+        document.write_pdf(out_pdf)
+    except RenderError:
+        raise
+    except Exception as exc:
+        raise RenderError(f"WeasyPrint could not write {Path(out_pdf).name}: {exc}") from exc
+
+
+def _layout(html_path: Path, *, base_dir: Path, running_header: str) -> Document:
+    """Lay out the pages: print rules, embedded fonts, run-folder-only fetcher."""
+    faces = _font_faces()
+    fetcher = LocalOnlyURLFetcher(base_dir, allowed_files=[_url_path(face.url) for face in faces])
+    fonts = FontConfiguration()
+    page_css = CSS(string=_page_css(faces, running_header), url_fetcher=fetcher, font_config=fonts)
+    html = HTML(
+        string=_with_print_css(html_path.read_text(encoding="utf-8")),
+        base_url=str(base_dir.resolve()),
+        url_fetcher=fetcher,
+    )
+    return html.render(stylesheets=[page_css], font_config=fonts)
+
+
+def _url_path(url: str) -> Path:
+    return Path(url2pathname(urlsplit(url).path))
+
+
+def _with_print_css(html: str) -> str:
+    """Add ``print.css`` as the last author stylesheet, so it overrides the screen rules.
+
+    Stylesheets given to WeasyPrint's ``render`` are *user* stylesheets, which
+    lose to the document's own CSS; the print rules must win, whichever
+    renderer made the HTML.
+    """
+    style = f"<style>\n{_PRINT_CSS.read_text(encoding='utf-8')}\n</style>\n"
+    match = re.search(r"</head\s*>", html, flags=re.IGNORECASE)
+    if match is None:
+        return style + html
+    return html[: match.start()] + style + html[match.start() :]
+
+
+def _font_faces() -> list[_FontFace]:
+    """matplotlib's DejaVu files, the only fonts the PDF uses (all have Cyrillic)."""
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    faces = [
+        _FontFace("Report Sans", 400, (folder / "DejaVuSans.ttf").as_uri()),
+        _FontFace("Report Sans", 700, (folder / "DejaVuSans-Bold.ttf").as_uri()),
+        _FontFace("Report Mono", 400, (folder / "DejaVuSansMono.ttf").as_uri()),
+    ]
+    missing = [face.url for face in faces if not _url_path(face.url).is_file()]
+    if missing:
+        raise RenderError(f"matplotlib's DejaVu fonts are missing: {', '.join(missing)}")
+    return faces
+
+
+def _page_css(faces: list[_FontFace], running_header: str) -> str:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(ASSETS_DIR),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    environment.filters["css_string"] = _css_string
+    template = environment.get_template(_PAGE_CSS_TEMPLATE)
+    return template.render(font_faces=faces, running_header=running_header)
+
+
+def _css_string(value: str) -> str:
+    """Quote ``value`` as a CSS string literal (quotes, backslashes, control characters)."""
+    escaped = []
+    for char in value:
+        if char in '"\\':
+            escaped.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            escaped.append(f"\\{ord(char):x} ")
+        else:
+            escaped.append(char)
+    return '"' + "".join(escaped) + '"'
+
+
+def _warn_if_summary_overflows(pages: list[Page]) -> None:
+    for number, page in enumerate(pages, start=1):
+        if _SUMMARY_END_ANCHOR in page.anchors and number > 1:
+            _LOG.warning(
+                "the executive summary takes %d pages in the PDF instead of one; shorten it",
+                number,
+            )
