@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis.errors import InputError
 
-__all__ = ["Config", "ConfigError", "load_config"]
+__all__ = ["Config", "ConfigError", "default_toml", "load_config"]
 
 
 class _Section(BaseModel):
@@ -46,6 +46,10 @@ class ModelParams(_Section):
     miss_cost: float = Field(5.0, gt=0, description="cost of a missed client / cost of an offer")
     families: tuple[str, ...] = (
         "dummy", "knn", "tree", "logreg", "svc_linear", "svc_rbf", "hgb", "forest")
+    calibration: str = Field(
+        "sigmoid", pattern="^(sigmoid|isotonic)$",
+        description="CalibratedClassifierCV method; isotonic only for large exports")
+    n_jobs: int = Field(2, ge=1, le=64, description="parallel fits in search and calibration")
 
 
 class ShapParams(_Section):
@@ -54,6 +58,9 @@ class ShapParams(_Section):
     background: int = Field(100, ge=10, le=2000)
     explain_sample: int = Field(2000, ge=50, description="clients explained per run at most")
     example_clients: int = Field(3, ge=0, le=10)
+    permutation_sample: int = Field(
+        150, ge=10, le=5000,
+        description="clients explained by the permutation explainer (k-NN, RBF SVC)")
 
 
 class SegmentParams(_Section):
@@ -114,10 +121,11 @@ class EmailParams(_Section):
 class Config(_Section):
     """All parameters of a run."""
 
-    data_dir: str = ""
-    archive_dir: str = "reports"
-    renderer: str = Field("auto", pattern="^(auto|builtin|quarto)$")
-    profit_unit: str = "тыс. ₽"
+    data_dir: str = Field("", description="folder with the four exports (--data)")
+    archive_dir: str = Field("reports", description="archive of revisions (--out)")
+    renderer: str = Field("auto", pattern="^(auto|builtin|quarto)$",
+                          description="auto: Quarto when on PATH, else the built-in renderer")
+    profit_unit: str = Field("тыс. ₽", description="unit of Прибыль in money.csv, as shown")
     data: DataParams = DataParams()
     model: ModelParams = ModelParams()
     shap: ShapParams = ShapParams()
@@ -166,3 +174,40 @@ def load_config(path: Path | None) -> Config:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), f"не читается как TOML ({exc})", "файл TOML") from None
     return _validate(raw, str(path))
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def _toml_lines(model: BaseModel) -> list[str]:
+    lines = []
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            continue
+        if info.description:
+            lines.append(f"# {info.description}")
+        lines.append(f"{name} = {_toml_value(value)}")
+    return lines
+
+
+def default_toml() -> str:
+    """A commented ``oneclick.toml`` with every default (``oneclick init``)."""
+    config = Config()
+    out = ["# oneclick.toml — settings of the monthly «В один клик» report.",
+           "# Command-line flags override these values. Secrets (SMTP password) are never",
+           "# kept here: set ONECLICK_SMTP_USER and ONECLICK_SMTP_PASSWORD in the environment.",
+           "", *_toml_lines(config)]
+    for name in type(config).model_fields:
+        section = getattr(config, name)
+        if isinstance(section, BaseModel):
+            doc = (type(section).__doc__ or "").strip().splitlines()[0]
+            out += ["", f"[{name}]", f"# {doc}", *_toml_lines(section)]
+    return "\n".join(out) + "\n"

@@ -83,6 +83,17 @@ def _cmd_archive_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from analysis.config import default_toml
+
+    path = Path(args.path)
+    if path.exists() and not args.force:
+        raise InputError(str(path), "файл уже существует", "новый путь или флаг --force")
+    path.write_text(default_toml(), encoding="utf-8")
+    print(path)
+    return EXIT_OK
+
+
 def _config(args: argparse.Namespace):
     from analysis.config import load_config
     from analysis.paths import DEFAULT_CONFIG_NAME
@@ -112,6 +123,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("data_dir")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("init", help="write a commented default oneclick.toml")
+    p.add_argument("path", nargs="?", default="oneclick.toml")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.set_defaults(func=_cmd_init)
 
     p = sub.add_parser("demo-data", help="write a synthetic demo export")
     p.add_argument("out_dir")

@@ -1,0 +1,138 @@
+"""The one place that creates matplotlib figures and writes them: the figures stage.
+
+:func:`build_figures` reads the results bundle, makes every figure whose data
+is present, writes each as a PNG into ``out_dir`` and lists them in
+``out_dir/index.json``. The same bundle gives the same PNG bytes: the Agg
+canvas is used directly (no pyplot state), the theme is fixed, jitter is
+seeded, and the files carry no software version or timestamp.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Collection
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from figures import theme
+from figures.plans import PLANS, Plan
+from figures.reader import Bundle, Missing
+
+__all__ = ["FigureSpec", "build_figures", "plan_figures"]
+
+log = logging.getLogger(__name__)
+
+PNG_METADATA: dict[str, str | None] = {"Software": None}
+"""No matplotlib version in the file, so an upgrade alone does not change the bytes."""
+PIL_KWARGS: dict[str, object] = {"compress_level": 6, "optimize": False}
+"""Fixed PNG encoder settings (zlib level 6, no optimiser pass)."""
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One written figure, as the report documents use it.
+
+    Attributes
+    ----------
+    name
+        File stem, stable across runs (``target_balance``).
+    path
+        PNG path relative to the parent of ``out_dir`` (``figures/target_balance.png``).
+    title
+        The finding, computed from the bundle's numbers (Russian).
+    takeaway
+        One Russian sentence for the reader, computed from the numbers.
+    alt
+        Short alt text (Russian).
+    section
+        Report section: ``behaviour``, ``model``, ``drivers`` or ``segments``.
+    """
+
+    name: str
+    path: str
+    title: str
+    takeaway: str
+    alt: str
+    section: str = ""
+
+
+def plan_figures(bundle: Bundle, strict: bool = False) -> list[Plan]:
+    """Every figure the bundle has data for, in report order; nothing is drawn.
+
+    A figure whose data is missing (:class:`~figures.reader.Missing`) is left
+    out and logged. Any other error in a figure's data is logged with its
+    traceback and the figure left out too, unless ``strict``: then it propagates.
+    """
+    plans: list[Plan] = []
+    for factory in PLANS:
+        try:
+            made = factory(bundle)
+        except Missing as missing:
+            log.info("figure %s skipped: the bundle has no %s", factory.__name__, missing)
+            continue
+        except Exception:
+            if strict:
+                raise
+            log.exception("figure %s skipped: its data could not be read", factory.__name__)
+            continue
+        plans.extend(made if isinstance(made, list) else [made])
+    return plans
+
+
+def _render(plan: Plan, path: Path) -> None:
+    with theme.style():
+        figure = Figure(figsize=(plan.width, plan.height), dpi=theme.DPI, layout="constrained")
+        FigureCanvasAgg(figure)
+        axes = figure.subplots(*plan.shape, squeeze=False, gridspec_kw=dict(plan.grid))
+        plan.draw(list(axes.flat))
+        figure.savefig(path, format="png", dpi=theme.DPI, metadata=PNG_METADATA,
+                       pil_kwargs=dict(PIL_KWARGS))
+
+
+def build_figures(bundle_dir: Path, out_dir: Path, names: Collection[str] | None = None,
+                  strict: bool = False) -> list[FigureSpec]:
+    """Draw the report's figures from a results bundle.
+
+    Parameters
+    ----------
+    bundle_dir
+        Folder with ``results.json`` and ``tables/``.
+    out_dir
+        Where the PNGs and ``index.json`` go (created if needed), usually
+        ``<run>/figures``.
+    names
+        Only these figures (by name); all when ``None``.
+    strict
+        Raise on a figure whose data is present but malformed, or that fails
+        to draw, instead of logging it and leaving it out. Missing sections are
+        skipped either way.
+
+    Returns
+    -------
+    list of FigureSpec
+        The figures written, in report order (also in ``out_dir/index.json``).
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    specs = []
+    for plan in plan_figures(Bundle.read(Path(bundle_dir)), strict):
+        if names is not None and plan.name not in names:
+            continue
+        path = out_dir / f"{plan.name}.png"
+        try:
+            _render(plan, path)
+        except Exception:
+            if strict:
+                raise
+            log.exception("figure %s skipped: it could not be drawn", plan.name)
+            path.unlink(missing_ok=True)
+            continue
+        specs.append(FigureSpec(plan.name, f"{out_dir.name}/{path.name}", plan.title,
+                                plan.takeaway, plan.alt, plan.section))
+    index = json.dumps([asdict(s) for s in specs], ensure_ascii=False, indent=2, sort_keys=True)
+    (out_dir / "index.json").write_text(index + "\n", encoding="utf-8")
+    return specs

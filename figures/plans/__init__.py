@@ -1,0 +1,37 @@
+"""Figure plans: for each figure, its computed captions and how to draw it.
+
+:data:`PLANS` lists the plan factories in report order. Each takes the
+results bundle and returns one plan or a list of plans; it raises
+:class:`figures.reader.Missing` when the bundle lacks what it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from figures.plans import behaviour, drivers, model, segments
+from figures.plans._common import Plan
+from figures.reader import Bundle
+
+__all__ = ["PLANS", "Plan", "PlanFactory"]
+
+PlanFactory = Callable[[Bundle], Plan | list[Plan]]
+
+PLANS: tuple[PlanFactory, ...] = (
+    behaviour.target_balance,
+    behaviour.numeric_histograms,
+    behaviour.numeric_boxplots,
+    behaviour.categorical_shares,
+    behaviour.phik_heatmap,
+    behaviour.monthly_activity,
+    model.model_comparison,
+    model.roc_pr,
+    model.confusion_matrix,
+    model.calibration,
+    drivers.shap_bar,
+    drivers.shap_beeswarm,
+    drivers.shap_waterfalls,
+    segments.segment_map,
+    segments.segment_profiles,
+    segments.segment_differences,
+)
