@@ -50,9 +50,6 @@ from typing import Any, Self
 
 __all__ = [
     "KEY_NUMBERS",
-    "describe_tool",
-    "file_digest",
-    "next_revision_name",
     "MANIFEST_NAME",
     "PACKAGES",
     "STALE_TMP_MIN_AGE_S",
@@ -61,9 +58,12 @@ __all__ = [
     "RevisionBuilder",
     "RevisionInfo",
     "clean_stale_temps",
+    "describe_tool",
+    "file_digest",
     "format_revision_table",
     "latest_revision",
     "list_revisions",
+    "next_revision_name",
     "verify_revision",
     "write_manifest",
 ]

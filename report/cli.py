@@ -157,6 +157,10 @@ def _parser() -> argparse.ArgumentParser:
     p = asub.add_parser("verify")
     p.add_argument("revision")
     p.set_defaults(func=_cmd_archive_verify)
+
+    from report.delivery import add_send_command
+
+    add_send_command(sub)
     return parser
 
 
