@@ -158,9 +158,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("revision")
     p.set_defaults(func=_cmd_archive_verify)
 
+    from report.changes import add_compare_command
     from report.delivery import add_send_command
 
     add_send_command(sub)
+    add_compare_command(sub)
     return parser
 
 

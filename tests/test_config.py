@@ -52,7 +52,7 @@ def test_cli_reports_bad_config_with_exit_2(tmp_path: Path,
 def test_overrides_are_validated() -> None:
     config = Config().with_overrides(**{"model.search_iter": 2, "renderer": "builtin"})
     assert config.model.search_iter == 2 and config.renderer == "builtin"
-    with pytest.raises(ConfigError, match="model.search_iter"):
+    with pytest.raises(ConfigError, match=r"model\.search_iter"):
         Config().with_overrides(**{"model.search_iter": 0})
 
 

@@ -1,0 +1,570 @@
+"""What changed since the previous report: data drift, model, segments, risk moves.
+
+Pure functions of frames and of archived revision folders; no plotting, no text
+beyond short Russian verdict words and failure reasons. The report's sentences
+are written by ``report.changes`` from the JSON-ready dict returned here.
+
+Drift of one feature (previous distribution → current distribution):
+
+* **PSI** (population stability index),
+  ``PSI = Σ (c_i − p_i) · ln(c_i / p_i)`` over bins ``i``, where ``p_i`` and
+  ``c_i`` are the shares of previous and current clients in the bin.
+
+  - numeric features: 10 quantile bins cut at the deciles of the *previous*
+    distribution (right-closed, the outer bins open to ±∞). Tied deciles
+    (discrete features such as service errors) are merged, so such a feature
+    may have fewer than 10 bins;
+  - categorical features: one bin per value seen in either month.
+
+  A share of exactly 0 (an empty bin, a new or a vanished category) is replaced
+  by :data:`PSI_EPSILON` = 0.0001 before the logarithm, so that PSI stays
+  finite; mass moving into a bin that was empty then weighs ``ln(c / 0.0001)``.
+  Verdict by PSI with :class:`~analysis.config.CompareParams`:
+  below ``psi_warn`` — «стабилен», below ``psi_alert`` — «умеренный сдвиг»,
+  otherwise «сильный сдвиг». The verdict uses PSI only, because it measures
+  the *size* of the shift independently of the number of clients.
+
+* **A test**, reported beside PSI and flagged when ``p < ks_alpha``:
+  the two-sample Kolmogorov–Smirnov test (:func:`scipy.stats.ks_2samp`) for
+  numeric features, the chi-squared test of the 2 × K table of counts
+  (previous vs current, :func:`scipy.stats.chi2_contingency`, Yates'
+  correction only when K = 2) for categorical ones. With thousands of clients
+  these tests flag shifts too small to matter; that is why they do not decide
+  the verdict.
+
+The previous distribution comes from the previous revision's
+``tables/clients_sample.csv``: the modelled clients, or a stratified sample of
+at most 5,000 of them; the output says which (``data``). A rare category can
+then look "new" only because the sample missed it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from analysis import glossary as g
+from analysis.config import CompareParams
+from analysis.errors import InputError
+
+__all__ = [
+    "LEVEL_WORDS",
+    "PSI_BINS",
+    "PSI_EPSILON",
+    "compare_revisions",
+    "compare_runs",
+    "decline_shares",
+    "drift_level",
+    "feature_drift",
+    "moved_to_high_risk",
+    "psi_categorical",
+    "psi_numeric",
+    "read_clients_sample",
+    "read_scores",
+    "score_previous_model",
+    "segment_changes",
+]
+
+PSI_BINS = 10
+PSI_EPSILON = 1e-4
+MAX_IDS = 50
+MAX_REASON_CHARS = 300
+LEVEL_WORDS = {"stable": "стабилен", "moderate": "умеренный сдвиг", "strong": "сильный сдвиг",
+               "unknown": "нет данных"}
+SAMPLE_TABLE = "tables/clients_sample.csv"
+DRIFT_NUMERIC: tuple[str, ...] = (*g.NUMERIC, g.PROFIT)
+DRIFT_CATEGORICAL: tuple[str, ...] = g.CATEGORICAL
+_HIGH = "high"
+_LOWER = ("medium", "low")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _r6(value: Any) -> float | None:
+    """A plain float rounded to 6 decimals (no ``-0.0``); NaN/inf/None → None."""
+    if value is None:
+        return None
+    value = float(value)
+    if not math.isfinite(value):
+        return None
+    rounded = round(value, 6)
+    return 0.0 if rounded == 0 else rounded
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= MAX_REASON_CHARS else text[:MAX_REASON_CHARS - 1] + "…"
+
+
+def drift_level(psi: float | None, params: CompareParams) -> str:
+    """``stable`` / ``moderate`` / ``strong`` by the PSI thresholds; ``unknown`` for None."""
+    if psi is None:
+        return "unknown"
+    if psi >= params.psi_alert:
+        return "strong"
+    if psi >= params.psi_warn:
+        return "moderate"
+    return "stable"
+
+
+def _psi(prev_share: np.ndarray, cur_share: np.ndarray) -> float:
+    p = np.where(prev_share > 0, prev_share, PSI_EPSILON)
+    c = np.where(cur_share > 0, cur_share, PSI_EPSILON)
+    return float(np.sum((c - p) * np.log(c / p)))
+
+
+def _numbers(values: pd.Series) -> np.ndarray:
+    numeric = pd.to_numeric(values, errors="coerce").astype(float)
+    return numeric[np.isfinite(numeric)].to_numpy()
+
+
+def _labels(values: pd.Series) -> pd.Series:
+    return values.dropna().astype(str)
+
+
+def psi_numeric(previous: np.ndarray, current: np.ndarray, bins: int = PSI_BINS) -> float | None:
+    """PSI over quantile bins of ``previous`` (module docstring); None if a side is empty."""
+    previous, current = np.asarray(previous, float), np.asarray(current, float)
+    if previous.size == 0 or current.size == 0:
+        return None
+    inner = np.unique(np.quantile(previous, np.linspace(0, 1, bins + 1)[1:-1]))
+    prev_counts = np.bincount(np.searchsorted(inner, previous, side="left"),
+                              minlength=inner.size + 1)
+    cur_counts = np.bincount(np.searchsorted(inner, current, side="left"),
+                             minlength=inner.size + 1)
+    return _psi(prev_counts / previous.size, cur_counts / current.size)
+
+
+def psi_categorical(previous: pd.Series, current: pd.Series) -> float | None:
+    """PSI over the values seen in either series; None if a side is empty."""
+    prev, cur = _labels(previous), _labels(current)
+    if prev.empty or cur.empty:
+        return None
+    values = sorted(set(prev) | set(cur))
+    p = prev.value_counts().reindex(values, fill_value=0).to_numpy() / len(prev)
+    c = cur.value_counts().reindex(values, fill_value=0).to_numpy() / len(cur)
+    return _psi(p, c)
+
+
+def _base(feature: str, kind: str, psi: float | None, params: CompareParams) -> dict[str, Any]:
+    level = drift_level(psi, params)
+    return {"feature": feature, "label": g.label(feature), "kind": kind, "psi": _r6(psi),
+            "level": level, "verdict": LEVEL_WORDS[level]}
+
+
+def _numeric_drift(feature: str, previous: pd.Series, current: pd.Series,
+                   params: CompareParams) -> dict[str, Any]:
+    prev, cur = _numbers(previous), _numbers(current)
+    record = _base(feature, "numeric", psi_numeric(prev, cur), params)
+    statistic = p_value = None
+    if prev.size and cur.size:
+        result = sps.ks_2samp(prev, cur)
+        statistic, p_value = float(result.statistic), float(result.pvalue)
+    record.update({
+        "test": "ks", "statistic": _r6(statistic), "p_value": _r6(p_value),
+        "test_flag": p_value is not None and p_value < params.ks_alpha,
+        "previous_clients": int(prev.size), "current_clients": int(cur.size),
+        "previous_mean": _r6(prev.mean()) if prev.size else None,
+        "current_mean": _r6(cur.mean()) if cur.size else None,
+        "previous_median": _r6(np.median(prev)) if prev.size else None,
+        "current_median": _r6(np.median(cur)) if cur.size else None,
+    })
+    return record
+
+
+def _categorical_drift(feature: str, previous: pd.Series, current: pd.Series,
+                       params: CompareParams) -> dict[str, Any]:
+    prev, cur = _labels(previous), _labels(current)
+    record = _base(feature, "categorical", psi_categorical(prev, cur), params)
+    values = sorted(set(prev) | set(cur))
+    prev_counts = prev.value_counts().reindex(values, fill_value=0)
+    cur_counts = cur.value_counts().reindex(values, fill_value=0)
+    statistic = p_value = None
+    if len(prev) and len(cur):
+        if len(values) > 1:
+            table = np.array([prev_counts.to_numpy(), cur_counts.to_numpy()])
+            chi2 = sps.chi2_contingency(table)
+            statistic, p_value = float(chi2.statistic), float(chi2.pvalue)
+        else:
+            statistic, p_value = 0.0, 1.0
+    record.update({
+        "test": "chi2", "statistic": _r6(statistic), "p_value": _r6(p_value),
+        "test_flag": p_value is not None and p_value < params.ks_alpha,
+        "previous_clients": len(prev), "current_clients": len(cur),
+        "shares": [{"value": v,
+                    "previous": _r6(prev_counts[v] / len(prev)) if len(prev) else None,
+                    "current": _r6(cur_counts[v] / len(cur)) if len(cur) else None,
+                    "previous_clients": int(prev_counts[v]),
+                    "current_clients": int(cur_counts[v])} for v in values],
+        "new_values": [v for v in values if prev_counts[v] == 0] if len(prev) else [],
+        "vanished_values": [v for v in values if cur_counts[v] == 0] if len(cur) else [],
+    })
+    return record
+
+
+def _missing(feature: str, kind: str, previous: pd.DataFrame, current: pd.DataFrame,
+             params: CompareParams) -> dict[str, Any]:
+    where = [name for name, frame in (("прошлых", previous), ("текущих", current))
+             if feature not in frame.columns]
+    return {**_base(feature, kind, None, params), "test": "ks" if kind == "numeric" else "chi2",
+            "statistic": None, "p_value": None, "test_flag": False,
+            "note": f"столбца нет в {' и '.join(where)} данных"}
+
+
+def feature_drift(previous: pd.DataFrame, current: pd.DataFrame,
+                  params: CompareParams | None = None) -> list[dict[str, Any]]:
+    """Drift of every numeric (glossary ``NUMERIC`` + ``Прибыль``) and categorical feature.
+
+    Parameters
+    ----------
+    previous, current
+        Client tables with the export's column names (other columns are ignored).
+    params
+        PSI and test thresholds.
+
+    Returns
+    -------
+    list of dict
+        One record per feature, numeric features first, each group in glossary
+        order: ``feature``, ``label``, ``kind`` (``numeric``/``categorical``),
+        ``psi``, ``level`` (``stable``/``moderate``/``strong``/``unknown``),
+        ``verdict`` (Russian word), ``test`` (``ks``/``chi2``), ``statistic``,
+        ``p_value``, ``test_flag`` (p < ``ks_alpha``), client counts; numeric
+        records add means and medians, categorical ones ``shares`` per value,
+        ``new_values`` and ``vanished_values``. Floats rounded to 6 decimals.
+        A feature absent from either frame gets ``level`` ``unknown`` and a ``note``.
+    """
+    params = params or CompareParams()
+    records = []
+    for kind, features, measure in (("numeric", DRIFT_NUMERIC, _numeric_drift),
+                                    ("categorical", DRIFT_CATEGORICAL, _categorical_drift)):
+        for feature in features:
+            if feature in previous.columns and feature in current.columns:
+                records.append(measure(feature, previous[feature], current[feature], params))
+            else:
+                records.append(_missing(feature, kind, previous, current, params))
+    return records
+
+
+# ----------------------------------------------------------------------- the rest
+
+
+def decline_shares(previous_results: dict[str, Any], current_results: dict[str, Any]
+                   ) -> dict[str, float | None]:
+    """``facts.decline_share`` then and now, and the change (a difference of fractions)."""
+    before = (previous_results.get("facts") or {}).get("decline_share")
+    now = (current_results.get("facts") or {}).get("decline_share")
+    change = now - before if before is not None and now is not None else None
+    return {"previous": _r6(before), "current": _r6(now), "change": _r6(change)}
+
+
+def _model_summary(results: dict[str, Any]) -> dict[str, Any]:
+    model = results.get("model") or {}
+    return {"cv_roc_auc_mean": _r6(model.get("cv_roc_auc_mean")),
+            "test_roc_auc": _r6(model.get("test_roc_auc")),
+            "best": model.get("best"), "best_label": model.get("best_label")}
+
+
+def score_previous_model(model_path: Path, clients: pd.DataFrame,
+                         seen_ids: pd.Index | None = None) -> dict[str, Any]:
+    """ROC AUC of an archived model on ``clients`` (with the target), never raising.
+
+    ``roc_auc`` is over all ``clients``. Clients in ``seen_ids`` (those of the
+    previous report, which the previous model may have been trained on) are
+    left out of ``unseen_roc_auc`` / ``unseen_clients``, the honest
+    out-of-time figure (None when the rest has a single class).
+
+    Any failure — missing file, a model pickled by an incompatible library
+    version, features it does not know, a single target class — is recorded
+    as ``error`` (with ``roc_auc`` None) instead of stopping the run. Warnings
+    raised while loading (e.g. scikit-learn's ``InconsistentVersionWarning``)
+    are kept in ``warnings``.
+    """
+    from sklearn.metrics import roc_auc_score
+
+    from analysis.features import feature_frame, target_vector
+    from analysis.model import decline_probability, load_model
+
+    out: dict[str, Any] = {"roc_auc": None, "clients": len(clients), "unseen_roc_auc": None,
+                           "unseen_clients": None, "error": None, "warnings": []}
+    model_path = Path(model_path)
+    if not model_path.is_file():
+        out["error"] = f"в прошлой ревизии нет файла {model_path.name}"
+        return out
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model = load_model(model_path)
+            y = target_vector(clients)
+            if y.nunique() < 2:
+                raise ValueError("в текущих данных только один класс целевого признака")
+            probability = decline_probability(model, feature_frame(clients))
+            if not np.isfinite(probability.to_numpy()).all():
+                raise ValueError("модель вернула нечисловые вероятности")
+            probability = probability.reindex(y.index)
+            out["roc_auc"] = _r6(roc_auc_score(y, probability))
+            if seen_ids is not None:
+                unseen = ~y.index.isin(seen_ids)
+                out["unseen_clients"] = int(unseen.sum())
+                if y[unseen].nunique() == 2:
+                    out["unseen_roc_auc"] = _r6(roc_auc_score(y[unseen], probability[unseen]))
+    except Exception as exc:
+        out["error"] = _reason(exc)
+    out["warnings"] = sorted({_reason(w.message) for w in caught
+                              if not issubclass(w.category, DeprecationWarning)})[:5]
+    return out
+
+
+def _segments_of(results: dict[str, Any]) -> list[dict[str, Any]]:
+    return list((results.get("segments") or {}).get("segments") or [])
+
+
+def segment_changes(previous_results: dict[str, Any], current_results: dict[str, Any]
+                    ) -> list[dict[str, Any]]:
+    """Clients and profit at risk per segment then and now (current order, then vanished)."""
+    before = {s["code"]: s for s in _segments_of(previous_results)}
+    now = {s["code"]: s for s in _segments_of(current_results)}
+    codes = [*now, *(c for c in before if c not in now)]
+    rows = []
+    for code in codes:
+        p, c = before.get(code, {}), now.get(code, {})
+        rows.append({"code": code, "name": c.get("name") or p.get("name") or code,
+                     "previous_clients": p.get("clients"), "current_clients": c.get("clients"),
+                     "previous_profit_at_risk": _r6(p.get("profit_at_risk")),
+                     "current_profit_at_risk": _r6(c.get("profit_at_risk"))})
+    return rows
+
+
+def _profit_at_risk(scores: pd.DataFrame) -> pd.Series:
+    if "profit_at_risk" in scores.columns:
+        return pd.to_numeric(scores["profit_at_risk"], errors="coerce").fillna(0.0)
+    return (pd.to_numeric(scores["decline_probability"], errors="coerce")
+            * pd.to_numeric(scores["profit"], errors="coerce")).fillna(0.0)
+
+
+def moved_to_high_risk(previous_scores: pd.DataFrame, current_scores: pd.DataFrame
+                       ) -> dict[str, Any]:
+    """Clients in both action lists whose ``risk_level`` went from medium/low to high.
+
+    Returns ``clients``, the first :data:`MAX_IDS` ``ids`` (ascending),
+    ``profit_at_risk`` (sum of their current profit at risk), ``from_medium``,
+    ``from_low`` and ``common_clients`` (ids present in both lists).
+    """
+    before = previous_scores.assign(id=previous_scores["id"].astype("int64"))
+    now = current_scores.assign(id=current_scores["id"].astype("int64"),
+                                _at_risk=_profit_at_risk(current_scores))
+    both = before[["id", "risk_level"]].merge(
+        now[["id", "risk_level", "_at_risk"]], on="id", suffixes=("_before", "_now"))
+    old = both["risk_level_before"].astype(str)
+    moved = both[old.isin(_LOWER) & both["risk_level_now"].astype(str).eq(_HIGH)]
+    ids = sorted(int(i) for i in moved["id"])
+    return {"clients": len(ids), "ids": ids[:MAX_IDS],
+            "profit_at_risk": _r6(moved["_at_risk"].sum()),
+            "from_medium": int(old[moved.index].eq("medium").sum()),
+            "from_low": int(old[moved.index].eq("low").sum()),
+            "common_clients": int(both["id"].nunique())}
+
+
+def _categories(drift: list[dict[str, Any]], key: str, side: str) -> list[dict[str, Any]]:
+    rows = []
+    for record in drift:
+        shares = {s["value"]: s for s in record.get("shares", [])}
+        for value in record.get(key, []):
+            rows.append({"feature": record["feature"], "label": record["label"], "value": value,
+                         "clients": shares[value][f"{side}_clients"]})
+    return rows
+
+
+# ------------------------------------------------------------------------- reading
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(str(path.parent), f"нет файла {path.name}",
+                         "папку опубликованной ревизии отчёта (ARCHIVE/ГГГГ-ММ/rN)") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(str(path), f"файл не читается как JSON ({_reason(exc)})",
+                         "results.json опубликованной ревизии") from None
+    if not isinstance(data, dict):
+        raise InputError(str(path), "в файле не объект JSON", "results.json ревизии")
+    return data
+
+
+def read_scores(revision: Path) -> pd.DataFrame | None:
+    """The revision's ``scores.csv`` (id as int64, codes as text), or None when absent."""
+    path = Path(revision) / "scores.csv"
+    if not path.is_file():
+        return None
+    scores = pd.read_csv(path, dtype={"risk_level": str, "segment": str}, encoding="utf-8",
+                         keep_default_na=False, na_values={"decline_probability": [""],
+                                                           "profit": [""],
+                                                           "profit_at_risk": [""]})
+    return scores.assign(id=scores["id"].astype("int64"))
+
+
+def read_clients_sample(revision: Path) -> pd.DataFrame | None:
+    """The revision's ``tables/clients_sample.csv`` indexed by ``id``, or None when absent."""
+    path = Path(revision) / SAMPLE_TABLE
+    if not path.is_file():
+        return None
+    frame = pd.read_csv(path, index_col="id", encoding="utf-8")
+    frame.index = frame.index.astype("int64")
+    return frame
+
+
+def _where(revision: Path) -> dict[str, Any]:
+    revision = Path(revision)
+    manifest = revision / "manifest.json"
+    period = revision.parent.name
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        period = json.loads(manifest.read_text(encoding="utf-8")).get("period") or period
+    return {"path": revision.as_posix(), "period": period, "revision": revision.name}
+
+
+def _population(results: dict[str, Any], scores: pd.DataFrame | None) -> int | None:
+    if scores is not None:
+        return len(scores)
+    facts = results.get("facts") or {}
+    return facts.get("clients_modelled")
+
+
+def _basis(sample: pd.DataFrame | None, population: int | None) -> dict[str, Any]:
+    if sample is None:
+        return {"source": SAMPLE_TABLE, "clients": None, "population": population,
+                "is_sample": None}
+    is_sample = population is not None and len(sample) < population
+    return {"source": SAMPLE_TABLE, "clients": len(sample), "population": population,
+            "is_sample": bool(is_sample)}
+
+
+# ------------------------------------------------------------------------ compare
+
+
+def compare_runs(previous_dir: Path, current_results: dict[str, Any],
+                 current_clients: pd.DataFrame, current_scores: pd.DataFrame,
+                 params: CompareParams | None = None) -> dict[str, Any]:
+    """Compare this run with an archived revision.
+
+    Parameters
+    ----------
+    previous_dir
+        The previous revision folder (``ARCHIVE/YYYY-MM/rN``), e.g. from
+        ``report.archive.latest_revision``.
+    current_results
+        This run's results (``facts``, ``model``, ``segments``, ``params``).
+    current_clients
+        This run's modelled clients (index ``id``, export columns and target).
+    current_scores
+        This run's action list (``id``, ``risk_level``, ``profit_at_risk`` …).
+    params
+        Drift thresholds.
+
+    Returns
+    -------
+    dict
+        The ``comparison``: ``previous`` {path, period, revision}; ``current``
+        {clients}; ``data``
+        (where the previous distribution comes from: ``clients``,
+        ``population``, ``is_sample``); ``decline_share``; ``model`` {previous,
+        current}; ``previous_model_on_current`` {roc_auc, clients,
+        unseen_roc_auc, unseen_clients, error, warnings}; ``drift``
+        (:func:`feature_drift`); ``drift_counts``;
+        ``new_categories``; ``vanished_categories``; ``segments``;
+        ``profit_at_risk_total``; ``moved_to_high_risk`` (None without the
+        previous ``scores.csv``); ``params``; ``profit_unit``; ``problems``
+        (what could not be compared and why). JSON-ready, deterministic.
+
+    Raises
+    ------
+    InputError
+        When ``previous_dir`` has no readable ``results.json``.
+    """
+    params = params or CompareParams()
+    previous_dir = Path(previous_dir)
+    previous_results = _read_json(previous_dir / "results.json")
+    previous_scores = read_scores(previous_dir)
+    sample = read_clients_sample(previous_dir)
+    problems = []
+    if sample is None:
+        problems.append(f"в прошлой ревизии нет {SAMPLE_TABLE}: сдвиг признаков не посчитан")
+        drift: list[dict[str, Any]] = []
+    else:
+        drift = feature_drift(sample, current_clients, params)
+    if previous_scores is None:
+        problems.append("в прошлой ревизии нет scores.csv: переходы в высокий риск не посчитаны")
+        moved = None
+    else:
+        moved = moved_to_high_risk(previous_scores, current_scores)
+    counts = {level: sum(1 for d in drift if d["level"] == level) for level in LEVEL_WORDS}
+    before_total = (previous_results.get("segments") or {}).get("profit_at_risk_total")
+    now_total = (current_results.get("segments") or {}).get("profit_at_risk_total")
+    return {
+        "previous": _where(previous_dir),
+        "data": _basis(sample, _population(previous_results, previous_scores)),
+        "current": {"clients": len(current_clients)},
+        "decline_share": decline_shares(previous_results, current_results),
+        "model": {"previous": _model_summary(previous_results),
+                  "current": _model_summary(current_results)},
+        "previous_model_on_current": score_previous_model(
+            previous_dir / "model.joblib", current_clients,
+            None if previous_scores is None else pd.Index(previous_scores["id"])),
+        "drift": drift,
+        "drift_counts": counts,
+        "new_categories": _categories(drift, "new_values", "current"),
+        "vanished_categories": _categories(drift, "vanished_values", "previous"),
+        "segments": segment_changes(previous_results, current_results),
+        "profit_at_risk_total": {
+            "previous": _r6(before_total), "current": _r6(now_total),
+            "change": _r6(now_total - before_total)
+            if before_total is not None and now_total is not None else None},
+        "moved_to_high_risk": moved,
+        "params": params.model_dump(mode="json"),
+        "profit_unit": (current_results.get("params") or {}).get("profit_unit", "тыс. ₽"),
+        "problems": problems,
+    }
+
+
+def _require_revision(path: Path) -> Path:
+    path = Path(path)
+    if not path.is_dir():
+        raise InputError(str(path), "папка ревизии не найдена",
+                         "папку опубликованной ревизии отчёта (ARCHIVE/ГГГГ-ММ/rN)")
+    return path
+
+
+def compare_revisions(rev_a: Path, rev_b: Path, params: CompareParams | None = None
+                      ) -> dict[str, Any]:
+    """``oneclick compare REV_A REV_B``: compare two archived revisions (A earlier).
+
+    B's ``tables/clients_sample.csv`` stands for B's clients (drift and the
+    scoring of A's model), B's ``scores.csv`` for its risk levels. The result
+    is that of :func:`compare_runs` plus ``current`` {path, period, revision,
+    clients, population, is_sample}.
+
+    Raises
+    ------
+    InputError
+        When a folder, B's ``results.json``, ``scores.csv`` or clients sample is missing.
+    """
+    rev_a, rev_b = _require_revision(rev_a), _require_revision(rev_b)
+    results_b = _read_json(rev_b / "results.json")
+    scores_b = read_scores(rev_b)
+    if scores_b is None:
+        raise InputError(str(rev_b), "нет файла scores.csv", "папку опубликованной ревизии")
+    clients_b = read_clients_sample(rev_b)
+    if clients_b is None:
+        raise InputError(str(rev_b), f"нет файла {SAMPLE_TABLE}", "папку опубликованной ревизии")
+    comparison = compare_runs(rev_a, results_b, clients_b, scores_b, params)
+    comparison["current"] = {**_where(rev_b), **_basis(clients_b, len(scores_b))}
+    return comparison
