@@ -43,7 +43,11 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         raise InputError(name, "файл не является текстом (найдены нулевые байты)",
                          "CSV-файл в кодировке UTF-8 или cp1251")
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError:
+            raise InputError(name, "файл помечен как UTF-8 (BOM), но не читается как UTF-8",
+                             "CSV-файл в кодировке UTF-8 или cp1251") from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -110,7 +114,8 @@ def read_table(path: Path) -> RawTable:
             na_filter=False, skipinitialspace=True, engine="c",
         )
     except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(name, f"файл не разбирается как таблица ({exc})",
+        detail = " ".join(str(exc).split())  # the C parser's text ends with a line break
+        raise InputError(name, f"файл не разбирается как таблица ({detail})",
                          "CSV с одинаковым числом полей в каждой строке") from None
     frame.columns = [str(c).strip().lstrip("\ufeff").strip() for c in frame.columns]
     if frame.empty:

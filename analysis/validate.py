@@ -107,11 +107,17 @@ def _line_numbers(mask: pd.Series) -> list[int]:
     return [int(i) + 2 for i in np.flatnonzero(mask.to_numpy())]
 
 
+def _shown(text: str) -> str:
+    """Text from the file as a message shows it: escaped if it holds line breaks or controls."""
+    return text if text.isprintable() else repr(text)
+
+
 def _require_columns(raw: RawTable, spec: FileSpec, log: QualityLog) -> pd.DataFrame:
     present = list(raw.frame.columns)
     for column in spec.columns:
         if column not in present:
-            expected = f"столбцы {', '.join(spec.columns)}; найдены: {', '.join(present)}"
+            found = ", ".join(_shown(c) for c in present)
+            expected = f"столбцы {', '.join(spec.columns)}; найдены: {found}"
             raise InputError(spec.file, "нет обязательного столбца", expected, column=column)
     extra = [c for c in present if c not in spec.columns]
     if extra:
