@@ -59,8 +59,11 @@ class ShapParams(_Section):
     explain_sample: int = Field(2000, ge=50, description="clients explained per run at most")
     example_clients: int = Field(3, ge=0, le=10)
     permutation_sample: int = Field(
-        150, ge=10, le=5000,
+        100, ge=10, le=5000,
         description="clients explained by the permutation explainer (k-NN, RBF SVC)")
+    permutation_background: int = Field(
+        50, ge=10, le=2000,
+        description="background rows of the permutation explainer (at most `background`)")
 
 
 class SegmentParams(_Section):

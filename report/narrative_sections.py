@@ -56,9 +56,10 @@ def _behaviour(results: R) -> R:
 def _model(results: R) -> R:
     m = results["model"]
     candidates = sorted(m["candidates"], key=lambda c: -c["cv_roc_auc_mean"])
-    contacted = m["confusion_matrix"][0][1] + m["confusion_matrix"][1][1]
-    caught = m["confusion_matrix"][1][1]
-    declining = m["confusion_matrix"][1][0] + caught
+    matrix = m["confusion_matrix"]["matrix"]
+    contacted = matrix[0][1] + matrix[1][1]
+    caught = matrix[1][1]
+    declining = matrix[1][0] + caught
     return {
         "model_conclusion": (
             f"Выбрана модель «{_label_of(m)}»: ROC AUC на повторной кросс-валидации "

@@ -1,0 +1,305 @@
+"""Model selection, threshold, calibration, hold-out evaluation and scoring.
+
+The order of events is fixed so that the hold-out part cannot influence any choice:
+
+1. ``id`` and row order are refused (:func:`analysis.features.check_feature_frame`).
+2. Stratified hold-out split: ``test_size`` of the clients, ``shuffle=True``,
+   ``random_state=seed``.
+3. Model selection on the training part only (:mod:`analysis.search`): each
+   family's best configuration by repeated-CV ROC AUC; the best family wins.
+4. Calibration: the chosen pipeline wrapped in
+   ``CalibratedClassifierCV(method="sigmoid", cv=StratifiedKFold(5), ensemble=False)``:
+   one pipeline fitted on all its training data plus a sigmoid fitted on its
+   out-of-fold scores. The sigmoid is strictly increasing, so the calibrated
+   model ranks clients as the pipeline does, and SHAP can explain the
+   pipeline's own score.
+5. Cross-fitting on the training part (:func:`cross_fit`): the calibrated
+   model is refitted on every split of the search's repeated CV (same seed,
+   same splits; what ``cross_val_predict`` does, once per repeat, keeping the
+   fold models). It gives the calibrated model's own repeated-CV ROC AUC
+   (``cv_roc_auc_mean``; equal to the pipeline's up to ties) and out-of-fold
+   calibrated probabilities, on which the threshold is chosen — F1-optimal or
+   cost-optimal (``threshold_rule``) over all repeats pooled; ``cv_f1`` is the
+   mean F1 of the repeats at that threshold.
+6. Hold-out, touched once, after 3–5: the calibrated model fitted on the
+   training part scores the test part; see :func:`analysis.evaluate.holdout_metrics`.
+7. Final model: the same calibrated pipeline refitted on all modelled clients:
+   the saved model, for next month's export and for clients outside the
+   modelled set (:func:`decline_probability`, scored in chunks of 100,000).
+
+Per-client probabilities of the modelled clients (:attr:`ModelRun.probability`)
+are out-of-sample: training clients get their out-of-fold probability from the
+first repeat of step 5, test clients their hold-out probability from step 6.
+An in-sample score of the refitted model would be optimistic for clients it
+has memorised (a distance-weighted k-NN returns the client's own label, a
+forest nearly so), which would inflate the profit at risk. The models that
+produced these probabilities are kept (:attr:`ModelRun.scorers`) and explain
+the same clients. Training clients outside the search sample (only when the
+training part exceeds ``search_sample``) are scored by the step-6 model;
+``in_sample_scores`` counts them.
+
+Native thread pools (OpenMP, BLAS) are limited to one thread inside this
+stage: parallelism comes from ``n_jobs`` worker processes. On small data this
+is faster (two OpenMP threads made one boosting fit up to 60× slower on a
+busy two-core machine) and it keeps results identical for any ``n_jobs``.
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.metrics import f1_score, roc_auc_score
+from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold, train_test_split
+from threadpoolctl import threadpool_limits
+
+from analysis import glossary as g
+from analysis.config import ModelParams
+from analysis.evaluate import choose_threshold, holdout_metrics, r6
+from analysis.features import build_pipeline, check_feature_frame, feature_frame, target_vector
+from analysis.search import FAMILIES, search, selection_reason
+
+__all__ = [
+    "PROBABILITY",
+    "CrossFit",
+    "ModelRun",
+    "calibrated",
+    "cross_fit",
+    "decline_probability",
+    "fit_model",
+    "load_model",
+    "run_model",
+    "save_model",
+]
+
+PROBABILITY = "decline_probability"
+CALIBRATION_FOLDS = 5
+CHUNK = 100_000
+
+
+@dataclass
+class ModelRun:
+    """Everything the model stage hands on.
+
+    Attributes
+    ----------
+    results
+        The ``model`` section of ``results.json`` (plain types, rounded, deterministic).
+    search_log
+        Every configuration tried (family, params, n_folds, CV mean and std), for the appendix.
+    final_model
+        Calibrated pipeline refitted on all modelled clients.
+    probability
+        Out-of-sample probability of ``Снизилась`` per modelled client (index ``id``).
+    scorers
+        Which calibrated model produced which clients' probability: the first
+        repeat's fold models, then the training-part model (test clients and
+        training clients outside the search sample). Explanations use the same models.
+    train_ids, test_ids
+        The hold-out split.
+    timings
+        Seconds per step (not part of ``results``: they change from run to run).
+    """
+
+    results: dict[str, Any]
+    search_log: list[dict[str, Any]]
+    final_model: CalibratedClassifierCV
+    probability: pd.Series
+    scorers: list[tuple[Any, pd.Index]]
+    train_ids: pd.Index
+    test_ids: pd.Index
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def calibrated(estimator: BaseEstimator, params: ModelParams, n_jobs: int = 1
+               ) -> CalibratedClassifierCV:
+    """The chosen pipeline wrapped for sigmoid (or isotonic) calibration, ``ensemble=False``."""
+    cv = StratifiedKFold(CALIBRATION_FOLDS, shuffle=True, random_state=params.seed)
+    return CalibratedClassifierCV(build_pipeline(estimator), method=params.calibration,
+                                  cv=cv, ensemble=False, n_jobs=n_jobs)
+
+
+def decline_probability(model: Any, X: pd.DataFrame, chunk: int = CHUNK) -> pd.Series:
+    """P(``Снизилась``) for every row of ``X``, scored in chunks of ``chunk`` rows.
+
+    Returns a Series named ``decline_probability`` with the index of ``X``.
+    """
+    check_feature_frame(X)
+    parts = [model.predict_proba(X.iloc[i:i + chunk])[:, 1] for i in range(0, len(X), chunk)]
+    values = np.concatenate(parts) if parts else np.empty(0)
+    return pd.Series(values, index=X.index, name=PROBABILITY)
+
+
+def _stratified_subset(X: pd.DataFrame, y: pd.Series, size: int, seed: int
+                       ) -> tuple[pd.DataFrame, pd.Series]:
+    if len(X) <= size:
+        return X, y
+    keep, _ = train_test_split(np.arange(len(X)), train_size=size, stratify=y, random_state=seed)
+    keep = np.sort(keep)
+    return X.iloc[keep], y.iloc[keep]
+
+
+def _clean(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: (r6(v) if isinstance(v, float) else v) for k, v in params.items()}
+
+
+def _fit_fold(estimator: BaseEstimator, params: ModelParams, X: pd.DataFrame, y: pd.Series,
+              fit_idx: np.ndarray, val_idx: np.ndarray) -> tuple[Any, np.ndarray]:
+    model = calibrated(estimator, params).fit(X.iloc[fit_idx], y.iloc[fit_idx])
+    return model, model.predict_proba(X.iloc[val_idx])[:, 1]
+
+
+@dataclass(frozen=True)
+class CrossFit:
+    """The calibrated model refitted on every split of the search's repeated CV.
+
+    Attributes
+    ----------
+    scorers
+        The first repeat's fold models, each with the clients it did not see.
+    oof
+        One out-of-fold probability vector (in the order of ``X``) per repeat.
+    fold_auc
+        ROC AUC of the calibrated model on each split (folds × repeats).
+    """
+
+    scorers: list[tuple[Any, pd.Index]]
+    oof: list[np.ndarray]
+    fold_auc: list[float]
+
+
+def cross_fit(estimator: BaseEstimator, X: pd.DataFrame, y: pd.Series, params: ModelParams
+              ) -> CrossFit:
+    """Fit the calibrated pipeline on each split of the search CV (same seed, same splits)."""
+    cv = RepeatedStratifiedKFold(n_splits=params.cv_folds, n_repeats=params.cv_repeats,
+                                 random_state=params.seed)
+    splits = list(cv.split(X, y))
+    with threadpool_limits(1):
+        fitted = Parallel(n_jobs=params.n_jobs)(
+            delayed(_fit_fold)(estimator, params, X, y, fit_idx, val_idx)
+            for fit_idx, val_idx in splits)
+    oof = [np.empty(len(X)) for _ in range(params.cv_repeats)]
+    fold_auc = []
+    for k, ((_, val_idx), (_, proba)) in enumerate(zip(splits, fitted, strict=True)):
+        oof[k // params.cv_folds][val_idx] = proba
+        fold_auc.append(float(roc_auc_score(y.iloc[val_idx], proba)))
+    scorers = [(model, X.index[val_idx])
+               for (_, val_idx), (model, _) in zip(splits[:params.cv_folds], fitted, strict=False)]
+    return CrossFit(scorers, oof, fold_auc)
+
+
+def fit_model(X: pd.DataFrame, y: pd.Series, params: ModelParams | None = None) -> ModelRun:
+    """Select, calibrate, evaluate and refit the model; see the module docstring.
+
+    Parameters
+    ----------
+    X
+        Feature frame (:func:`analysis.features.feature_frame`), index ``id``.
+        A column that looks like an identifier raises
+        :class:`analysis.features.LeakageError`.
+    y
+        1 for ``Снизилась``, 0 otherwise, same index as ``X``.
+    """
+    params = params or ModelParams()
+    check_feature_frame(X)
+    if not X.index.equals(y.index):
+        raise ValueError("X и y должны иметь один и тот же индекс (id)")
+    with threadpool_limits(1):
+        return _fit(X, y, params)
+
+
+def _fit(X: pd.DataFrame, y: pd.Series, params: ModelParams) -> ModelRun:
+    clock, timings = time.perf_counter(), {}
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 3)
+        clock = now
+
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=params.test_size, stratify=y, shuffle=True, random_state=params.seed)
+    X_search, y_search = _stratified_subset(X_train, y_train, params.search_sample, params.seed)
+    found = search(X_search, y_search, tuple(params.families), params.search_iter,
+                   params.cv_folds, params.cv_repeats, params.seed, params.n_jobs)
+    estimator = FAMILIES[found.best].make(found.best_params, params.seed)
+    lap("search")
+
+    cross = cross_fit(estimator, X_search, y_search, params)
+    oof, scorers = cross.oof, cross.scorers
+    threshold = choose_threshold(np.tile(y_search.to_numpy(), len(oof)), np.concatenate(oof),
+                                 params.threshold_rule, params.miss_cost)
+    f1_repeats = [f1_score(y_search, (p >= threshold).astype(int), zero_division=0) for p in oof]
+    lap("threshold")
+
+    train_model = calibrated(estimator, params, params.n_jobs).fit(X_train, y_train)
+    p_test = decline_probability(train_model, X_test)
+    holdout = holdout_metrics(y_test.to_numpy(), p_test.to_numpy(), threshold,
+                              params.bootstrap, params.seed)
+    lap("holdout")
+
+    final_model = calibrated(estimator, params, params.n_jobs).fit(X, y)
+    rest = X_train.index.difference(X_search.index)
+    scorers.append((train_model, X_test.index.append(rest)))
+    probability = pd.concat([
+        pd.Series(oof[0], index=X_search.index), p_test,
+        decline_probability(train_model, X_train.loc[rest])]).reindex(X.index)
+    lap("final")
+
+    best = next(c for c in found.candidates if c["name"] == found.best)
+    results = {
+        "best": found.best,
+        "best_label": best["label_ru"],
+        "best_params": _clean(found.best_params),
+        "candidates": [{**c, "params": _clean(c["params"]),
+                        "cv_roc_auc_mean": r6(c["cv_roc_auc_mean"]),
+                        "cv_roc_auc_std": r6(c["cv_roc_auc_std"])} for c in found.candidates],
+        "cv_roc_auc_mean": r6(np.mean(cross.fold_auc)),
+        "cv_roc_auc_std": r6(np.std(cross.fold_auc)),
+        "cv_roc_auc_folds": [r6(v) for v in cross.fold_auc],
+        "cv_f1": r6(np.mean(f1_repeats)),
+        "cv_f1_repeats": [r6(v) for v in f1_repeats],
+        "cv_folds": params.cv_folds,
+        "cv_repeats": params.cv_repeats,
+        "threshold": r6(threshold),
+        "threshold_rule": params.threshold_rule,
+        "calibration_method": params.calibration,
+        **holdout,
+        "train_size": len(X_train),
+        "test_size": len(X_test),
+        "search_sample_size": len(X_search),
+        "in_sample_scores": len(rest),
+        "positive_class": g.DECLINED,
+        "selection_reason": selection_reason(found, params.cv_folds, params.cv_repeats),
+    }
+    log = [{**t, "params": _clean(t["params"]), "cv_roc_auc_mean": r6(t["cv_roc_auc_mean"]),
+            "cv_roc_auc_std": r6(t["cv_roc_auc_std"])} for t in found.tried]
+    results["search_log"] = log
+    return ModelRun(results, log, final_model, probability.rename(PROBABILITY), scorers,
+                    X_train.index.sort_values(), X_test.index.sort_values(), timings)
+
+
+def run_model(clients: pd.DataFrame, params: ModelParams | None = None) -> ModelRun:
+    """:func:`fit_model` on the modelled clients of ``ClientData.modelled``."""
+    return fit_model(feature_frame(clients), target_vector(clients), params)
+
+
+def save_model(model: Any, path: Path) -> Path:
+    """Write a fitted model with :func:`joblib.dump` (the run's only file output here)."""
+    path = Path(path)
+    joblib.dump(model, path, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def load_model(path: Path) -> Any:
+    """Read a model written by :func:`save_model` (trusted files only: it unpickles)."""
+    return joblib.load(Path(path))

@@ -1,0 +1,219 @@
+"""SHAP explanations: explainer choice, additivity, one-hot summing, wording; the real export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import shap
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.svm import SVC, LinearSVC
+from sklearn.tree import DecisionTreeClassifier
+
+from analysis import glossary as g
+from analysis.config import ModelParams, ShapParams
+from analysis.dataset import load_export
+from analysis.demo import write_demo_export
+from analysis.explain import (
+    BackgroundMasker,
+    explain,
+    explainer_kind,
+    underlying_pipeline,
+)
+from analysis.explain_text import NBSP, NNBSP, fmt_number, fmt_percent
+from analysis.features import MODEL_FEATURES, build_pipeline, feature_frame, target_vector
+from analysis.model import run_model
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "one-click"
+SMALL = ShapParams(background=20, permutation_background=20, permutation_sample=30,
+                   explain_sample=500, example_clients=3)
+ESTIMATORS = {
+    "logreg": LogisticRegression(C=0.5),
+    "svc_linear": LinearSVC(C=0.1, random_state=0),
+    "tree": DecisionTreeClassifier(max_depth=4, random_state=0),
+    "forest": RandomForestClassifier(n_estimators=20, max_depth=4, random_state=0),
+    "hgb": HistGradientBoostingClassifier(max_iter=20, early_stopping=False, random_state=0),
+    "knn": KNeighborsClassifier(n_neighbors=15),
+    "svc_rbf": SVC(C=1.0),
+}
+KINDS = {"logreg": "linear", "svc_linear": "linear", "tree": "tree", "forest": "tree",
+         "hgb": "tree", "knn": "permutation", "svc_rbf": "permutation"}
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.Series]:
+    folder = Path(tmp_path_factory.mktemp("demo"))
+    write_demo_export(folder, n_clients=200, seed=7, defects=False)
+    clients = load_export(folder).modelled
+    return feature_frame(clients), target_vector(clients)
+
+
+def _fit(name: str, X: pd.DataFrame, y: pd.Series) -> CalibratedClassifierCV:
+    model = CalibratedClassifierCV(build_pipeline(ESTIMATORS[name]), cv=3, ensemble=False)
+    return model.fit(X, y)
+
+
+def _score(model: CalibratedClassifierCV, X: pd.DataFrame) -> np.ndarray:
+    pipe = underlying_pipeline(model)
+    if hasattr(pipe[-1], "decision_function"):
+        return pipe.decision_function(X)
+    return pipe.predict_proba(X)[:, 1]
+
+
+@pytest.mark.parametrize("name", list(ESTIMATORS))
+def test_explainer_fits_the_estimator_and_values_add_up(
+        name: str, data: tuple[pd.DataFrame, pd.Series]) -> None:
+    X, y = data
+    model = _fit(name, X, y)
+    assert explainer_kind(underlying_pipeline(model)[-1]) == KINDS[name]
+    found = explain([(model, X.index)], X, y, SMALL, seed=1,
+                    probability=pd.Series(model.predict_proba(X)[:, 1], index=X.index))
+    assert found.summary["explainer"] == KINDS[name]
+    assert sorted(found.shap_values.columns) == sorted(MODEL_FEATURES)  # one-hot summed back
+    sample = found.shap_values.index
+    assert len(sample) == (SMALL.permutation_sample if KINDS[name] == "permutation" else len(X))
+    rebuilt = found.base_values.loc[sample] + found.shap_values.sum(axis=1)
+    np.testing.assert_allclose(rebuilt, _score(model, X.loc[sample]), atol=1e-6)
+    assert found.summary["reasons_method"] == (
+        "occlusion" if KINDS[name] == "permutation" else "shap")
+    for example in found.summary["examples"]:
+        total = example["base_value"] + sum(c["value"] for c in example["contributions"])
+        assert total == pytest.approx(example["output_value"], abs=1e-4)
+        assert example["output_value"] == pytest.approx(
+            _score(model, X.loc[[example["id"]]])[0], abs=1e-4)
+    assert [e["kind"] for e in found.summary["examples"]] == ["highest", "borderline", "lowest"]
+    for example in found.summary["examples"]:
+        assert example["title"].startswith(f"Клиент {example['id']}")
+        assert example["summary"].startswith(example["title"])
+        assert {c["feature"] for c in example["contributions"]} == set(MODEL_FEATURES)
+        first = example["contributions"][0]
+        assert first["client_value"] == pytest.approx(X.loc[example["id"], first["feature"]]) \
+            if first["feature"] in g.NUMERIC else first["client_value"] == X.loc[
+                example["id"], first["feature"]]
+    json.dumps(found.summary)
+
+
+def test_drivers_reasons_and_beeswarm(data: tuple[pd.DataFrame, pd.Series]) -> None:
+    X, y = data
+    found = explain([(_fit("logreg", X, y), X.index)], X, y, SMALL, seed=1)
+    drivers = found.summary["drivers"]
+    assert [d["feature"] for d in drivers] == sorted(
+        MODEL_FEATURES, key=lambda f: -found.shap_values[f].abs().mean())
+    importance = [d["mean_abs_shap"] for d in drivers]
+    assert importance == sorted(importance, reverse=True)
+    for d in drivers:
+        assert d["label"] == g.label(d["feature"])
+        if d["kind"] == "numeric":
+            assert d["direction"] in {"чем меньше, тем выше риск", "чем больше, тем выше риск",
+                                      "связь неоднозначна"}
+            assert d["stable_median"] == pytest.approx(X.loc[y == 0, d["feature"]].median())
+        else:
+            assert d["level"] in set(X[d["feature"]]) and d["direction"].startswith("выше риск")
+    reasons = found.reasons
+    assert list(reasons.columns) == ["driver_1", "reason_1", "driver_2", "reason_2",
+                                     "driver_3", "reason_3"]
+    assert reasons.index.equals(X.index)
+    contributions = found.contributions
+    for cid, row in reasons.head(50).iterrows():
+        features = [row[f"driver_{k}"] for k in (1, 2, 3) if row[f"driver_{k}"]]
+        values = [contributions.loc[cid, f] for f in features]
+        assert all(v > 0 for v in values) and values == sorted(values, reverse=True)
+        for k, f in enumerate(features, start=1):
+            text = row[f"reason_{k}"]
+            if f in g.NUMERIC:
+                assert "против" in text and text.endswith("у стабильных клиентов")
+            else:
+                assert f"«{X.loc[cid, f]}»" in text and "в среднем" in text
+    assert list(found.shap_values.columns) == [d["feature"] for d in drivers]
+    assert found.feature_values.index.equals(found.shap_values.index)
+    assert list(found.feature_values.columns) == list(found.shap_values.columns)
+    assert len(found.shap_values) <= 2000
+    pd.testing.assert_frame_equal(found.feature_values, X.loc[found.shap_values.index,
+                                                               found.shap_values.columns])
+
+
+def test_reason_wording_for_pages(data: tuple[pd.DataFrame, pd.Series]) -> None:
+    X, y = data
+    found = explain([(_fit("logreg", X, y), X.index)], X, y, SMALL, seed=1)
+    f = "Страниц_за_визит"
+    median = X.loc[y == 0, f].median()
+    top = found.reasons[found.reasons["driver_1"] == f]
+    low = top[X.loc[top.index, f] < median]
+    assert len(low)
+    cid = low.index[0]
+    assert low.loc[cid, "reason_1"] == (
+        f"мало страниц за визит: {fmt_number(X.loc[cid, f])} против {fmt_number(median)} "
+        "у стабильных клиентов")
+
+
+def test_each_client_is_explained_by_its_own_scorer(
+        data: tuple[pd.DataFrame, pd.Series]) -> None:
+    X, y = data
+    first, second = X.index[::2], X.index[1::2]
+    model_a, model_b = _fit("logreg", X.loc[second], y.loc[second]), _fit("logreg", X, y)
+    split = explain([(model_a, first), (model_b, second)], X, y, SMALL, seed=1)
+    only_a = explain([(model_a, X.index)], X, y, SMALL, seed=1)
+    pd.testing.assert_frame_equal(split.contributions.loc[first], only_a.contributions.loc[first])
+    with pytest.raises(ValueError, match="ровно одной"):
+        explain([(model_a, first)], X, y, SMALL, seed=1)
+    with pytest.raises(ValueError, match="ровно одной"):
+        explain([(model_a, X.index), (model_b, second)], X, y, SMALL, seed=1)
+
+
+def test_deterministic_and_leaves_global_rng_alone(data: tuple[pd.DataFrame, pd.Series]) -> None:
+    X, y = data
+    model = _fit("knn", X, y)
+    np.random.seed(123)
+    before = np.random.get_state()[1].copy()
+    one = explain([(model, X.index)], X, y, SMALL, seed=4)
+    assert np.array_equal(np.random.get_state()[1], before)
+    two = explain([(model, X.index)], X, y, SMALL, seed=4)
+    assert json.dumps(one.summary) == json.dumps(two.summary)
+    assert one.reasons.equals(two.reasons)
+
+
+def test_background_masker_gives_exact_grouped_linear_shap() -> None:
+    rng = np.random.default_rng(0)
+    background, rows = rng.normal(size=(15, 4)), rng.normal(size=(3, 4))
+    weights = np.array([1.0, -2.0, 0.5, 3.0])
+    groups = [[0], [1, 2], [3]]
+    explainer = shap.PermutationExplainer(lambda a: a @ weights, BackgroundMasker(background,
+                                                                                  groups), seed=0)
+    for row in rows:
+        out = explainer.explain_row(row, max_evals=7, main_effects=False, error_bounds=False,
+                                    batch_size=100, outputs=None, silent=True)
+        per_column = weights * (row - background.mean(axis=0))
+        expected = [per_column[0], per_column[1] + per_column[2], per_column[3]]
+        np.testing.assert_allclose(out["values"], expected, atol=1e-12)
+
+
+def test_russian_number_format() -> None:
+    assert fmt_number(3.0) == "3"
+    assert fmt_number(4971.6) == "4971,6"
+    assert fmt_number(12345) == f"12{NNBSP}345"
+    assert fmt_number(-244.4) == "\u2212244,4"
+    assert fmt_number(0.754) == "0,75"
+    assert fmt_percent(0.383) == f"38{NBSP}%"
+
+
+@pytest.mark.real
+@pytest.mark.slow
+@pytest.mark.skipif(not REAL.is_dir(), reason="real export not available")
+def test_real_export_acceptance() -> None:
+    clients = load_export(REAL).modelled
+    run = run_model(clients, ModelParams())
+    r = run.results
+    assert 0.91 <= r["cv_roc_auc_mean"] <= 0.95, r["cv_roc_auc_mean"]
+    assert r["cv_f1"] >= 0.85, r["cv_f1"]
+    X, y = feature_frame(clients), target_vector(clients)
+    found = explain(run.scorers, X, y, ShapParams(), ModelParams().seed, run.probability,
+                    run.test_ids, r["threshold"])
+    top5 = [d["feature"] for d in found.summary["drivers"][:5]]
+    assert "Страниц_за_визит" in top5 and "Акционные_покупки" in top5, top5
+    assert {"Минут_предыдущий_месяц", "Минут_текущий_месяц"} & set(top5), top5
