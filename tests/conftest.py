@@ -28,7 +28,7 @@ def export_dir(demo_export_master: Path, tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def real_export() -> Path:
     """The real export beside the clone; the test is skipped where it is absent."""
     if not (REAL_EXPORT / "market_file.csv").is_file():

@@ -1,0 +1,174 @@
+"""End to end on the real export: the archived revision, its report, the action list, and
+the comparison with the previous month. Three full runs share one archive."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis import glossary as g
+from report.cli import main
+
+pytestmark = pytest.mark.slow
+MESSAGING = {"email", "sms", "push", "newsletter", "call"}
+
+
+def _report(data: Path, period: str, archive: Path) -> Path:
+    """Run ``oneclick report`` in-process; returns the revision path it prints last."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["report", "--data", str(data), "--period", period, "--out", str(archive),
+                     "--quiet", "--renderer", "builtin"])
+    assert code == 0
+    return Path(out.getvalue().strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def runs(real_export: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """October on the real export, November on a changed export, October again."""
+    from changed_export import write_changed_export
+
+    archive = tmp_path_factory.mktemp("archive")
+    changed = tmp_path_factory.mktemp("changed")
+    write_changed_export(real_export, changed, seed=3)
+    october = _report(real_export, "2026-10", archive)
+    november = _report(changed, "2026-11", archive)
+    again = _report(real_export, "2026-10", archive)
+    return {"archive": archive, "october": october, "november": november, "again": again}
+
+
+def _results(revision: Path) -> dict:
+    return json.loads((revision / "results.json").read_text(encoding="utf-8"))
+
+
+def _pdf_text(path: Path) -> tuple[str, list]:
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(path)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split()), reader.pages
+
+
+def test_revision_holds_every_file(runs: dict[str, Path]) -> None:
+    rev = runs["october"]
+    assert rev == runs["archive"] / "2026-10" / "r1"
+    for name in ("report.html", "report.pdf", "results.json", "scores.csv", "scores.xlsx",
+                 "model.joblib", "manifest.json", "run.log"):
+        assert (rev / name).is_file(), name
+    assert len(list((rev / "figures").glob("*.png"))) >= 13
+    manifest = json.loads((rev / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["inputs"]) == {"market_file", "market_money", "market_time", "money"}
+    assert manifest["seed"] and manifest["timings"] and manifest["packages"]["scikit-learn"]
+    assert "report.pdf" in manifest["files"]
+
+
+def test_results_reproduce_the_study_facts(runs: dict[str, Path]) -> None:
+    r = _results(runs["october"])
+    facts = r["facts"]
+    assert facts["clients_total"] == 1300 and facts["clients_modelled"] == 1297
+    assert facts["decline_share"] == pytest.approx(0.3831, abs=0.0005)
+    assert facts["premium_allow_messages_share"] == pytest.approx(0.8697, abs=0.0005)
+    assert facts["premium_decline_share"] == pytest.approx(0.4521, abs=0.0005)
+    model = r["model"]
+    assert len(model["candidates"]) >= 6
+    assert all("cv_roc_auc_mean" in c and "cv_roc_auc_std" in c for c in model["candidates"])
+    assert 0.91 <= model["cv_roc_auc_mean"] <= 0.95
+    assert model["cv_f1"] >= 0.85
+    low, high = model["test_roc_auc_ci"]
+    assert low <= model["test_roc_auc"] <= high
+    top5 = [d["feature"] for d in r["drivers"][:5]]
+    assert "Страниц_за_визит" in top5 and "Акционные_покупки" in top5
+    assert set(top5) & set(g.MINUTES_COLUMNS)
+    assert r["leakage"]["separability"] > 0.95
+
+
+def test_same_inputs_give_identical_results_and_scores(runs: dict[str, Path]) -> None:
+    assert runs["again"] == runs["archive"] / "2026-10" / "r2"
+    for name in ("results.json", "scores.csv"):
+        assert (runs["october"] / name).read_bytes() == (runs["again"] / name).read_bytes()
+
+
+def test_action_list(runs: dict[str, Path]) -> None:
+    with (runs["october"] / "scores.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 1297 and len({r["id"] for r in rows}) == 1297
+    assert list(rows[0])[:10] == ["id", "decline_probability", "risk_level", "segment",
+                                  "profit", "reason_1", "reason_2", "reason_3", "offer",
+                                  "messages_allowed"]
+    assert all(0 <= float(r["decline_probability"]) <= 1 for r in rows)
+    forbidden = [r for r in rows if r["messages_allowed"] == "нет" and r["channel"] in MESSAGING]
+    assert forbidden == []
+    at_risk = [float(r["profit_at_risk"]) for r in rows]
+    assert at_risk == sorted(at_risk, reverse=True)
+
+
+def test_segments_and_offer_tests(runs: dict[str, Path]) -> None:
+    segments = _results(runs["october"])["segments"]["segments"]
+    codes = {s["code"]: s for s in segments}
+    assert {"promo_risk", "electronics_decline"} <= set(codes)
+    for s in segments:
+        assert s["clients"] > 0 and s["profit_at_risk"] > 0 and 0 < s["mean_probability"] <= 1
+        assert s["offers"]
+        for offer in s["offers"]:
+            assert offer["test"]["n_total"] > 0 and offer["test"]["conclusion"]
+
+
+def test_pdf_says_what_management_needs(runs: dict[str, Path]) -> None:
+    r = _results(runs["october"])
+    text, pages = _pdf_text(runs["october"] / "report.pdf")
+    assert "38,3 %" in text
+    auc = f"{r['model']['cv_roc_auc_mean']:.3f}".replace(".", ",")
+    assert auc in text
+    for s in r["segments"]["segments"]:
+        assert " ".join(s["name"].split()) in text
+    assert len(pages) <= 40
+    for page in pages:
+        assert abs(float(page.mediabox.width) - 595.3) < 2
+        assert abs(float(page.mediabox.height) - 841.9) < 2
+
+
+def test_html_has_no_network_reference(runs: dict[str, Path]) -> None:
+    import re
+
+    html = (runs["october"] / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "@import" not in html
+
+
+def test_archive_verify_and_tampering(runs: dict[str, Path], tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["archive", "verify", str(runs["october"])]) == 0
+    copy = tmp_path / "r1"
+    shutil.copytree(runs["october"], copy)
+    pdf = copy / "report.pdf"
+    data = bytearray(pdf.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    pdf.write_bytes(bytes(data))
+    capsys.readouterr()
+    assert main(["archive", "verify", str(copy)]) == 1
+    assert "report.pdf" in capsys.readouterr().err
+
+
+def test_archive_list(runs: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["archive", "list", "--out", str(runs["archive"])]) == 0
+    out = capsys.readouterr().out
+    assert "2026-10" in out and "2026-11" in out and "r2" in out
+
+
+def test_november_compares_with_october(runs: dict[str, Path]) -> None:
+    comparison = json.loads((runs["november"] / "comparison.json").read_text(encoding="utf-8"))
+    assert comparison["previous"]["period"] == "2026-10"
+    assert Path(comparison["previous"]["path"]).name == "r1"
+    assert comparison["new_categories"]
+    assert any(d["level"] == "strong" for d in comparison["drift"])
+    assert comparison["previous_model_on_current"]["roc_auc"] is not None
+    text, _ = _pdf_text(runs["november"] / "report.pdf")
+    assert "Что изменилось" in text and "Товары для дачи" in text
+    html = (runs["november"] / "report.html").read_text(encoding="utf-8")
+    assert 'id="changes"' in html
