@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from analysis.actions import CHANNEL_LABELS
 from analysis.glossary import GLOSSARY
 from report import fmt
 
@@ -75,6 +76,7 @@ def _environment() -> jinja2.Environment:
         "label": lambda c: GLOSSARY[c].label if c in GLOSSARY else c,
     })
     env.globals["plural"] = fmt.plural
+    env.globals["channel_label"] = lambda code: CHANNEL_LABELS.get(code, code)
     return env
 
 

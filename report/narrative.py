@@ -55,9 +55,8 @@ def model_in_words(model: R) -> str:
     lift = _lift_at(model, 0.3)
     if lift is None:
         return f"качество модели {_auc_words(model['test_roc_auc'])}"
-    caught = round(lift["recall"] * 10)
-    return (f"{caught} из 10 снижающихся клиентов — среди {pct(lift['top_share'], 0)} "
-            "клиентов, которых модель считает самыми рискованными")
+    return (f"{pct(lift['recall'], 0)} снижающихся клиентов — среди "
+            f"{pct(lift['top_share'], 0)} клиентов, которых модель считает самыми рискованными")
 
 
 def kpis(results: R) -> list[R]:
@@ -70,8 +69,9 @@ def kpis(results: R) -> list[R]:
          "label": "прибыли под угрозой в месяц"},
     ]
     if lift:
-        items.append({"value": f"{round(lift['recall'] * 10)} из 10",
-                      "label": f"снижающихся — в {pct(lift['top_share'], 0)} самых рискованных"})
+        items.append({"value": pct(lift["recall"], 0),
+                      "label": f"снижающихся клиентов — среди {pct(lift['top_share'], 0)} "
+                               "самых рискованных по модели"})
     items.append({"value": num(results["actions"]["clients_with_offer"]),
                   "label": "клиентов в списке действий на месяц"})
     return items
@@ -97,9 +97,9 @@ def segment_rows(results: R) -> list[R]:
             "name": s["name"], "clients": s["clients"],
             "profit_at_risk": money(s["profit_at_risk"], _unit(results)),
             "offer": offer["action"] if offer else "—",
-            "test": (f"контроль {pct(test['control_share'], 0)}, нужно "
+            "test": (f"A/B, контроль {pct(test['control_share'], 0)}; нужно "
                      f"{num(test['n_total'])} клиентов" + ("" if test["enough"] else
-                                                            " — сегмента мало, см. раздел"))
+                                                            " (в сегменте меньше)"))
             if test else "—",
         })
     return rows

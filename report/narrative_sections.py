@@ -17,6 +17,8 @@ def _quality(results: R) -> R:
     q = results["quality"]
     excluded = sum(e["count"] for e in q["exclusions"])
     return {"quality_conclusion": (
+        f"Единица прибыли в выгрузке не указана; в отчёте принята «{_unit(results)}» "
+        "(параметр profit_unit). "
         f"Из {num(q['clients_read'])} клиентов для модели пригодны {num(q['clients_usable'])}; "
         f"исключено {num(excluded)}, исправлений {len(q['repairs'])} "
         f"{plural(len(q['repairs']), 'вида', 'видов', 'видов')}, предупреждений "
