@@ -9,6 +9,7 @@ seeded, and the files carry no software version or timestamp.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 from collections.abc import Collection
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 PNG_METADATA: dict[str, str | None] = {"Software": None}
 """No matplotlib version in the file, so an upgrade alone does not change the bytes."""
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 PIL_KWARGS: dict[str, object] = {"compress_level": 6, "optimize": False}
 """Fixed PNG encoder settings (zlib level 6, no optimiser pass)."""
 
@@ -125,9 +127,9 @@ def build_figures(bundle_dir: Path, out_dir: Path, names: Collection[str] | None
         path = out_dir / f"{plan.name}.png"
         try:
             _render(plan, path)
-        except Exception:
-            if strict:
-                raise
+        except Exception as exc:
+            if strict or (isinstance(exc, OSError) and exc.errno in _DISK_FULL):
+                raise  # a full disk is the archive's problem, not this figure's
             log.exception("figure %s skipped: it could not be drawn", plan.name)
             path.unlink(missing_ok=True)
             continue

@@ -78,6 +78,7 @@ _RC: dict[str, Any] = {
     "image.cmap": VALUE_CMAP,
     "svg.hashsalt": "oneclick",
     "path.simplify": True,
+    "text.parse_math": False,  # labels come from the data: "$" is a character, not TeX
 }
 
 

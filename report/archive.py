@@ -103,7 +103,7 @@ _LOCK_NAME = ".lock"
 _PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _REVISION_RE = re.compile(r"^r([1-9]\d*)$")
 _RESERVED_KEYS = frozenset({"files", "inputs", "tool", "packages", "manifest_version"})
-_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 _NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
 _GIT_TIMEOUT_S = 3.0
 
@@ -196,14 +196,29 @@ def _archive_error(exc: OSError, archive_dir: Path, doing: str) -> ArchiveError:
     """Turn an OSError into an ArchiveError whose message names the archive folder."""
     where = f" ({exc.filename})" if exc.filename else ""
     if exc.errno in _DISK_FULL:
+        full = "file size limit reached" if exc.errno == errno.EFBIG else "no space left on device"
         return ArchiveError(
-            f"archive folder {archive_dir}: no space left on device while {doing}{where}; "
+            f"archive folder {archive_dir}: {full} while {doing}{where}; "
             "nothing was archived and the temporary folder was removed"
         )
     reason = exc.strerror or str(exc)
     return ArchiveError(
         f"cannot write to archive folder {archive_dir} while {doing}: {reason}{where}"
     )
+
+
+def _os_error_cause(exc: BaseException | None) -> OSError | None:
+    """`exc` itself if it is an OSError, else the first OSError it was raised ``from``.
+
+    A stage may wrap a write error in its own exception (``RenderError(...) from
+    OSError``); a full disk is still the archive's problem.
+    """
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OSError):
+            return exc
+        exc, seen = exc.__cause__, seen + 1
+    return None
 
 
 # ------------------------------------------------------------------------- manifest
@@ -684,9 +699,10 @@ class RevisionBuilder:
         """Remove an unpublished temporary folder; report archive write errors clearly."""
         tmp = self._tmp
         self._discard()
-        if isinstance(exc, OSError) and tmp is not None and self._is_archive_write_error(exc, tmp):
+        cause = _os_error_cause(exc)
+        if cause is not None and tmp is not None and self._is_archive_write_error(cause, tmp):
             raise _archive_error(
-                exc, self.archive_dir, f"building the {self.period} revision"
+                cause, self.archive_dir, f"building the {self.period} revision"
             ) from exc
 
     def _is_archive_write_error(self, exc: OSError, tmp: Path) -> bool:

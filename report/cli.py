@@ -1,6 +1,8 @@
 """The ``oneclick`` command: one entry point for every stage a user runs.
 
 Input problems end with one message on stderr and exit status 2; nothing is
+archived. An archive folder that cannot be written (missing permissions, disk
+full) ends with exit status 1 and one message naming the folder; nothing is
 archived. Unexpected internal errors end with exit status 1 and a short message
 (``--debug`` shows the traceback).
 """
@@ -14,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from analysis.errors import InputError
+from report.archive import ArchiveError
 
 __all__ = ["main"]
 
@@ -175,6 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as error:
         print(error.message, file=sys.stderr)
         return EXIT_INPUT
+    except ArchiveError as error:  # disk full, not writable: nothing archived, not a bug
+        print(f"Архив не записан: {error}", file=sys.stderr)
+        return EXIT_INTERNAL
     except KeyboardInterrupt:
         print("Прервано.", file=sys.stderr)
         return 130

@@ -153,11 +153,11 @@ def _render_builtin(qmd_path: Path, out_html: Path, *, title: str, running_heade
     args = _pandoc_args(qmd_path.parent, title=title, running_header=running_header)
     try:
         _require_pandoc_3()
-        pypandoc.convert_text(
-            source, "html5", format="markdown", extra_args=args, outputfile=str(out_html)
-        )
+        html_text = pypandoc.convert_text(source, "html5", format="markdown", extra_args=args)
     except (RuntimeError, OSError) as exc:
         raise RenderError(f"pandoc could not render {qmd_path.name}: {_tail(str(exc))}") from exc
+    # Written here, not by pandoc, so that a full disk is an OSError naming the file.
+    out_html.write_text(html_text, encoding="utf-8")
 
 
 def _require_pandoc_3() -> None:
