@@ -77,13 +77,13 @@ def _render(rev: Path, results: dict[str, Any], period: str, revision_hint: str,
 
 
 def _compare(archive_dir: Path, period: str, data: ClientData, bundle: Bundle,
-             config: Config, out_dir: Path) -> dict[str, Any] | None:
-    """Compare with the latest earlier revision, if any; written to ``comparison.json``.
+             config: Config) -> dict[str, Any] | None:
+    """Compare with the latest earlier revision, if any (``results.json: comparison``).
 
-    Kept out of ``results.json`` so that the results stay byte-identical for the
-    same inputs whatever the archive holds.
+    The previous revision is an input of the run like the export: the same export
+    and the same previous revision give the same bytes. Its path is stored relative
+    to the archive, so moving the archive changes nothing.
     """
-    from analysis.bundle import dumps
     from analysis.compare import compare_runs
     from report.archive import latest_revision
 
@@ -92,7 +92,7 @@ def _compare(archive_dir: Path, period: str, data: ClientData, bundle: Bundle,
         return None
     comparison = compare_runs(previous, bundle.results, data.modelled, bundle.scores,
                               config.compare)
-    (out_dir / "comparison.json").write_text(dumps(comparison), encoding="utf-8")
+    comparison["previous"]["path"] = previous.relative_to(archive_dir).as_posix()
     return comparison
 
 
@@ -105,14 +105,15 @@ def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config,
     data_dir = Path(data_dir)
     with RevisionBuilder(archive_dir, period) as rev:
         data, bundle = _analyse(data_dir, config, clock)
+        with clock.stage("compare", "Сравнение с прошлым отчётом"):
+            comparison = _compare(Path(archive_dir), period, data, bundle, config)
+        if comparison:
+            bundle.results["comparison"] = comparison
         with clock.stage("bundle", "Запись результатов"):
             write_bundle(bundle, rev.path)
-        with clock.stage("compare", "Сравнение с прошлым отчётом"):
-            comparison = _compare(archive_dir, period, data, bundle, config, rev.path)
         hint = next_revision_name(archive_dir, period)
         prov = _provenance(data_dir, config, {**clock.timings, **bundle.timings})
-        shown = {**bundle.results, "comparison": comparison} if comparison else bundle.results
-        used = _render(rev.path, shown, period, hint, renderer, prov, clock)
+        used = _render(rev.path, bundle.results, period, hint, renderer, prov, clock)
         clock.write_log(rev.path / "run.log")
         final = rev.publish(
             {"period": period, "parameters": bundle.results["params"],

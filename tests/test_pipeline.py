@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from analysis import glossary as g
+from analysis.bundle import dumps
 from report.cli import main
 
 pytestmark = pytest.mark.slow
@@ -88,9 +89,15 @@ def test_results_reproduce_the_study_facts(runs: dict[str, Path]) -> None:
 
 
 def test_same_inputs_give_identical_results_and_scores(runs: dict[str, Path]) -> None:
+    """October again: the same export, plus r1 as the previous revision to compare with."""
     assert runs["again"] == runs["archive"] / "2026-10" / "r2"
-    for name in ("results.json", "scores.csv"):
-        assert (runs["october"] / name).read_bytes() == (runs["again"] / name).read_bytes()
+    assert (runs["october"] / "scores.csv").read_bytes() == (
+        runs["again"] / "scores.csv").read_bytes()
+    first, again = _results(runs["october"]), _results(runs["again"])
+    assert "comparison" not in first
+    assert again.pop("comparison")["previous"]["path"] == "2026-10/r1"
+    assert json.dumps(first) == json.dumps(again)
+    assert (runs["october"] / "results.json").read_bytes() == dumps(first).encode()
 
 
 def test_action_list(runs: dict[str, Path]) -> None:
@@ -162,9 +169,9 @@ def test_archive_list(runs: dict[str, Path], capsys: pytest.CaptureFixture[str])
 
 
 def test_november_compares_with_october(runs: dict[str, Path]) -> None:
-    comparison = json.loads((runs["november"] / "comparison.json").read_text(encoding="utf-8"))
-    assert comparison["previous"]["period"] == "2026-10"
-    assert Path(comparison["previous"]["path"]).name == "r1"
+    comparison = _results(runs["november"])["comparison"]
+    assert comparison["previous"] == {"path": "2026-10/r1", "period": "2026-10",
+                                      "revision": "r1"}
     assert comparison["new_categories"]
     assert any(d["level"] == "strong" for d in comparison["drift"])
     assert comparison["previous_model_on_current"]["roc_auc"] is not None
