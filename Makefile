@@ -30,6 +30,7 @@ test: lint
 demo-data: $(STAMP)
 	$(VENV)/bin/oneclick demo-data data/demo --clients 1300 --seed 20261127
 
+# the `bench` extra (ydata-profiling) is installed by the benchmark into its own .venv-bench:
+# it pins pandas<3 and numpy<2.4 and would downgrade the report's stack in .venv
 bench: $(STAMP)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(PY) -m bench

@@ -108,7 +108,48 @@ def _actions_summary(scores: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _method(config: Config, model: dict[str, Any]) -> list[str]:
+def _large_export(model: dict[str, Any]) -> list[str]:
+    """The method line of a large export (none otherwise, so small results keep their bytes)."""
+    from analysis.search import FAMILIES
+
+    large = model.get("large_export")
+    if not large:
+        return []
+
+    def names(codes: list[str]) -> str:
+        return ", ".join(f"«{FAMILIES[c].label_ru}»" if c in FAMILIES else c
+                         for c in codes) or "нет"
+
+    return [
+        f"Большая выгрузка (в модели больше {large['threshold_clients']} клиентов): "
+        f"сравниваются только семейства, которые быстро обучаются и оценивают любое число "
+        f"клиентов ({names(large['families'])}; не сравнивались: "
+        f"{names(large['excluded_families'])}); модель для отложенной выборки обучена на "
+        f"стратифицированной выборке из {large['fit_sample_size']} клиентов обучающей части, "
+        f"итоговая модель — на {large['final_fit_size']} клиентах; вероятность и причины "
+        f"посчитаны для каждого клиента."]
+
+
+_EXPLAINERS = {"linear": "линейный объяснитель", "tree": "TreeExplainer для деревьев",
+               "permutation": "перестановочный объяснитель"}
+
+
+def _explanations(config: Config, shap: dict[str, Any]) -> str:
+    """The SHAP line of the method list, with the sizes actually used."""
+    kind = shap.get("explainer", "")
+    limit = (config.shap.permutation_sample if kind == "permutation"
+             else config.shap.explain_sample)
+    text = (f"Объяснения: SHAP ({_EXPLAINERS.get(kind, kind)}) на стратифицированной выборке "
+            f"из {shap.get('n_explained')} клиентов (не больше {limit})")
+    if shap.get("background_size"):
+        text += f", фон {shap['background_size']} клиентов"
+    if shap.get("reasons_method") == "occlusion":
+        text += ("; причины для каждого клиента — по окклюзии: насколько падает оценка, если "
+                 "значение признака заменить типичным значением стабильного клиента")
+    return text + "; вклады категорий суммированы по признаку."
+
+
+def _method(config: Config, model: dict[str, Any], shap: dict[str, Any]) -> list[str]:
     m = config.model
     return [
         "Данные: четыре выгрузки проверены по объявленной схеме (pandera), известные опечатки "
@@ -122,8 +163,8 @@ def _method(config: Config, model: dict[str, Any]) -> list[str]:
         f"кросс-валидации {m.cv_folds}×{m.cv_repeats} на обучающей части "
         f"(поиск на выборке до {m.search_sample} клиентов).",
         "Калибровка: CalibratedClassifierCV; порог — на кросс-валидации обучающей части.",
-        f"Объяснения: SHAP на выборке до {config.shap.explain_sample} клиентов, фон "
-        f"{config.shap.background} клиентов; вклады категорий суммированы по признаку.",
+        *_large_export(model),
+        _explanations(config, shap),
         "Статистика: Манн — Уитни с ранговой бисериальной корреляцией, хи-квадрат с V Крамера, "
         f"поправка {config.stats.correction} на все тесты; φK-корреляции (phik).",
         f"Сегменты и эксперименты: пороги из параметров; размер выборки для обнаружения "
@@ -147,6 +188,7 @@ def run_analysis(data: ClientData, config: Config) -> Bundle:
     start = time.perf_counter()
     fitted = fit_and_explain(data.modelled, config)
     timings["model"] = time.perf_counter() - start
+    timings.update({f"model.{step}": seconds for step, seconds in fitted.timings.items()})
 
     start = time.perf_counter()
     seg = segments.build_segments(data.modelled, fitted.probability, fitted.shap_by_feature,
@@ -166,7 +208,7 @@ def run_analysis(data: ClientData, config: Config) -> Bundle:
         "shap": fitted.shap_summary,
         "segments": seg,
         "actions": _actions_summary(scores),
-        "method": _method(config, fitted.summary),
+        "method": _method(config, fitted.summary, fitted.shap_summary),
         "params": config.model_dump(mode="json"),
     }
     sample = _stratified_sample(data.modelled, SAMPLE_ROWS, config.model.seed)

@@ -50,6 +50,16 @@ class ModelParams(_Section):
         "sigmoid", pattern="^(sigmoid|isotonic)$",
         description="CalibratedClassifierCV method; isotonic only for large exports")
     n_jobs: int = Field(2, ge=1, le=64, description="parallel fits in search and calibration")
+    # Large exports (see analysis.model, «Large exports»): cost grows at most linearly in clients.
+    large_export_clients: int = Field(
+        20000, ge=100,
+        description="above this many modelled clients only `large_export_families` compete")
+    large_export_families: tuple[str, ...] = Field(
+        ("dummy", "tree", "logreg", "svc_linear", "hgb", "forest"),
+        description="families whose fitting and scoring stay cheap on any number of clients")
+    fit_sample: int = Field(
+        20000, ge=200,
+        description="most clients the hold-out and final models are fitted on (all are scored)")
 
 
 class ShapParams(_Section):

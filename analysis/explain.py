@@ -26,10 +26,11 @@ Explainer by estimator
       sample of ``min(background, permutation_background)`` clients. The masker
       is :class:`~analysis.explainers.BackgroundMasker`, the computation of
       ``shap.maskers.Independent`` without its numba delta-masking (about 3 s
-      of compilation per process; shap's own result assembly still compiles
-      for about 2 s on first use). The RBF SVM's score is computed with the
-      kernel in numpy (checked against ``decision_function``): libsvm predicts
-      row by row and is about 20× slower.
+      of compilation per process); shap's result assembly, which numba would
+      also compile on first use (2–5 s), runs as the same loop in numpy
+      (:func:`analysis.explainers._fixed_output`, bit-identical). The RBF
+      SVM's score is computed with the kernel in numpy (checked against
+      ``decision_function``): libsvm predicts row by row and is about 20× slower.
 
 Global ranking
     A stratified, seeded sample of at most ``explain_sample`` clients

@@ -36,7 +36,27 @@ forest nearly so), which would inflate the profit at risk. The models that
 produced these probabilities are kept (:attr:`ModelRun.scorers`) and explain
 the same clients. Training clients outside the search sample (only when the
 training part exceeds ``search_sample``) are scored by the step-6 model;
-``in_sample_scores`` counts them.
+``in_sample_scores`` counts those of them that the step-6 model was fitted on
+(none when ``fit_sample`` ≤ ``search_sample``, see «Large exports» below).
+
+Large exports: every cost grows at most linearly in the number of clients.
+The search and the cross-fitting (steps 3 and 5) already run on a stratified
+sample of at most ``search_sample`` training clients; the hold-out model
+(step 6) and the final model (step 7) are fitted on stratified samples of at
+most ``fit_sample`` clients (of the training part, of all modelled clients),
+while every client is still scored, in chunks of 100,000. With the defaults
+(both 20,000) the hold-out model is fitted on exactly the search sample, so
+the training clients outside it get an out-of-sample probability too. Above
+``large_export_clients`` modelled clients only ``large_export_families``
+compete: k-NN scores a client against every training client and keeps the
+training set in the model, an RBF SVM fits in O(n²–n³) and scores against
+thousands of support vectors, and both are explained by the permutation
+explainer, so scoring and explaining every client of a large export would cost
+(clients × sample) distance or kernel evaluations, 19 times over for the
+per-client reasons. The restriction and the sample sizes are recorded in
+``results["model"]["large_export"]`` and named in the report's method list
+(:func:`analysis.bundle._method`). Below the threshold nothing changes: the
+samples are the whole parts and every family competes.
 
 Native thread pools (OpenMP, BLAS) are limited to one thread inside this
 stage: parallelism comes from ``n_jobs`` worker processes. On small data this
@@ -73,6 +93,7 @@ __all__ = [
     "CrossFit",
     "ModelRun",
     "calibrated",
+    "candidate_families",
     "cross_fit",
     "decline_probability",
     "fit_model",
@@ -197,6 +218,19 @@ def cross_fit(estimator: BaseEstimator, X: pd.DataFrame, y: pd.Series, params: M
     return CrossFit(scorers, oof, fold_auc)
 
 
+def candidate_families(params: ModelParams, n_clients: int) -> tuple[str, ...]:
+    """The families that compete on ``n_clients`` modelled clients.
+
+    All of ``params.families`` up to ``params.large_export_clients`` clients;
+    above it only those also in ``params.large_export_families`` (all of them
+    if none is, so that a run never ends without a model).
+    """
+    if n_clients <= params.large_export_clients:
+        return tuple(params.families)
+    kept = tuple(f for f in params.families if f in params.large_export_families)
+    return kept or tuple(f for f in params.large_export_families if f in FAMILIES)
+
+
 def fit_model(X: pd.DataFrame, y: pd.Series, params: ModelParams | None = None) -> ModelRun:
     """Select, calibrate, evaluate and refit the model; see the module docstring.
 
@@ -229,7 +263,8 @@ def _fit(X: pd.DataFrame, y: pd.Series, params: ModelParams) -> ModelRun:
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=params.test_size, stratify=y, shuffle=True, random_state=params.seed)
     X_search, y_search = _stratified_subset(X_train, y_train, params.search_sample, params.seed)
-    found = search(X_search, y_search, tuple(params.families), params.search_iter,
+    families = candidate_families(params, len(X))
+    found = search(X_search, y_search, families, params.search_iter,
                    params.cv_folds, params.cv_repeats, params.seed, params.n_jobs)
     estimator = FAMILIES[found.best].make(found.best_params, params.seed)
     lap("search")
@@ -241,13 +276,15 @@ def _fit(X: pd.DataFrame, y: pd.Series, params: ModelParams) -> ModelRun:
     f1_repeats = [f1_score(y_search, (p >= threshold).astype(int), zero_division=0) for p in oof]
     lap("threshold")
 
-    train_model = calibrated(estimator, params, params.n_jobs).fit(X_train, y_train)
+    X_fit, y_fit = _stratified_subset(X_train, y_train, params.fit_sample, params.seed)
+    train_model = calibrated(estimator, params, params.n_jobs).fit(X_fit, y_fit)
     p_test = decline_probability(train_model, X_test)
     holdout = holdout_metrics(y_test.to_numpy(), p_test.to_numpy(), threshold,
                               params.bootstrap, params.seed)
     lap("holdout")
 
-    final_model = calibrated(estimator, params, params.n_jobs).fit(X, y)
+    final_model = calibrated(estimator, params, params.n_jobs).fit(
+        *_stratified_subset(X, y, params.fit_sample, params.seed))
     rest = X_train.index.difference(X_search.index)
     scorers.append((train_model, X_test.index.append(rest)))
     probability = pd.concat([
@@ -277,10 +314,19 @@ def _fit(X: pd.DataFrame, y: pd.Series, params: ModelParams) -> ModelRun:
         "train_size": len(X_train),
         "test_size": len(X_test),
         "search_sample_size": len(X_search),
-        "in_sample_scores": len(rest),
+        "in_sample_scores": len(rest.intersection(X_fit.index)),
         "positive_class": g.DECLINED,
         "selection_reason": selection_reason(found, params.cv_folds, params.cv_repeats),
     }
+    if len(X) > params.large_export_clients:
+        # only on large exports, so that the results of a small export keep their bytes
+        results["large_export"] = {
+            "threshold_clients": params.large_export_clients,
+            "families": list(families),
+            "excluded_families": [f for f in params.families if f not in families],
+            "fit_sample_size": len(X_fit),
+            "final_fit_size": min(len(X), params.fit_sample),
+        }
     log = [{**t, "params": _clean(t["params"]), "cv_roc_auc_mean": r6(t["cv_roc_auc_mean"]),
             "cv_roc_auc_std": r6(t["cv_roc_auc_std"])} for t in found.tried]
     results["search_log"] = log

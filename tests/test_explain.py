@@ -217,3 +217,56 @@ def test_real_export_acceptance() -> None:
     top5 = [d["feature"] for d in found.summary["drivers"][:5]]
     assert "Страниц_за_визит" in top5 and "Акционные_покупки" in top5, top5
     assert {"Минут_предыдущий_месяц", "Минут_текущий_месяц"} & set(top5), top5
+
+
+def test_numpy_result_assembly_matches_shaps_numba_loop() -> None:
+    """The numba-free assembly gives shap's permutation values bit for bit."""
+    from shap.utils import _masked_model
+
+    from analysis import explainers
+
+    rng = np.random.default_rng(3)
+    background = rng.normal(size=(25, 6))
+    groups = [[0], [1, 2], [3], [4], [5]]
+    weights = rng.normal(size=6)
+
+    def model(rows: np.ndarray) -> np.ndarray:
+        return np.tanh(rows @ weights) + 0.1 * rows[:, 0] * rows[:, 3]
+
+    rows = rng.normal(size=(8, 6))
+
+    def values() -> np.ndarray:
+        explainer = shap.PermutationExplainer(model, BackgroundMasker(background, groups), seed=5)
+        found = [explainer.explain_row(row, max_evals=3 * 11, main_effects=False,
+                                       error_bounds=False, batch_size=10_000, outputs=None,
+                                       silent=True) for row in rows]
+        return np.array([np.r_[r["values"], r["expected_values"]] for r in found])
+
+    original = values()
+    with explainers._numpy_result_assembly():
+        assert _masked_model._build_fixed_output is explainers._fixed_output
+        ours = values()
+    assert _masked_model._build_fixed_output is explainers._SHAP_FIXED_OUTPUT
+    assert np.array_equal(original, ours)
+
+
+@pytest.mark.parametrize("name", ["hgb", "svc_rbf"])
+def test_occlusion_equals_scoring_each_substituted_frame(
+        name: str, data: tuple[pd.DataFrame, pd.Series]) -> None:
+    """Transform once and copy the reference's columns = transform every variant."""
+    from analysis.explain_text import reference_client
+    from analysis.explainers import _score_fn, occlusion
+
+    X, y = data
+    pipe = underlying_pipeline(_fit(name, X, y))
+    reference = reference_client(X, y)
+    found = occlusion(pipe, X, reference)
+    score = _score_fn(pipe[-1], list(pipe[:-1].get_feature_names_out()))
+
+    def scored(frame: pd.DataFrame) -> np.ndarray:
+        return score(pipe[:-1].transform(frame).to_numpy(dtype=float))
+
+    base = scored(X)
+    expected = pd.DataFrame({f: base - scored(X.assign(**{f: reference[f]}))
+                             for f in MODEL_FEATURES}, index=X.index)
+    np.testing.assert_allclose(found.to_numpy(), expected.to_numpy(), rtol=0, atol=1e-12)

@@ -205,3 +205,45 @@ def test_search_sample_and_cost_rule(clients: pd.DataFrame) -> None:
     assert sorted(result.scorers[-1][1]) == sorted(
         result.test_ids.append(result.train_ids.difference(result.scorers[0][1].append(
             [ids for _, ids in result.scorers[1:-1]]))))
+
+
+def test_large_export_restricts_families_and_bounds_the_fits(clients: pd.DataFrame) -> None:
+    """Above ``large_export_clients``: linear/tree families only, fits on bounded samples."""
+    params = FAST.model_copy(update={"large_export_clients": 250, "search_sample": 150,
+                                     "fit_sample": 150})
+    assert model_module.candidate_families(params, 250) == FAST.families
+    assert model_module.candidate_families(params, 251) == ("dummy", "logreg", "forest")
+    result = run_model(clients, params)
+    r = result.results
+    assert [c["name"] for c in r["candidates"]] == ["dummy", "logreg", "forest"]
+    assert r["large_export"] == {
+        "threshold_clients": 250, "families": ["dummy", "logreg", "forest"],
+        "excluded_families": ["knn"], "fit_sample_size": 150, "final_fit_size": 150}
+    # the hold-out model is fitted on the search sample: nobody is scored in-sample
+    assert r["search_sample_size"] == 150 and r["in_sample_scores"] == 0
+    assert result.probability.notna().all() and result.probability.index.equals(clients.index)
+    # every client is scored, though the final model saw only 150 of them
+    assert decline_probability(result.final_model, feature_frame(clients)).notna().all()
+    assert "large_export" not in run_model(clients, FAST).results
+
+
+def test_large_export_method_line_names_the_samples(clients: pd.DataFrame) -> None:
+    from analysis.bundle import _method
+    from analysis.config import Config
+
+    config = Config().with_overrides(**{"model.large_export_clients": 250})
+    model = {"candidates": [], "large_export": {
+        "threshold_clients": 250, "families": ["logreg", "hgb"],
+        "excluded_families": ["knn", "svc_rbf"], "fit_sample_size": 20000,
+        "final_fit_size": 20000}}
+    shap = {"explainer": "tree", "n_explained": 2000, "background_size": 0,
+            "reasons_method": "occlusion"}
+    lines = _method(config, model, shap)
+    large = next(line for line in lines if line.startswith("Большая выгрузка"))
+    assert "«k ближайших соседей»" in large and "20000 клиентов" in large
+    explained = next(line for line in lines if line.startswith("Объяснения"))
+    assert "из 2000 клиентов (не больше 2000)" in explained and "окклюзии" in explained
+    small = _method(Config(), {"candidates": []}, {**shap, "explainer": "permutation",
+                                                     "n_explained": 100, "background_size": 50})
+    assert not any(line.startswith("Большая выгрузка") for line in small)
+    assert any("из 100 клиентов (не больше 100), фон 50 клиентов" in line for line in small)
