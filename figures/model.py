@@ -51,18 +51,23 @@ def plot_model_comparison(ax: Axes, labels: Sequence[str], means: Sequence[float
     return bars
 
 
+def _unit_square(ax: Axes, xlabel: str, ylabel: str, legend: str) -> None:
+    """Axes of a curve on [0, 1] × [0, 1]: labels, legend, Russian ticks."""
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.01)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(loc=legend)
+    t.ru_ticks(ax.xaxis)
+    t.ru_ticks(ax.yaxis)
+
+
 def plot_roc(ax: Axes, fpr: Sequence[float], tpr: Sequence[float], label: str) -> Line2D:
     """ROC curve with the chance diagonal; ``label`` goes into the legend."""
     ax.plot([0, 1], [0, 1], color=t.NEUTRAL, linestyle=":", linewidth=0.9,
             label="Случайное угадывание")
     (line,) = ax.plot(fpr, tpr, color=t.DECLINED_COLOUR, label=label, drawstyle="steps-post")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.01)
-    ax.set_xlabel("Доля ложных тревог")
-    ax.set_ylabel("Доля найденных снизивших")
-    ax.legend(loc="lower right")
-    t.ru_ticks(ax.xaxis)
-    t.ru_ticks(ax.yaxis)
+    _unit_square(ax, "Доля ложных тревог", "Доля найденных снизивших", "lower right")
     return line
 
 
@@ -73,13 +78,7 @@ def plot_pr(ax: Axes, recall: Sequence[float], precision: Sequence[float], label
         ax.axhline(base_rate, color=t.NEUTRAL, linestyle=":", linewidth=0.9,
                    label=f"Доля снизивших, {pct(base_rate, 0)}")
     (line,) = ax.plot(recall, precision, color=t.DECLINED_COLOUR, label=label)
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.01)
-    ax.set_xlabel("Полнота (доля найденных снизивших)")
-    ax.set_ylabel("Точность")
-    ax.legend(loc="lower left")
-    t.ru_ticks(ax.xaxis)
-    t.ru_ticks(ax.yaxis)
+    _unit_square(ax, "Полнота (доля найденных снизивших)", "Точность", "lower left")
     return line
 
 
