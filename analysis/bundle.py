@@ -19,7 +19,7 @@ import pandas as pd
 
 from analysis import glossary as g
 from analysis.config import Config
-from analysis.dataset import ClientData
+from analysis.data.clients import ClientData
 
 __all__ = ["Bundle", "dumps", "run_analysis", "write_bundle"]
 
@@ -83,8 +83,7 @@ def _stratified_sample(frame: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
 
 
 def _behaviour(data: ClientData, config: Config) -> dict[str, Any]:
-    from analysis import stats
-
+    from analysis.behaviour import stats
     tests = stats.behaviour_tests(data.modelled, config.stats)
     return {
         "tests": stats.behaviour_records(tests),
@@ -110,7 +109,7 @@ def _actions_summary(scores: pd.DataFrame) -> dict[str, Any]:
 
 def _large_export(model: dict[str, Any]) -> list[str]:
     """The method line of a large export (none otherwise, so small results keep their bytes)."""
-    from analysis.search import FAMILIES
+    from analysis.model.search import FAMILIES
 
     large = model.get("large_export")
     if not large:
@@ -177,8 +176,10 @@ def run_analysis(data: ClientData, config: Config) -> Bundle:
     """Run every analysis stage on validated data and collect the results bundle."""
     import time
 
-    from analysis import actions, segments, stats
-    from analysis.modelling import fit_and_explain
+    from analysis.behaviour import stats
+    from analysis.explain.fitted import fit_and_explain
+    from analysis.segments import actions
+    from analysis.segments import build as segments
 
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -223,7 +224,7 @@ def write_bundle(bundle: Bundle, out_dir: Path) -> dict[str, Path]:
     """Write the bundle's files into ``out_dir``; returns them by name."""
     import joblib
 
-    from analysis.actions import write_action_list
+    from analysis.segments.actions import write_action_list
 
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "tables").mkdir(exist_ok=True)

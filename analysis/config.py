@@ -50,7 +50,7 @@ class ModelParams(_Section):
         "sigmoid", pattern="^(sigmoid|isotonic)$",
         description="CalibratedClassifierCV method; isotonic only for large exports")
     n_jobs: int = Field(2, ge=1, le=64, description="parallel fits in search and calibration")
-    # Large exports (see analysis.model, «Large exports»): cost grows at most linearly in clients.
+    # Large exports (analysis.model.fit, «Large exports»): cost grows at most linearly.
     large_export_clients: int = Field(
         20000, ge=100,
         description="above this many modelled clients only `large_export_families` compete")

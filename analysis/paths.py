@@ -9,7 +9,7 @@ PROJECT_ROOT = PACKAGE_DIR.parent
 DEMO_DATA_DIR = PROJECT_ROOT / "data" / "demo"
 DEFAULT_ARCHIVE_DIR = Path("reports")
 DEFAULT_CONFIG_NAME = "oneclick.toml"
-OFFER_RULES_PATH = PACKAGE_DIR / "offers.toml"
+OFFER_RULES_PATH = PACKAGE_DIR / "segments" / "offers.toml"
 REAL_EXPORT_DIR = PROJECT_ROOT.parent / "shared" / "data" / "one-click"
 
 EXPORT_FILES: dict[str, str] = {

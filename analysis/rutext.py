@@ -1,6 +1,6 @@
 """Numbers inside Russian sentences of the results bundle (offers, profiles, tests).
 
-The report layer has its own formatter (``report.fmt``); the analysis layer may
+The report layer has its own formatter (``report.text.fmt``); the analysis layer may
 not import it (imports go ``report → analysis``), yet some sentences are built
 here, so the same conventions are repeated: decimal comma, narrow no-break
 space between thousands, "%" after a no-break space, "−" for minus.

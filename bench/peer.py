@@ -10,7 +10,7 @@ written in ``pyproject.toml``, or :data:`DEFAULT_REQUIREMENTS` while the extra
 does not exist). A ``.gitignore`` containing ``*`` inside it keeps it out of
 git and of ruff.
 
-The table handed over is ``analysis.dataset.load_export(DATA).clients`` (one
+The table handed over is ``analysis.data.clients.load_export(DATA).clients`` (one
 row per client, the four exports merged), written as CSV by the project's
 venv and read back by pandas in ``.venv-bench``. Each run is a fresh process;
 it reports the seconds of its imports, of reading the CSV and of
@@ -89,7 +89,7 @@ def peer_versions(python: Path) -> dict[str, str]:
 
 def write_table(data_dir: Path, path: Path) -> tuple[int, int]:
     """The merged client table of ``data_dir`` as CSV; returns (rows, columns)."""
-    from analysis.dataset import load_export
+    from analysis.data.clients import load_export
 
     clients = load_export(data_dir).clients
     clients.to_csv(path)

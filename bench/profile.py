@@ -8,7 +8,7 @@ and writes the top functions by cumulative time per stage as JSON.
 cProfile sees only its own process: with ``model.n_jobs > 1`` the fits run in
 joblib worker processes and appear as ``time.sleep`` in joblib. The benchmark
 therefore profiles with ``--n-jobs 1`` (the results are the same for any
-``n_jobs``; see :mod:`analysis.model`), so that every fit is visible.
+``n_jobs``; see :mod:`analysis.model.fit`), so that every fit is visible.
 """
 
 from __future__ import annotations

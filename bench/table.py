@@ -17,9 +17,9 @@ END = "<!-- bench:end -->"
 
 # (manifest key, column title) in pipeline order; analysis steps are part of «analyse»
 STAGES = (("validate", "validate"), ("analysis.behaviour", "behaviour"),
-          ("analysis.model.search", "search"), ("analysis.model.threshold", "cross-fit"),
-          ("analysis.model.holdout", "hold-out"), ("analysis.model.final", "final+score"),
-          ("analysis.model.shap", "SHAP"), ("analysis.segments", "segments"),
+          ("analysis.model.fit.search", "search"), ("analysis.model.fit.threshold", "cross-fit"),
+          ("analysis.model.fit.holdout", "hold-out"), ("analysis.model.fit.final", "final+score"),
+          ("analysis.model.fit.shap", "SHAP"), ("analysis.segments.build", "segments"),
           ("bundle", "bundle"), ("figures", "figures"), ("documents", "documents"),
           ("html", "html"), ("pdf", "pdf"))
 TOP_LEVEL = ("validate", "analyse", "bundle", "compare", "figures", "documents", "html", "pdf")
@@ -183,7 +183,7 @@ def _peer(data: dict[str, Any], summaries: dict[str, dict[str, Any]]) -> tuple[l
     lines = [
         "## Peer: ydata-profiling, minimal profile of the same client table", "",
         f"`ProfileReport(df, minimal=True).to_file(html)` on "
-        f"`analysis.dataset.load_export(real).clients` ({runs[0]['rows']} rows × "
+        f"`analysis.data.clients.load_export(real).clients` ({runs[0]['rows']} rows × "
         f"{runs[0]['columns']} columns, handed over as CSV), in `.venv-bench`, a fresh process "
         "per run, same number of runs as the real export.", "",
         "| runs | process wall, s | of which import | ProfileReport + to_file, s | peak memory "
@@ -268,7 +268,7 @@ def render(data: dict[str, Any]) -> str:
 _HEADER = """# Benchmarks
 
 Time, memory and size of the monthly report on the real export and on synthetic
-exports of 10,000, 100,000 and 1,000,000 clients made by `analysis.demo`
+exports of 10,000, 100,000 and 1,000,000 clients made by `analysis.data.demo`
 (seed 20261127). Run `python -m bench` from the repository root (see README,
 «Benchmark»); the part between the markers below is rewritten by every run.
 

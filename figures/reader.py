@@ -84,7 +84,7 @@ class Bundle:
     def segment_section(self) -> dict[str, Any]:
         """Segments, value-at-risk cells and thresholds, wherever the bundle keeps them.
 
-        ``analysis.segments.build_segments`` returns a dict with ``segments``,
+        ``analysis.segments.build.build_segments`` returns a dict with ``segments``,
         ``value_at_risk`` and ``value_at_risk_thresholds``; the bundle may store
         that dict under ``segments`` or spread its parts at the top level.
         """

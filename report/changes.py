@@ -1,7 +1,7 @@
 """«Что изменилось»: sentences and rows from the comparison with the previous report.
 
 :func:`changes_text` turns the ``comparison`` dict of
-:func:`analysis.compare.compare_runs` into the strings the report's partial
+:func:`analysis.drift.compare_runs` into the strings the report's partial
 ``_changes.qmd.j2`` shows; :func:`format_comparison` writes the same content as
 plain text for the terminal (``oneclick compare``), and
 :func:`add_compare_command` registers that subcommand.
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from report.fmt import money, num, pct, plural, pp
+from report.text.fmt import money, num, pct, plural, pp
 
 __all__ = ["add_compare_command", "changes_text", "format_comparison"]
 
@@ -373,7 +373,7 @@ def format_comparison(comparison: R) -> str:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from analysis.compare import compare_revisions
+    from analysis.drift import compare_revisions
     from report.cli import _config
 
     comparison = compare_revisions(Path(args.rev_a), Path(args.rev_b), _config(args).compare)

@@ -24,7 +24,7 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_DELIVERY = 0, 1, 2, 3
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from analysis.dataset import load_export
+    from analysis.data.clients import load_export
     from report.console import validation_summary
 
     config = _config(args)
@@ -37,7 +37,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo_data(args: argparse.Namespace) -> int:
-    from analysis.demo import write_demo_export
+    from analysis.data.demo import write_demo_export
 
     paths = write_demo_export(Path(args.out_dir), n_clients=args.clients, seed=args.seed)
     for path in paths.values():
@@ -162,7 +162,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_archive_verify)
 
     from report.changes import add_compare_command
-    from report.delivery import add_send_command
+    from report.delivery.send import add_send_command
 
     add_send_command(sub)
     add_compare_command(sub)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from analysis.data.quality import QualityLog
 from analysis.errors import format_items
-from analysis.quality import QualityLog
 
 __all__ = ["validation_summary"]
 

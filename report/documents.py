@@ -18,9 +18,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from analysis.actions import CHANNEL_LABELS
 from analysis.glossary import GLOSSARY
-from report import fmt
+from analysis.segments.actions import CHANNEL_LABELS
+from report.text import fmt
 
 __all__ = ["build_context", "md_escape", "render_qmd", "write_documents"]
 
@@ -90,7 +90,7 @@ def build_context(results: dict[str, Any], figures: list[dict[str, Any]], *, per
                   revision: str, provenance: dict[str, Any],
                   created: date | None = None) -> dict[str, Any]:
     """Everything the templates need, computed from the results and the figure index."""
-    from report.narrative import narrative
+    from report.text.narrative import narrative
 
     return {
         "r": results,

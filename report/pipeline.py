@@ -12,7 +12,7 @@ from typing import Any
 
 from analysis.bundle import Bundle, run_analysis, write_bundle
 from analysis.config import Config
-from analysis.dataset import ClientData, load_export
+from analysis.data.clients import ClientData, load_export
 from analysis.paths import export_paths
 from report.progress import StageClock
 
@@ -56,7 +56,7 @@ def _render(rev: Path, results: dict[str, Any], period: str, revision_hint: str,
             prov: dict[str, Any], clock: StageClock) -> str:
     from figures.build import build_figures
     from report.documents import build_context, period_label, write_documents
-    from report.render import render_html, render_pdf
+    from report.render.html import render_html, render_pdf
 
     with clock.stage("figures", "Графики"):
         specs = build_figures(rev, rev / "figures")
@@ -84,7 +84,7 @@ def _compare(archive_dir: Path, period: str, data: ClientData, bundle: Bundle,
     and the same previous revision give the same bytes. Its path is stored relative
     to the archive, so moving the archive changes nothing.
     """
-    from analysis.compare import compare_runs
+    from analysis.drift import compare_runs
     from report.archive import latest_revision
 
     previous = latest_revision(archive_dir, before_period=period, same_period=period)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import glossary as g
-from analysis.load import read_table
+from analysis.data.load import read_table
 from analysis.paths import EXPORT_FILES
 
 __all__ = ["ID_SHIFT", "NEW_CATEGORY", "write_changed_export"]

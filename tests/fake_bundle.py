@@ -23,11 +23,11 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from analysis import glossary as g
-from analysis import stats
+from analysis.behaviour import stats
 from analysis.config import SegmentParams, StatsParams
-from analysis.dataset import load_export
-from analysis.evaluate import holdout_metrics
-from analysis.segments import build_segments
+from analysis.data.clients import load_export
+from analysis.model.metrics import holdout_metrics
+from analysis.segments.build import build_segments
 
 SEED = 20240601
 FEATURES = [f for f in (*g.NUMERIC, *g.CATEGORICAL)]
@@ -70,7 +70,7 @@ def _shap(model: Pipeline, x: pd.DataFrame) -> tuple[pd.DataFrame, float]:
 
 def _model_part(y_test: np.ndarray, p_test: np.ndarray,
                 candidates: list[dict[str, Any]]) -> dict[str, Any]:
-    """The ``model`` section: hold-out metrics from ``analysis.evaluate`` at a fixed threshold."""
+    """The ``model`` section: hold-out metrics (``analysis.model.metrics``) at a fixed threshold."""
     best = max(candidates, key=lambda c: c["cv_roc_auc_mean"])
     return {
         "best": best["name"], "best_label": best["label_ru"], "best_params": best["params"],
@@ -126,7 +126,7 @@ def write_fake_bundle(export_dir: Path, out_dir: Path) -> Path:
     tests = stats.behaviour_tests(modelled, StatsParams())
     segments = build_segments(modelled, p, shap, SegmentParams())
     code = {s["code"]: s["code"] for s in segments["segments"]}
-    from analysis.segment_definitions import assign_segment, memberships
+    from analysis.segments.definitions import assign_segment, memberships
 
     chosen = assign_segment(memberships(modelled, p, SegmentParams())).map(code).fillna("")
     results = {

@@ -10,10 +10,10 @@ from _segment_inputs import REAL_EXPORT, empty_reasons, standin_model, toy_clien
 from openpyxl import load_workbook
 
 from analysis import glossary as g
-from analysis.actions import COLUMNS, HEADERS_RU, action_list, write_action_list
 from analysis.config import SegmentParams
-from analysis.offers import MESSAGE_CHANNELS, load_rules
-from analysis.segments import build_segments
+from analysis.segments.actions import COLUMNS, HEADERS_RU, action_list, write_action_list
+from analysis.segments.build import build_segments
+from analysis.segments.offers import MESSAGE_CHANNELS, load_rules
 
 PARAMS = SegmentParams()
 
@@ -116,7 +116,7 @@ def test_files_are_deterministic_with_the_right_headers(actions: pd.DataFrame,
 def test_real_export_action_list_respects_consent() -> None:
     if not (REAL_EXPORT / "market_file.csv").is_file():
         pytest.skip("real export not available in ../shared/data/one-click")
-    from analysis.dataset import load_export
+    from analysis.data.clients import load_export
 
     clients = load_export(REAL_EXPORT).modelled
     probability, shap = standin_model(clients)

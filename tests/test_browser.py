@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 from test_render import HEADER, TITLE, recording_http_server, write_sample_report
 
-from report.render import render_html
+from report.render.html import render_html
 
 CHROMIUM = shutil.which("chromium")
 

@@ -19,7 +19,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from analysis import glossary as g
-from analysis.compare import (
+from analysis.config import CompareParams
+from analysis.data.clients import load_export
+from analysis.drift import (
     LEVEL_WORDS,
     compare_revisions,
     compare_runs,
@@ -30,9 +32,7 @@ from analysis.compare import (
     psi_numeric,
     score_previous_model,
 )
-from analysis.config import CompareParams
-from analysis.dataset import load_export
-from analysis.features import build_pipeline, feature_frame, target_vector
+from analysis.model.features import build_pipeline, feature_frame, target_vector
 from report.changes import add_compare_command, changes_text, format_comparison
 
 PARAMS = CompareParams()
@@ -155,7 +155,7 @@ def test_moved_ids_are_capped_at_fifty_and_sorted() -> None:
 @pytest.fixture(scope="module")
 def months(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Two months of the demo export: the original and its changed next month."""
-    from analysis.demo import write_demo_export
+    from analysis.data.demo import write_demo_export
 
     root = tmp_path_factory.mktemp("months")
     write_demo_export(root / "before", n_clients=400, seed=11)

@@ -9,7 +9,7 @@ import pytest
 
 from analysis import glossary as g
 from analysis.config import DataParams
-from analysis.dataset import load_export
+from analysis.data.clients import load_export
 from analysis.errors import InputError
 from report.cli import main
 
@@ -237,7 +237,7 @@ def test_thresholds_come_from_params(export_dir: Path) -> None:
 
 
 def test_validator_finds_exactly_the_planted_defects(demo_export_master: Path) -> None:
-    from analysis.demo import generate_demo_export, planted_defect_ids
+    from analysis.data.demo import generate_demo_export, planted_defect_ids
 
     planted = planted_defect_ids(generate_demo_export(n_clients=300, seed=7))
     log = load_export(demo_export_master).quality

@@ -1,4 +1,4 @@
-"""Tests for report.delivery: ``oneclick send`` against a real SMTP server on loopback."""
+"""Tests for report.delivery.send: ``oneclick send`` against a real SMTP server on loopback."""
 
 from __future__ import annotations
 
@@ -26,11 +26,11 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 from analysis.config import EmailParams
 from analysis.errors import InputError
-from report import delivery
 from report.archive import RevisionBuilder, verify_revision
-from report.delivery import DeliveryError, add_send_command, send_revision
-from report.delivery_message import compose, key_numbers, subject
-from report.delivery_smtp import classify
+from report.delivery import send as delivery
+from report.delivery.message import compose, key_numbers, subject
+from report.delivery.send import DeliveryError, add_send_command, send_revision
+from report.delivery.smtp import classify
 
 HOST = "127.0.0.1"
 PDF = b"%PDF-1.4\n% fake report \xd0\x9e\xd1\x82\xd1\x87\xd1\x91\xd1\x82\n" + bytes(range(256)) * 4

@@ -1,4 +1,4 @@
-"""Tests of the synthetic demo export generator ``analysis.demo``."""
+"""Tests of the synthetic demo export generator ``analysis.data.demo``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from analysis.demo import (
+from analysis.data.demo import (
     CATEGORIES,
     CATEGORY_TYPO,
     FILE_NAMES,

@@ -18,17 +18,17 @@ from sklearn.tree import DecisionTreeClassifier
 
 from analysis import glossary as g
 from analysis.config import ModelParams, ShapParams
-from analysis.dataset import load_export
-from analysis.demo import write_demo_export
-from analysis.explain import (
+from analysis.data.clients import load_export
+from analysis.data.demo import write_demo_export
+from analysis.explain.explanation import (
     BackgroundMasker,
     explain,
     explainer_kind,
     underlying_pipeline,
 )
-from analysis.explain_text import NBSP, NNBSP, fmt_number, fmt_percent
-from analysis.features import MODEL_FEATURES, build_pipeline, feature_frame, target_vector
-from analysis.model import run_model
+from analysis.explain.reasons import NBSP, NNBSP, fmt_number, fmt_percent
+from analysis.model.features import MODEL_FEATURES, build_pipeline, feature_frame, target_vector
+from analysis.model.fit import run_model
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "one-click"
 SMALL = ShapParams(background=20, permutation_background=20, permutation_sample=30,
@@ -223,8 +223,7 @@ def test_numpy_result_assembly_matches_shaps_numba_loop() -> None:
     """The numba-free assembly gives shap's permutation values bit for bit."""
     from shap.utils import _masked_model
 
-    from analysis import explainers
-
+    from analysis.explain import explainers
     rng = np.random.default_rng(3)
     background = rng.normal(size=(25, 6))
     groups = [[0], [1, 2], [3], [4], [5]]
@@ -254,8 +253,8 @@ def test_numpy_result_assembly_matches_shaps_numba_loop() -> None:
 def test_occlusion_equals_scoring_each_substituted_frame(
         name: str, data: tuple[pd.DataFrame, pd.Series]) -> None:
     """Transform once and copy the reference's columns = transform every variant."""
-    from analysis.explain_text import reference_client
-    from analysis.explainers import _score_fn, occlusion
+    from analysis.explain.explainers import _score_fn, occlusion
+    from analysis.explain.reasons import reference_client
 
     X, y = data
     pipe = underlying_pipeline(_fit(name, X, y))

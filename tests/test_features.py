@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from analysis import glossary as g
-from analysis.dataset import load_export
-from analysis.demo import write_demo_export
-from analysis.features import (
+from analysis.data.clients import load_export
+from analysis.data.demo import write_demo_export
+from analysis.model.features import (
     MODEL_FEATURES,
     LeakageError,
     assert_no_identifier,

@@ -1,4 +1,4 @@
-from report.fmt import money, num, pct, plural, pp
+from report.text.fmt import money, num, pct, plural, pp
 
 
 def test_numbers_in_russian_format() -> None:

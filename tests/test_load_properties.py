@@ -32,10 +32,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from analysis import glossary as g
-from analysis.dataset import ClientData, load_export
-from analysis.demo import generate_demo_export
+from analysis.data.clients import ClientData, load_export
+from analysis.data.demo import generate_demo_export
+from analysis.data.schema import KNOWN_TYPOS, SPECS
 from analysis.paths import EXPORT_FILES
-from analysis.validate import KNOWN_TYPOS, SPECS
 from report.cli import main
 
 N_CLIENTS = 150

@@ -11,13 +11,12 @@ import pandas as pd
 import pytest
 from sklearn.metrics import f1_score, roc_auc_score
 
-import analysis.model as model_module
+import analysis.model.fit as model_module
 from analysis.config import ModelParams
-from analysis.dataset import load_export
-from analysis.demo import write_demo_export
-from analysis.evaluate import bootstrap_auc_ci, choose_threshold, lift_table
-from analysis.features import LeakageError, feature_frame, target_vector
-from analysis.model import (
+from analysis.data.clients import load_export
+from analysis.data.demo import write_demo_export
+from analysis.model.features import LeakageError, feature_frame, target_vector
+from analysis.model.fit import (
     PROBABILITY,
     decline_probability,
     fit_model,
@@ -25,7 +24,8 @@ from analysis.model import (
     run_model,
     save_model,
 )
-from analysis.search import FAMILIES, sample_configs
+from analysis.model.metrics import bootstrap_auc_ci, choose_threshold, lift_table
+from analysis.model.search import FAMILIES, sample_configs
 
 FAST = ModelParams(families=("dummy", "logreg", "knn", "forest"), search_iter=2, cv_folds=3,
                    cv_repeats=1, bootstrap=200, n_jobs=1)

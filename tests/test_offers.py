@@ -11,7 +11,8 @@ import pytest
 
 from analysis import glossary as g
 from analysis.errors import InputError
-from analysis.offers import (
+from analysis.rutext import RussianFormatter
+from analysis.segments.offers import (
     MESSAGE_CHANNELS,
     client_matches,
     delivery_channel,
@@ -19,7 +20,6 @@ from analysis.offers import (
     load_rules,
     parse_rules,
 )
-from analysis.rutext import RussianFormatter
 
 GOOD_RULE: dict[str, Any] = {
     "id": "few_pages",

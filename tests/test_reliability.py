@@ -544,7 +544,7 @@ def test_full_disk_while_drawing_figures(hostile_run: dict, full_archive: Path,
 @pytest.mark.parametrize("stage", ["html", "pdf"])
 def test_full_disk_while_rendering(stage: str, full_archive: Path, tmp_path: Path) -> None:
     """pandoc and WeasyPrint failing to write are reported as a full archive, not a crash."""
-    from report.render import render_html, render_pdf
+    from report.render.html import render_html, render_pdf
 
     run = tmp_path / "run"
     qmd = write_sample_report(run)

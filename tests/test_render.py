@@ -20,8 +20,8 @@ import pytest
 from fontTools.ttLib import TTFont
 from matplotlib.figure import Figure
 
-from report import pdf as pdf_stage
-from report.render import REPORT_CSS, RenderError, render_html, render_pdf
+from report.render import pdf as pdf_stage
+from report.render.html import REPORT_CSS, RenderError, render_html, render_pdf
 
 TITLE = "Активность клиентов «В один клик»"
 HEADER = "Период: ноябрь 2026 · ревизия r1"
@@ -393,7 +393,7 @@ def test_quarto_timeout_stops_the_process_group(
     tmp_path: Path, fake_quarto: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FAKE_QUARTO_MODE", "hang")
-    monkeypatch.setattr("report.render.QUARTO_TIMEOUT_S", 0.5)
+    monkeypatch.setattr("report.render.html.QUARTO_TIMEOUT_S", 0.5)
     qmd = write_sample_report(tmp_path / "run")
     started = time.monotonic()
     with pytest.raises(RenderError, match="did not finish"):
@@ -485,7 +485,7 @@ def test_pdf_does_not_warn_when_summary_fits(
     qmd = write_sample_report(tmp_path)
     html = tmp_path / "report.html"
     render_html(qmd, html, renderer="builtin", title=TITLE, running_header=HEADER)
-    with caplog.at_level(logging.WARNING, logger="report.pdf"):
+    with caplog.at_level(logging.WARNING, logger="report.render.pdf"):
         render_pdf(html, tmp_path / "report.pdf", base_dir=tmp_path, running_header=HEADER)
     assert "executive summary" not in caplog.text
 
@@ -495,7 +495,7 @@ def test_pdf_warns_when_summary_overflows(tmp_path: Path, caplog: pytest.LogCapt
     qmd = write_sample_report(tmp_path, summary=long_summary)
     html = tmp_path / "report.html"
     render_html(qmd, html, renderer="builtin", title=TITLE, running_header=HEADER)
-    with caplog.at_level(logging.WARNING, logger="report.pdf"):
+    with caplog.at_level(logging.WARNING, logger="report.render.pdf"):
         render_pdf(html, tmp_path / "report.pdf", base_dir=tmp_path, running_header=HEADER)
     assert "executive summary takes" in caplog.text
 

@@ -12,10 +12,10 @@ from _segment_inputs import REAL_EXPORT, standin_model, toy_clients
 
 from analysis import glossary as g
 from analysis.config import SegmentParams
-from analysis.experiment import design_test, min_detectable_uplift, sample_size
-from analysis.profiles import differences, drivers, rank_biserial
-from analysis.segment_definitions import SEGMENTS, assign_segment, memberships
-from analysis.segments import build_segments, sensitivity, value_at_risk
+from analysis.segments.build import build_segments, sensitivity, value_at_risk
+from analysis.segments.definitions import SEGMENTS, assign_segment, memberships
+from analysis.segments.profiles import differences, drivers, rank_biserial
+from analysis.segments.test_design import design_test, min_detectable_uplift, sample_size
 
 PARAMS = SegmentParams()
 
@@ -186,7 +186,7 @@ def test_probability_must_cover_every_client(
 def test_study_segments_on_the_real_export() -> None:
     if not (REAL_EXPORT / "market_file.csv").is_file():
         pytest.skip("real export not available in ../shared/data/one-click")
-    from analysis.dataset import load_export
+    from analysis.data.clients import load_export
 
     clients = load_export(REAL_EXPORT).modelled
     probability, shap = standin_model(clients)

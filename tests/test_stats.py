@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis import glossary as g
-from analysis.config import StatsParams
-from analysis.stats import (
+from analysis.behaviour.stats import (
     COLUMNS,
     adjust_pvalues,
     behaviour_records,
@@ -28,6 +27,7 @@ from analysis.stats import (
     phik_matrix,
     rank_biserial,
 )
+from analysis.config import StatsParams
 
 REAL = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "one-click"
 FEATURES = [f for features in g.GROUPS.values() for f in features]
@@ -208,7 +208,7 @@ def test_phik_samples_stratified_and_finds_collinear_pairs() -> None:
 def real() -> tuple[pd.DataFrame, pd.DataFrame]:
     if not (REAL / "market_file.csv").is_file():
         pytest.skip("real export not available in ../shared/data/one-click")
-    from analysis.dataset import load_export
+    from analysis.data.clients import load_export
 
     data = load_export(REAL)
     return data.clients, data.modelled

@@ -26,7 +26,7 @@ from sklearn.metrics.pairwise import rbf_kernel
 from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC
 
-from analysis.features import MODEL_FEATURES, feature_sources
+from analysis.model.features import MODEL_FEATURES, feature_sources
 
 __all__ = [
     "BackgroundMasker",

@@ -523,11 +523,11 @@ def _write_csv(frame: pd.DataFrame, path: Path, sep: str = ",") -> None:
 
 def _readme(n_clients: int, seed: int, defects: bool, blocks: bool) -> str:
     """Text of the README written next to the demo export."""
-    planted = "yes, see `analysis.demo.PLANTED_DEFECTS`" if defects else "no"
+    planted = "yes, see `analysis.data.demo.PLANTED_DEFECTS`" if defects else "no"
     return (
         "# Synthetic demo export\n\n"
         "These four files are **synthetic**: no real customer data. They were made by\n"
-        f"`oneclick demo-data` (`analysis.demo.write_demo_export`) with seed {seed} and\n"
+        f"`oneclick demo-data` (`analysis.data.demo.write_demo_export`) with seed {seed} and\n"
         f"{n_clients} clients, in the schema and dialects of the store's export\n"
         "(CRLF line endings; `money.csv` with `;` and decimal comma).\n\n"
         f"- planted data-quality defects: {planted}\n"

@@ -31,8 +31,8 @@ import pandas as pd
 from scipy import stats as st
 
 from analysis import glossary as g
+from analysis.behaviour.correlation import id_leakage, phik_matrix
 from analysis.config import StatsParams
-from analysis.correlation import id_leakage, phik_matrix
 
 __all__ = [
     "COLUMNS", "adjust_pvalues", "behaviour_records", "behaviour_tests", "breakdowns",

@@ -14,11 +14,11 @@ import pandas as pd
 
 from analysis import glossary as g
 from analysis.config import DataParams
+from analysis.data.load import read_table
+from analysis.data.quality import QualityEntry, QualityLog
+from analysis.data.schema import SPECS, validate_table
 from analysis.errors import InputError
-from analysis.load import read_table
 from analysis.paths import EXPORT_FILES, export_paths
-from analysis.quality import QualityEntry, QualityLog
-from analysis.validate import SPECS, validate_table
 
 __all__ = ["ClientData", "build_client_table", "load_export"]
 

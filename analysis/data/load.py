@@ -1,7 +1,7 @@
 """Reading one export file whatever its dialect: encoding, separator, decimal mark.
 
 Everything is read as text; turning text into numbers is the job of
-:mod:`analysis.validate`, which knows which columns are numeric.
+:mod:`analysis.data.schema`, which knows which columns are numeric.
 """
 
 from __future__ import annotations

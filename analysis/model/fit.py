@@ -2,10 +2,10 @@
 
 The order of events is fixed so that the hold-out part cannot influence any choice:
 
-1. ``id`` and row order are refused (:func:`analysis.features.check_feature_frame`).
+1. ``id`` and row order are refused (:func:`analysis.model.features.check_feature_frame`).
 2. Stratified hold-out split: ``test_size`` of the clients, ``shuffle=True``,
    ``random_state=seed``.
-3. Model selection on the training part only (:mod:`analysis.search`): each
+3. Model selection on the training part only (:mod:`analysis.model.search`): each
    family's best configuration by repeated-CV ROC AUC; the best family wins.
 4. Calibration: the chosen pipeline wrapped in
    ``CalibratedClassifierCV(method="sigmoid", cv=StratifiedKFold(5), ensemble=False)``:
@@ -22,7 +22,7 @@ The order of events is fixed so that the hold-out part cannot influence any choi
    cost-optimal (``threshold_rule``) over all repeats pooled; ``cv_f1`` is the
    mean F1 of the repeats at that threshold.
 6. Hold-out, touched once, after 3–5: the calibrated model fitted on the
-   training part scores the test part; see :func:`analysis.evaluate.holdout_metrics`.
+   training part scores the test part; see :func:`analysis.model.metrics.holdout_metrics`.
 7. Final model: the same calibrated pipeline refitted on all modelled clients:
    the saved model, for next month's export and for clients outside the
    modelled set (:func:`decline_probability`, scored in chunks of 100,000).
@@ -84,9 +84,14 @@ from threadpoolctl import threadpool_limits
 
 from analysis import glossary as g
 from analysis.config import ModelParams
-from analysis.evaluate import choose_threshold, holdout_metrics, r6
-from analysis.features import build_pipeline, check_feature_frame, feature_frame, target_vector
-from analysis.search import FAMILIES, search, selection_reason
+from analysis.model.features import (
+    build_pipeline,
+    check_feature_frame,
+    feature_frame,
+    target_vector,
+)
+from analysis.model.metrics import choose_threshold, holdout_metrics, r6
+from analysis.model.search import FAMILIES, search, selection_reason
 
 __all__ = [
     "PROBABILITY",
@@ -237,9 +242,9 @@ def fit_model(X: pd.DataFrame, y: pd.Series, params: ModelParams | None = None) 
     Parameters
     ----------
     X
-        Feature frame (:func:`analysis.features.feature_frame`), index ``id``.
+        Feature frame (:func:`analysis.model.features.feature_frame`), index ``id``.
         A column that looks like an identifier raises
-        :class:`analysis.features.LeakageError`.
+        :class:`analysis.model.features.LeakageError`.
     y
         1 for ``Снизилась``, 0 otherwise, same index as ``X``.
     """

@@ -17,14 +17,14 @@ from scipy.stats import rankdata
 
 from analysis import glossary as g
 from analysis.config import SegmentParams
-from analysis.offers import (
+from analysis.rutext import NBSP, pct, smart_num
+from analysis.segments.offers import (
     FeatureCondition,
     FlagCondition,
     OfferRule,
     client_matches,
     fill_title,
 )
-from analysis.rutext import NBSP, pct, smart_num
 
 __all__ = ["RuleEvidence", "differences", "drivers", "rank_biserial", "rule_evidence",
            "select_offers"]

@@ -1,6 +1,6 @@
 """The PDF stage: the report HTML → an A4 PDF with WeasyPrint.
 
-Called through :func:`report.render.render_pdf` (imported lazily there:
+Called through :func:`report.render.html.render_pdf` (imported lazily there:
 WeasyPrint takes a while to import). The print rules live in
 ``assets/print.css``, which is added to the HTML as its last stylesheet; the
 embedded fonts (matplotlib's DejaVu files) and the running header come from
@@ -25,7 +25,7 @@ from weasyprint.document import Document, Page
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from report.render import ASSETS_DIR, RenderError
+from report.render.html import ASSETS_DIR, RenderError
 
 __all__ = ["LocalOnlyURLFetcher", "URLRefusedError", "write_pdf"]
 
@@ -87,7 +87,7 @@ class LocalOnlyURLFetcher(URLFetcher):
 
 
 def write_pdf(html_path: Path, out_pdf: Path, *, base_dir: Path, running_header: str) -> None:
-    """Lay out the report HTML as an A4 PDF; see :func:`report.render.render_pdf`."""
+    """Lay out the report HTML as an A4 PDF; see :func:`report.render.html.render_pdf`."""
     try:
         document = _layout(Path(html_path), base_dir=Path(base_dir), running_header=running_header)
         _warn_if_summary_overflows(document.pages)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from analysis.glossary import GLOSSARY, label
-from report.fmt import money, num, pct, plural
+from report.text.fmt import money, num, pct, plural
 
 __all__ = ["narrative"]
 
@@ -141,7 +141,7 @@ def test_row(t: R) -> R:
 def narrative(results: R) -> R:
     """Every computed sentence and row the templates use."""
     from report.changes import changes_text
-    from report.narrative_sections import sections
+    from report.text.sections import sections
 
     changes = changes_text(results.get("comparison"))
     text: R = {

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from report.archive import MANIFEST_NAME
-from report.fmt import money, num, pct
+from report.text.fmt import money, num, pct
 
 __all__ = ["attachment_name", "compose", "key_numbers", "period_words", "subject"]
 

@@ -34,8 +34,8 @@ from typing import Any
 from analysis.config import EmailParams
 from analysis.errors import InputError
 from report.archive import MANIFEST_NAME, verify_revision
-from report.delivery_message import compose
-from report.delivery_smtp import Credentials, SendFailure, deliver
+from report.delivery.message import compose
+from report.delivery.smtp import Credentials, SendFailure, deliver
 
 __all__ = [
     "ENV_PASSWORD",

@@ -2,7 +2,7 @@
 
 Which model explains which client
     Each client is explained by the model that produced its probability
-    (:attr:`analysis.model.ModelRun.scorers`): training clients by the fold
+    (:attr:`analysis.model.fit.ModelRun.scorers`): training clients by the fold
     model that did not see them, test clients by the training-part model. No
     client is explained by a model that memorised it (a forest's or a
     distance-weighted k-NN's in-sample output is close to the client's own label).
@@ -24,11 +24,11 @@ Explainer by estimator
       example clients), players = the 18 export columns (a category's one-hot
       columns are masked together), masker = a stratified, seeded background
       sample of ``min(background, permutation_background)`` clients. The masker
-      is :class:`~analysis.explainers.BackgroundMasker`, the computation of
+      is :class:`~analysis.explain.explainers.BackgroundMasker`, the computation of
       ``shap.maskers.Independent`` without its numba delta-masking (about 3 s
       of compilation per process); shap's result assembly, which numba would
       also compile on first use (2–5 s), runs as the same loop in numpy
-      (:func:`analysis.explainers._fixed_output`, bit-identical). The RBF
+      (:func:`analysis.explain.explainers._fixed_output`, bit-identical). The RBF
       SVM's score is computed with the kernel in numpy (checked against
       ``decision_function``): libsvm predicts row by row and is about 20× slower.
 
@@ -58,16 +58,7 @@ from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
 from analysis.config import ShapParams
-from analysis.evaluate import r6
-from analysis.explain_text import (
-    driver_table,
-    example_record,
-    output_label,
-    reason_frame,
-    reference_client,
-    value_json,
-)
-from analysis.explainers import (
+from analysis.explain.explainers import (
     BackgroundMasker,
     explained_output,
     explainer_kind,
@@ -75,7 +66,16 @@ from analysis.explainers import (
     shap_by_feature,
     underlying_pipeline,
 )
-from analysis.features import MODEL_FEATURES
+from analysis.explain.reasons import (
+    driver_table,
+    example_record,
+    output_label,
+    reason_frame,
+    reference_client,
+    value_json,
+)
+from analysis.model.features import MODEL_FEATURES
+from analysis.model.metrics import r6
 
 __all__ = [
     "BackgroundMasker",

@@ -43,7 +43,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
-from analysis.features import build_preprocessor
+from analysis.model.features import build_preprocessor
 from analysis.rutext import plural
 
 __all__ = ["FAMILIES", "Family", "SearchResult", "ranking_scores", "sample_configs", "search",
@@ -81,7 +81,7 @@ FAMILIES: dict[str, Family] = {
     # Euclidean distance on standardised features only: brute-force Euclidean search runs
     # on BLAS, Manhattan is 5-10× slower to predict (and so to explain) with no gain in AUC.
     # "distance" weighting returns a training client's own label: harmless here because
-    # clients are scored and explained only by models that did not see them (analysis.model)
+    # clients are scored and explained only by models that did not see them (analysis.model.fit)
     "knn": Family(
         "k ближайших соседей",
         lambda p, s: KNeighborsClassifier(algorithm="brute", p=2, **p),

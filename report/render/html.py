@@ -16,7 +16,7 @@ concatenates all sections into a single ``report.qmd``; Quarto shortcodes
   Either way the result is checked to be self-contained: figures and styles
   embedded as ``data:`` URLs, nothing fetched when the file is opened.
 - :func:`render_pdf` lays the HTML out with WeasyPrint (implementation in
-  :mod:`report.pdf`): A4, running header, "стр. N из M", table of contents
+  :mod:`report.render.pdf`): A4, running header, "стр. N из M", table of contents
   with page numbers, matplotlib's DejaVu Sans embedded; WeasyPrint reads only
   ``data:`` URLs, files inside the run folder and the font files.
 
@@ -316,7 +316,7 @@ def render_pdf(html_path: Path, out_pdf: Path, *, base_dir: Path, running_header
     the executive summary alone on page 1; the table of contents with page
     numbers; matplotlib's DejaVu Sans embedded. WeasyPrint may read only
     ``data:`` URLs, files inside ``base_dir`` and the font files
-    (:class:`report.pdf.LocalOnlyURLFetcher`); anything else is skipped.
+    (:class:`report.render.pdf.LocalOnlyURLFetcher`); anything else is skipped.
 
     Parameters
     ----------
@@ -335,7 +335,7 @@ def render_pdf(html_path: Path, out_pdf: Path, *, base_dir: Path, running_header
         If WeasyPrint fails. A summary longer than one page is only logged as
         a warning: the content, not the renderer, has to change.
     """
-    from report.pdf import write_pdf  # deferred: WeasyPrint is slow to import
+    from report.render.pdf import write_pdf  # deferred: WeasyPrint is slow to import
 
     write_pdf(
         Path(html_path), Path(out_pdf), base_dir=Path(base_dir), running_header=running_header

@@ -1,7 +1,7 @@
 """The model and explanation stages as one call, shaped for the results bundle.
 
-:func:`fit_and_explain` runs :func:`analysis.model.run_model` and then
-:func:`analysis.explain.explain` with the model's own scorers (each client
+:func:`fit_and_explain` runs :func:`analysis.model.fit.run_model` and then
+:func:`analysis.explain.explanation.explain` with the model's own scorers (each client
 explained by the model that produced its out-of-sample probability) and
 returns what :mod:`analysis.bundle` puts into ``results.json``, ``scores.csv``
 and ``tables/``.
@@ -16,9 +16,9 @@ from typing import Any
 import pandas as pd
 
 from analysis.config import Config
-from analysis.explain import explain
-from analysis.features import feature_frame, target_vector
-from analysis.model import run_model
+from analysis.explain.explanation import explain
+from analysis.model.features import feature_frame, target_vector
+from analysis.model.fit import run_model
 
 __all__ = ["Fitted", "fit_and_explain"]
 

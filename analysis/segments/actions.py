@@ -4,7 +4,7 @@ Which offer a client gets:
 
 - A client in several segments belongs to the one with the lowest
   ``priority`` (``promo_risk`` before ``electronics_decline``, see
-  :mod:`analysis.segments`).
+  :mod:`analysis.segments.build`).
 - A segment member gets the first of the segment's offers (in the segment's
   order) whose condition fits the client individually (a feature below or
   above the median of stable clients, a flag met); if none fits, the segment's
@@ -40,8 +40,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from analysis import glossary as g
 from analysis.config import SegmentParams
-from analysis.offers import OfferRule, client_matches, delivery_channel, load_rules
-from analysis.segment_definitions import (
+from analysis.segments.definitions import (
     RISK_LABELS,
     SEGMENTS,
     aligned_probability,
@@ -49,6 +48,7 @@ from analysis.segment_definitions import (
     memberships,
     risk_level,
 )
+from analysis.segments.offers import OfferRule, client_matches, delivery_channel, load_rules
 
 __all__ = ["CHANNEL_LABELS", "COLUMNS", "HEADERS_RU", "action_list", "write_action_list"]
 
@@ -115,7 +115,7 @@ def action_list(clients: pd.DataFrame, probability: pd.Series, reasons: pd.DataF
     reasons
         ``reason_1`` … ``reason_3`` per client (missing → empty text).
     segments
-        The result of :func:`analysis.segments.build_segments` for the same
+        The result of :func:`analysis.segments.build.build_segments` for the same
         clients, probabilities and parameters.
     params
         Segment thresholds; ``offer_rules`` names the catalogue.

@@ -291,8 +291,8 @@ def score_previous_model(model_path: Path, clients: pd.DataFrame,
     """
     from sklearn.metrics import roc_auc_score
 
-    from analysis.features import feature_frame, target_vector
-    from analysis.model import decline_probability, load_model
+    from analysis.model.features import feature_frame, target_vector
+    from analysis.model.fit import decline_probability, load_model
 
     out: dict[str, Any] = {"roc_auc": None, "clients": len(clients), "unseen_roc_auc": None,
                            "unseen_clients": None, "error": None, "warnings": []}

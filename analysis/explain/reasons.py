@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from analysis import glossary as g
-from analysis.evaluate import r6
-from analysis.features import MODEL_FEATURES
+from analysis.model.features import MODEL_FEATURES
+from analysis.model.metrics import r6
 
 __all__ = [
     "driver_table",

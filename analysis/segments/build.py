@@ -4,7 +4,7 @@ Inputs are the modelled clients (index ``id``, export column names), the
 calibrated ``decline_probability`` per client and SHAP contributions toward
 decline summed per source feature. :func:`build_segments` returns the
 JSON-ready ``segments`` part of the results bundle. The segment rules
-themselves live in :mod:`analysis.segment_definitions`.
+themselves live in :mod:`analysis.segments.definitions`.
 """
 
 from __future__ import annotations
@@ -17,10 +17,7 @@ import pandas as pd
 
 from analysis import glossary as g
 from analysis.config import SegmentParams
-from analysis.experiment import design_test
-from analysis.offers import OfferRule, delivery_channel, load_rules
-from analysis.profiles import differences, drivers, rule_evidence, select_offers
-from analysis.segment_definitions import (
+from analysis.segments.definitions import (
     PROFIT_LABELS,
     RISK_LABELS,
     SEGMENTS,
@@ -30,6 +27,9 @@ from analysis.segment_definitions import (
     memberships,
     risk_level,
 )
+from analysis.segments.offers import OfferRule, delivery_channel, load_rules
+from analysis.segments.profiles import differences, drivers, rule_evidence, select_offers
+from analysis.segments.test_design import design_test
 
 __all__ = ["build_segments", "coverage", "sensitivity", "value_at_risk"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from analysis.glossary import GROUPS, label
-from report.fmt import money, num, pct, plural
-from report.narrative import _auc_words, _unit, _value, model_in_words, test_row
+from report.text.fmt import money, num, pct, plural
+from report.text.narrative import _auc_words, _unit, _value, model_in_words, test_row
 
 __all__ = ["sections"]
 

@@ -16,9 +16,9 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from analysis import glossary as g
+from analysis.data.load import RawTable
+from analysis.data.quality import QualityEntry, QualityLog
 from analysis.errors import InputError
-from analysis.load import RawTable
-from analysis.quality import QualityEntry, QualityLog
 
 __all__ = ["KNOWN_TYPOS", "SPECS", "FileSpec", "validate_table"]
 
@@ -237,7 +237,7 @@ def _raise_first(spec: FileSpec, frame: pd.DataFrame, error: SchemaErrors) -> No
 def validate_table(raw: RawTable, spec: FileSpec, log: QualityLog) -> pd.DataFrame:
     """Turn a raw text table into a typed, schema-checked one, recording repairs.
 
-    Missing values are kept as NaN/None here; :mod:`analysis.dataset` decides
+    Missing values are kept as NaN/None here; :mod:`analysis.data.clients` decides
     what they mean for a client.
     """
     frame = _require_columns(raw, spec, log)
