@@ -1,8 +1,8 @@
 """What changed since the previous report: data drift, model, segments, risk moves.
 
-Pure functions of frames and of archived revision folders; no plotting, no text
-beyond short Russian verdict words and failure reasons. The report's sentences
-are written by ``report.changes`` from the JSON-ready dict returned here.
+Pure functions of frames and of results dicts; reading the previous revision is
+:mod:`analysis.comparison`'s job. The report's sentences are written by
+``report.changes`` from the JSON-ready dicts returned here.
 
 Drift of one feature (previous distribution → current distribution):
 
@@ -40,8 +40,6 @@ then look "new" only because the sample missed it.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import math
 import warnings
 from pathlib import Path
@@ -53,22 +51,20 @@ from scipy import stats as sps
 
 from analysis import glossary as g
 from analysis.config import CompareParams
-from analysis.errors import InputError
 
 __all__ = [
+    "LEVELS",
     "LEVEL_WORDS",
     "PSI_BINS",
     "PSI_EPSILON",
-    "compare_revisions",
-    "compare_runs",
+    "category_changes",
     "decline_shares",
     "drift_level",
     "feature_drift",
+    "model_summary",
     "moved_to_high_risk",
     "psi_categorical",
     "psi_numeric",
-    "read_clients_sample",
-    "read_scores",
     "score_previous_model",
     "segment_changes",
 ]
@@ -79,7 +75,7 @@ MAX_IDS = 50
 MAX_REASON_CHARS = 300
 LEVEL_WORDS = {"stable": "стабилен", "moderate": "умеренный сдвиг", "strong": "сильный сдвиг",
                "unknown": "нет данных"}
-SAMPLE_TABLE = "tables/clients_sample.csv"
+LEVELS = ("stable", "moderate", "strong", "unknown")
 DRIFT_NUMERIC: tuple[str, ...] = (*g.NUMERIC, g.PROFIT)
 DRIFT_CATEGORICAL: tuple[str, ...] = g.CATEGORICAL
 _HIGH = "high"
@@ -267,7 +263,7 @@ def decline_shares(previous_results: dict[str, Any], current_results: dict[str, 
     return {"previous": _r6(before), "current": _r6(now), "change": _r6(change)}
 
 
-def _model_summary(results: dict[str, Any]) -> dict[str, Any]:
+def model_summary(results: dict[str, Any]) -> dict[str, Any]:
     model = results.get("model") or {}
     return {"cv_roc_auc_mean": _r6(model.get("cv_roc_auc_mean")),
             "test_roc_auc": _r6(model.get("test_roc_auc")),
@@ -374,7 +370,7 @@ def moved_to_high_risk(previous_scores: pd.DataFrame, current_scores: pd.DataFra
             "common_clients": int(both["id"].nunique())}
 
 
-def _categories(drift: list[dict[str, Any]], key: str, side: str) -> list[dict[str, Any]]:
+def category_changes(drift: list[dict[str, Any]], key: str, side: str) -> list[dict[str, Any]]:
     rows = []
     for record in drift:
         shares = {s["value"]: s for s in record.get("shares", [])}
@@ -382,189 +378,3 @@ def _categories(drift: list[dict[str, Any]], key: str, side: str) -> list[dict[s
             rows.append({"feature": record["feature"], "label": record["label"], "value": value,
                          "clients": shares[value][f"{side}_clients"]})
     return rows
-
-
-# ------------------------------------------------------------------------- reading
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(str(path.parent), f"нет файла {path.name}",
-                         "папку опубликованной ревизии отчёта (ARCHIVE/ГГГГ-ММ/rN)") from None
-    except (OSError, ValueError) as exc:
-        raise InputError(str(path), f"файл не читается как JSON ({_reason(exc)})",
-                         "results.json опубликованной ревизии") from None
-    if not isinstance(data, dict):
-        raise InputError(str(path), "в файле не объект JSON", "results.json ревизии")
-    return data
-
-
-def read_scores(revision: Path) -> pd.DataFrame | None:
-    """The revision's ``scores.csv`` (id as int64, codes as text), or None when absent."""
-    path = Path(revision) / "scores.csv"
-    if not path.is_file():
-        return None
-    scores = pd.read_csv(path, dtype={"risk_level": str, "segment": str}, encoding="utf-8",
-                         keep_default_na=False, na_values={"decline_probability": [""],
-                                                           "profit": [""],
-                                                           "profit_at_risk": [""]})
-    return scores.assign(id=scores["id"].astype("int64"))
-
-
-def read_clients_sample(revision: Path) -> pd.DataFrame | None:
-    """The revision's ``tables/clients_sample.csv`` indexed by ``id``, or None when absent."""
-    path = Path(revision) / SAMPLE_TABLE
-    if not path.is_file():
-        return None
-    frame = pd.read_csv(path, index_col="id", encoding="utf-8")
-    frame.index = frame.index.astype("int64")
-    return frame
-
-
-def _where(revision: Path) -> dict[str, Any]:
-    revision = Path(revision)
-    manifest = revision / "manifest.json"
-    period = revision.parent.name
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        period = json.loads(manifest.read_text(encoding="utf-8")).get("period") or period
-    return {"path": revision.as_posix(), "period": period, "revision": revision.name}
-
-
-def _population(results: dict[str, Any], scores: pd.DataFrame | None) -> int | None:
-    if scores is not None:
-        return len(scores)
-    facts = results.get("facts") or {}
-    return facts.get("clients_modelled")
-
-
-def _basis(sample: pd.DataFrame | None, population: int | None) -> dict[str, Any]:
-    if sample is None:
-        return {"source": SAMPLE_TABLE, "clients": None, "population": population,
-                "is_sample": None}
-    is_sample = population is not None and len(sample) < population
-    return {"source": SAMPLE_TABLE, "clients": len(sample), "population": population,
-            "is_sample": bool(is_sample)}
-
-
-# ------------------------------------------------------------------------ compare
-
-
-def compare_runs(previous_dir: Path, current_results: dict[str, Any],
-                 current_clients: pd.DataFrame, current_scores: pd.DataFrame,
-                 params: CompareParams | None = None) -> dict[str, Any]:
-    """Compare this run with an archived revision.
-
-    Parameters
-    ----------
-    previous_dir
-        The previous revision folder (``ARCHIVE/YYYY-MM/rN``), e.g. from
-        ``report.archive.latest_revision``.
-    current_results
-        This run's results (``facts``, ``model``, ``segments``, ``params``).
-    current_clients
-        This run's modelled clients (index ``id``, export columns and target).
-    current_scores
-        This run's action list (``id``, ``risk_level``, ``profit_at_risk`` …).
-    params
-        Drift thresholds.
-
-    Returns
-    -------
-    dict
-        The ``comparison``: ``previous`` {path, period, revision}; ``current``
-        {clients}; ``data``
-        (where the previous distribution comes from: ``clients``,
-        ``population``, ``is_sample``); ``decline_share``; ``model`` {previous,
-        current}; ``previous_model_on_current`` {roc_auc, clients,
-        unseen_roc_auc, unseen_clients, error, warnings}; ``drift``
-        (:func:`feature_drift`); ``drift_counts``;
-        ``new_categories``; ``vanished_categories``; ``segments``;
-        ``profit_at_risk_total``; ``moved_to_high_risk`` (None without the
-        previous ``scores.csv``); ``params``; ``profit_unit``; ``problems``
-        (what could not be compared and why). JSON-ready, deterministic.
-
-    Raises
-    ------
-    InputError
-        When ``previous_dir`` has no readable ``results.json``.
-    """
-    params = params or CompareParams()
-    previous_dir = Path(previous_dir)
-    previous_results = _read_json(previous_dir / "results.json")
-    previous_scores = read_scores(previous_dir)
-    sample = read_clients_sample(previous_dir)
-    problems = []
-    if sample is None:
-        problems.append(f"в прошлой ревизии нет {SAMPLE_TABLE}: сдвиг признаков не посчитан")
-        drift: list[dict[str, Any]] = []
-    else:
-        drift = feature_drift(sample, current_clients, params)
-    if previous_scores is None:
-        problems.append("в прошлой ревизии нет scores.csv: переходы в высокий риск не посчитаны")
-        moved = None
-    else:
-        moved = moved_to_high_risk(previous_scores, current_scores)
-    counts = {level: sum(1 for d in drift if d["level"] == level) for level in LEVEL_WORDS}
-    before_total = (previous_results.get("segments") or {}).get("profit_at_risk_total")
-    now_total = (current_results.get("segments") or {}).get("profit_at_risk_total")
-    return {
-        "previous": _where(previous_dir),
-        "data": _basis(sample, _population(previous_results, previous_scores)),
-        "current": {"clients": len(current_clients)},
-        "decline_share": decline_shares(previous_results, current_results),
-        "model": {"previous": _model_summary(previous_results),
-                  "current": _model_summary(current_results)},
-        "previous_model_on_current": score_previous_model(
-            previous_dir / "model.joblib", current_clients,
-            None if previous_scores is None else pd.Index(previous_scores["id"])),
-        "drift": drift,
-        "drift_counts": counts,
-        "new_categories": _categories(drift, "new_values", "current"),
-        "vanished_categories": _categories(drift, "vanished_values", "previous"),
-        "segments": segment_changes(previous_results, current_results),
-        "profit_at_risk_total": {
-            "previous": _r6(before_total), "current": _r6(now_total),
-            "change": _r6(now_total - before_total)
-            if before_total is not None and now_total is not None else None},
-        "moved_to_high_risk": moved,
-        "params": params.model_dump(mode="json"),
-        "profit_unit": (current_results.get("params") or {}).get("profit_unit", "тыс. ₽"),
-        "problems": problems,
-    }
-
-
-def _require_revision(path: Path) -> Path:
-    path = Path(path)
-    if not path.is_dir():
-        raise InputError(str(path), "папка ревизии не найдена",
-                         "папку опубликованной ревизии отчёта (ARCHIVE/ГГГГ-ММ/rN)")
-    return path
-
-
-def compare_revisions(rev_a: Path, rev_b: Path, params: CompareParams | None = None
-                      ) -> dict[str, Any]:
-    """``oneclick compare REV_A REV_B``: compare two archived revisions (A earlier).
-
-    B's ``tables/clients_sample.csv`` stands for B's clients (drift and the
-    scoring of A's model), B's ``scores.csv`` for its risk levels. The result
-    is that of :func:`compare_runs` plus ``current`` {path, period, revision,
-    clients, population, is_sample}.
-
-    Raises
-    ------
-    InputError
-        When a folder, B's ``results.json``, ``scores.csv`` or clients sample is missing.
-    """
-    rev_a, rev_b = _require_revision(rev_a), _require_revision(rev_b)
-    results_b = _read_json(rev_b / "results.json")
-    scores_b = read_scores(rev_b)
-    if scores_b is None:
-        raise InputError(str(rev_b), "нет файла scores.csv", "папку опубликованной ревизии")
-    clients_b = read_clients_sample(rev_b)
-    if clients_b is None:
-        raise InputError(str(rev_b), f"нет файла {SAMPLE_TABLE}", "папку опубликованной ревизии")
-    comparison = compare_runs(rev_a, results_b, clients_b, scores_b, params)
-    comparison["current"] = {**_where(rev_b), **_basis(clients_b, len(scores_b))}
-    return comparison

@@ -95,14 +95,15 @@ def _render(plan: Plan, path: Path) -> None:
                        pil_kwargs=dict(PIL_KWARGS))
 
 
-def build_figures(bundle_dir: Path, out_dir: Path, names: Collection[str] | None = None,
+def build_figures(bundle: Bundle | Path, out_dir: Path, names: Collection[str] | None = None,
                   strict: bool = False) -> list[FigureSpec]:
     """Draw the report's figures from a results bundle.
 
     Parameters
     ----------
-    bundle_dir
-        Folder with ``results.json`` and ``tables/``.
+    bundle
+        The bundle (:meth:`figures.reader.Bundle.from_memory` within a run), or
+        a folder with ``results.json`` and ``tables/``.
     out_dir
         Where the PNGs and ``index.json`` go (created if needed), usually
         ``<run>/figures``.
@@ -121,7 +122,9 @@ def build_figures(bundle_dir: Path, out_dir: Path, names: Collection[str] | None
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     specs = []
-    for plan in plan_figures(Bundle.read(Path(bundle_dir)), strict):
+    if not isinstance(bundle, Bundle):
+        bundle = Bundle.read(Path(bundle))
+    for plan in plan_figures(bundle, strict):
         if names is not None and plan.name not in names:
             continue
         path = out_dir / f"{plan.name}.png"

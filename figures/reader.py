@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from analysis.results import files
+from analysis.results.contract import Bundle as ResultsBundle
+from analysis.results.contract import check_schema
 
 __all__ = ["Bundle", "Missing", "need"]
 
@@ -46,24 +49,36 @@ def need(mapping: Any, *keys: str | int) -> Any:
 
 @dataclass
 class Bundle:
-    """The results bundle of one run, loaded lazily.
+    """The results bundle as the figures see it: the results and the tables folder.
+
+    Within a run the report stage hands over the analysis's own results
+    (:meth:`from_memory`); a bundle folder is read with :meth:`read`. Tables are
+    read from ``root/tables/NAME.csv`` either way, so a figure is drawn from the
+    same numbers the archive keeps.
 
     Attributes
     ----------
     root
-        Folder with ``results.json`` and ``tables/``.
+        The bundle folder (holds ``tables/``).
     results
-        The parsed ``results.json`` (an empty dict when the file is absent).
+        The results (an empty dict when a folder has no ``results.json``).
     """
 
     root: Path
     results: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
+    def from_memory(cls, bundle: ResultsBundle, root: Path) -> Bundle:
+        """The analysis's results as they are, with the tables written to ``root``."""
+        return cls(Path(root), dict(bundle.results))
+
+    @classmethod
     def read(cls, root: Path) -> Bundle:
-        """Load ``root/results.json``; a missing file gives an empty bundle."""
-        path = Path(root) / "results.json"
-        results = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        """Load ``root/results.json`` (schema checked); a missing file gives an empty bundle."""
+        path = Path(root) / files.RESULTS
+        results: dict[str, Any] = {}
+        if path.is_file():
+            results = dict(check_schema(json.loads(path.read_text(encoding="utf-8")), str(path)))
         return cls(Path(root), results)
 
     def get(self, *keys: str | int) -> Any:
@@ -71,30 +86,20 @@ class Bundle:
         return need(self.results, *keys)
 
     def table(self, name: str, index: str | None = None) -> pd.DataFrame:
-        """``tables/<name>.csv`` as a frame; :class:`Missing` when absent or empty."""
-        path = self.root / "tables" / f"{name}.csv"
+        """The table ``name`` as a frame; :class:`Missing` when absent or empty."""
+        path = self.root / files.table_path(name)
         if not path.is_file():
-            raise Missing(f"tables/{name}.csv")
+            raise Missing(files.table_path(name))
         frame = pd.read_csv(path, index_col=index, encoding="utf-8")
         if frame.empty:
-            raise Missing(f"tables/{name}.csv")
+            raise Missing(files.table_path(name))
         return frame
 
-    @cached_property
+    @property
     def segment_section(self) -> dict[str, Any]:
-        """Segments, value-at-risk cells and thresholds, wherever the bundle keeps them.
-
-        ``analysis.segments.build.build_segments`` returns a dict with ``segments``,
-        ``value_at_risk`` and ``value_at_risk_thresholds``; the bundle may store
-        that dict under ``segments`` or spread its parts at the top level.
-        """
+        """The ``segments`` section: segments, value-at-risk cells, thresholds, coverage."""
         raw = self.results.get("segments")
-        if isinstance(raw, dict):
-            return raw
-        return {"segments": raw or [],
-                "value_at_risk": self.results.get("value_at_risk") or [],
-                "value_at_risk_thresholds": self.results.get("value_at_risk_thresholds") or {},
-                "coverage": self.results.get("coverage") or {}}
+        return raw if isinstance(raw, dict) else {}
 
     def segments(self) -> list[dict[str, Any]]:
         """The segment profiles in priority order; :class:`Missing` when there are none."""

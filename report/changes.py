@@ -373,7 +373,7 @@ def format_comparison(comparison: R) -> str:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from analysis.drift import compare_revisions
+    from analysis.comparison import compare_revisions
     from report.cli import _config
 
     comparison = compare_revisions(Path(args.rev_a), Path(args.rev_b), _config(args).compare)

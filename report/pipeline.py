@@ -10,30 +10,39 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from analysis.bundle import Bundle, run_analysis, write_bundle
 from analysis.config import Config
-from analysis.data.clients import ClientData, load_export
+from analysis.data.clients import load_export
 from analysis.paths import export_paths
+from analysis.results import files
+from analysis.results.contract import Bundle
+from analysis.results.store import write_bundle
+from analysis.run import run_analysis
+from analysis.segments.actions import write_action_list
 from report.progress import StageClock
 
 __all__ = ["analyse_to_bundle", "build_report"]
 
 
-def _analyse(data_dir: Path, config: Config, clock: StageClock) -> tuple[ClientData, Bundle]:
+def _analyse(data_dir: Path, config: Config, clock: StageClock,
+             previous: Path | None = None) -> Bundle:
     with clock.stage("validate", "Проверка и исправление выгрузки"):
         data = load_export(data_dir, config.data)
     with clock.stage("analyse", "Анализ, модель, SHAP, сегменты"):
-        bundle = run_analysis(data, config)
-    return data, bundle
+        return run_analysis(data, config, previous)
+
+
+def _write(bundle: Bundle, out_dir: Path) -> None:
+    write_bundle(bundle, out_dir)
+    write_action_list(bundle.scores, out_dir / files.SCORES_CSV, out_dir / files.SCORES_XLSX)
 
 
 def analyse_to_bundle(data_dir: Path, out_dir: Path, config: Config, *,
                       quiet: bool = False) -> Path:
     """``oneclick analyse``: write the results bundle into ``out_dir``."""
     clock = StageClock(quiet=quiet)
-    _, bundle = _analyse(data_dir, config, clock)
+    bundle = _analyse(data_dir, config, clock)
     with clock.stage("bundle", "Запись результатов"):
-        write_bundle(bundle, out_dir)
+        _write(bundle, out_dir)
     return out_dir
 
 
@@ -52,69 +61,47 @@ def _provenance(data_dir: Path, config: Config, timings: dict[str, float]) -> di
     }
 
 
-def _render(rev: Path, results: dict[str, Any], period: str, revision_hint: str, renderer: str,
+def _render(rev: Path, bundle: Bundle, period: str, revision_hint: str, renderer: str,
             prov: dict[str, Any], clock: StageClock) -> str:
     from figures.build import build_figures
+    from figures.reader import Bundle as FigureBundle
     from report.documents import build_context, period_label, write_documents
     from report.render.html import render_html, render_pdf
 
     with clock.stage("figures", "Графики"):
-        specs = build_figures(rev, rev / "figures")
+        specs = build_figures(FigureBundle.from_memory(bundle, rev), rev / files.FIGURES_DIR)
     figures = [s.__dict__ if hasattr(s, "__dict__") else dict(s) for s in specs]
     header = f"«В один клик» · {period_label(period)} · ревизия {revision_hint}"
     with clock.stage("documents", "Документы отчёта"):
-        context = build_context(results, figures, period=period,
+        context = build_context(bundle.results, figures, period=period,
                                 revision=revision_hint, provenance=prov)
         qmd = write_documents(context, rev)
     with clock.stage("html", "HTML"):
-        used = render_html(qmd, rev / "report.html", renderer=renderer,  # type: ignore[arg-type]
+        used = render_html(qmd, rev / files.REPORT_HTML, renderer=renderer,  # type: ignore[arg-type]
                            title=f"Активность клиентов — {period_label(period)}",
                            running_header=header)
     with clock.stage("pdf", "PDF"):
-        render_pdf(rev / "report.html", rev / "report.pdf", base_dir=rev,
+        render_pdf(rev / files.REPORT_HTML, rev / files.REPORT_PDF, base_dir=rev,
                    running_header=header)
     return used
-
-
-def _compare(archive_dir: Path, period: str, data: ClientData, bundle: Bundle,
-             config: Config) -> dict[str, Any] | None:
-    """Compare with the latest earlier revision, if any (``results.json: comparison``).
-
-    The previous revision is an input of the run like the export: the same export
-    and the same previous revision give the same bytes. Its path is stored relative
-    to the archive, so moving the archive changes nothing.
-    """
-    from analysis.drift import compare_runs
-    from report.archive import latest_revision
-
-    previous = latest_revision(archive_dir, before_period=period, same_period=period)
-    if previous is None:
-        return None
-    comparison = compare_runs(previous, bundle.results, data.modelled, bundle.scores,
-                              config.compare)
-    comparison["previous"]["path"] = previous.relative_to(archive_dir).as_posix()
-    return comparison
 
 
 def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config, *,
                  renderer: str = "auto", quiet: bool = False) -> Path:
     """``oneclick report``: every stage, archived as a new revision; returns its path."""
-    from report.archive import RevisionBuilder, next_revision_name
+    from report.archive import RevisionBuilder, latest_revision, next_revision_name
 
     clock = StageClock(quiet=quiet)
     data_dir = Path(data_dir)
     with RevisionBuilder(archive_dir, period) as rev:
-        data, bundle = _analyse(data_dir, config, clock)
-        with clock.stage("compare", "Сравнение с прошлым отчётом"):
-            comparison = _compare(Path(archive_dir), period, data, bundle, config)
-        if comparison:
-            bundle.results["comparison"] = comparison
+        previous = latest_revision(Path(archive_dir), before_period=period, same_period=period)
+        bundle = _analyse(data_dir, config, clock, previous)
         with clock.stage("bundle", "Запись результатов"):
-            write_bundle(bundle, rev.path)
+            _write(bundle, rev.path)
         hint = next_revision_name(archive_dir, period)
         prov = _provenance(data_dir, config, {**clock.timings, **bundle.timings})
-        used = _render(rev.path, bundle.results, period, hint, renderer, prov, clock)
-        clock.write_log(rev.path / "run.log")
+        used = _render(rev.path, bundle, period, hint, renderer, prov, clock)
+        clock.write_log(rev.path / files.RUN_LOG)
         final = rev.publish(
             {"period": period, "parameters": bundle.results["params"],
              "seed": config.model.seed, "renderer": used,

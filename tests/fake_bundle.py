@@ -27,6 +27,7 @@ from analysis.behaviour import stats
 from analysis.config import SegmentParams, StatsParams
 from analysis.data.clients import load_export
 from analysis.model.metrics import holdout_metrics
+from analysis.results.contract import SCHEMA_VERSION
 from analysis.segments.build import build_segments
 
 SEED = 20240601
@@ -130,6 +131,7 @@ def write_fake_bundle(export_dir: Path, out_dir: Path) -> Path:
 
     chosen = assign_segment(memberships(modelled, p, SegmentParams())).map(code).fillna("")
     results = {
+        "schema_version": SCHEMA_VERSION,
         "facts": stats.facts(data.clients, modelled),
         "behaviour": {
             "tests": stats.behaviour_records(tests),

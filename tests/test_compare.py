@@ -19,12 +19,11 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from analysis import glossary as g
+from analysis.comparison import compare_revisions, compare_runs
 from analysis.config import CompareParams
 from analysis.data.clients import load_export
 from analysis.drift import (
     LEVEL_WORDS,
-    compare_revisions,
-    compare_runs,
     drift_level,
     feature_drift,
     moved_to_high_risk,
@@ -33,6 +32,7 @@ from analysis.drift import (
     score_previous_model,
 )
 from analysis.model.features import build_pipeline, feature_frame, target_vector
+from analysis.results.contract import SCHEMA_VERSION
 from report.changes import add_compare_command, changes_text, format_comparison
 
 PARAMS = CompareParams()
@@ -182,6 +182,7 @@ def _scores(clients: pd.DataFrame, model: Any) -> pd.DataFrame:
 def _results(clients: pd.DataFrame, scores: pd.DataFrame, auc: float) -> dict[str, Any]:
     promo = scores[scores["segment"] == "promo_risk"]
     return {
+        "schema_version": SCHEMA_VERSION,
         "facts": {"decline_share": float((clients[g.TARGET] == g.DECLINED).mean()),
                   "clients_modelled": len(clients)},
         "model": {"best": "logreg", "best_label": "Логистическая регрессия",

@@ -228,8 +228,8 @@ def test_large_export_restricts_families_and_bounds_the_fits(clients: pd.DataFra
 
 
 def test_large_export_method_line_names_the_samples(clients: pd.DataFrame) -> None:
-    from analysis.bundle import _method
     from analysis.config import Config
+    from analysis.run import _method
 
     config = Config().with_overrides(**{"model.large_export_clients": 250})
     model = {"candidates": [], "large_export": {

@@ -3,7 +3,7 @@
 :func:`fit_and_explain` runs :func:`analysis.model.fit.run_model` and then
 :func:`analysis.explain.explanation.explain` with the model's own scorers (each client
 explained by the model that produced its out-of-sample probability) and
-returns what :mod:`analysis.bundle` puts into ``results.json``, ``scores.csv``
+returns what :mod:`analysis.run` puts into ``results.json``, ``scores.csv``
 and ``tables/``.
 """
 

@@ -55,7 +55,7 @@ explainer, so scoring and explaining every client of a large export would cost
 (clients × sample) distance or kernel evaluations, 19 times over for the
 per-client reasons. The restriction and the sample sizes are recorded in
 ``results["model"]["large_export"]`` and named in the report's method list
-(:func:`analysis.bundle._method`). Below the threshold nothing changes: the
+(the method list of the report). Below the threshold nothing changes: the
 samples are the whole parts and every family competes.
 
 Native thread pools (OpenMP, BLAS) are limited to one thread inside this

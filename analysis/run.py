@@ -1,76 +1,35 @@
-"""The results bundle: every number the report shows, written once, read by all later stages.
+"""The wiring of the analysis: validated data in, one results bundle out.
 
-:func:`run_analysis` is the wiring of the analysis stages (each a module of
-pure functions); :func:`write_bundle` writes ``results.json``, the action list,
-the tables the figures need, and the fitted model. The same inputs and
-parameters give byte-identical ``results.json`` and ``scores.csv``.
+Each stage is a subpackage of pure functions; this module only says which feeds
+which, times them, and assembles the :class:`~analysis.results.contract.Bundle`
+that every later stage reads (in memory within a run, from
+:mod:`analysis.results.store` across runs). ``oneclick analyse`` and
+``oneclick report`` get the same bundle shape: the comparison with an earlier
+revision is part of it (``None`` when there is none).
 """
 
 from __future__ import annotations
 
-import json
-import math
-from dataclasses import dataclass, field
+import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from analysis import glossary as g
+from analysis.behaviour import stats
+from analysis.comparison import compare_runs
 from analysis.config import Config
 from analysis.data.clients import ClientData
+from analysis.explain.fitted import fit_and_explain
+from analysis.results.contract import SCHEMA_VERSION, Bundle, plain
+from analysis.segments import actions
+from analysis.segments import build as segments
 
-__all__ = ["Bundle", "dumps", "run_analysis", "write_bundle"]
+__all__ = ["run_analysis"]
 
-SCHEMA_VERSION = 1
 SAMPLE_ROWS = 5000
-
-
-@dataclass
-class Bundle:
-    """What the analysis produced, before it is written.
-
-    Attributes
-    ----------
-    results
-        The JSON-ready content of ``results.json``.
-    scores
-        The action list, one row per modelled client.
-    tables
-        Extra tables for the figures (name → frame, written as ``tables/NAME.csv``).
-    model
-        The fitted final model, saved with joblib.
-    timings
-        Seconds per analysis step (kept out of ``results.json`` for byte-identity).
-    """
-
-    results: dict[str, Any]
-    scores: pd.DataFrame
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    model: Any = None
-    timings: dict[str, float] = field(default_factory=dict)
-
-
-def _plain(value: Any) -> Any:
-    """Numpy and pandas scalars to plain Python; NaN to None."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        value = float(value)
-        return None if not math.isfinite(value) else value
-    return value
-
-
-def dumps(results: dict[str, Any]) -> str:
-    """Deterministic JSON text of the results."""
-    return json.dumps(_plain(results), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+"""At most this many clients go into ``tables/clients_sample.csv`` (stratified by the target)."""
 
 
 def _stratified_sample(frame: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
@@ -172,15 +131,34 @@ def _method(config: Config, model: dict[str, Any], shap: dict[str, Any]) -> list
     ]
 
 
-def run_analysis(data: ClientData, config: Config) -> Bundle:
-    """Run every analysis stage on validated data and collect the results bundle."""
-    import time
+def _comparison(previous: Path | None, results: dict[str, Any], data: ClientData,
+                scores: pd.DataFrame, config: Config) -> dict[str, Any] | None:
+    """The change since ``previous`` (``ARCHIVE/PERIOD/rN``), or None without one.
 
-    from analysis.behaviour import stats
-    from analysis.explain.fitted import fit_and_explain
-    from analysis.segments import actions
-    from analysis.segments import build as segments
+    The previous revision is an input of the run like the export: its path is
+    stored relative to the archive, so the same export and the same previous
+    revision give the same bytes wherever the archive lives.
+    """
+    if previous is None:
+        return None
+    comparison = compare_runs(previous, plain(results), data.modelled, scores, config.compare)
+    comparison["previous"]["path"] = previous.relative_to(previous.parent.parent).as_posix()
+    return comparison
 
+
+def run_analysis(data: ClientData, config: Config, previous: Path | None = None) -> Bundle:
+    """Run every analysis stage on validated data and collect the results bundle.
+
+    Parameters
+    ----------
+    data
+        The validated client table and its data-quality log.
+    config
+        Parameters of the run.
+    previous
+        The latest earlier revision of the archive, compared with this run
+        (``results["comparison"]``); ``None`` when there is none.
+    """
     timings: dict[str, float] = {}
     start = time.perf_counter()
     behaviour = _behaviour(data, config)
@@ -212,30 +190,14 @@ def run_analysis(data: ClientData, config: Config) -> Bundle:
         "method": _method(config, fitted.summary, fitted.shap_summary),
         "params": config.model_dump(mode="json"),
     }
+    start = time.perf_counter()
+    results["comparison"] = _comparison(previous, results, data, scores, config)
+    timings["compare"] = time.perf_counter() - start
     sample = _stratified_sample(data.modelled, SAMPLE_ROWS, config.model.seed)
     sample = sample.assign(decline_probability=fitted.probability.reindex(sample.index),
                            segment=scores.set_index("id")["segment"].reindex(sample.index))
     tables = {"clients_sample": sample, **fitted.tables}
-    return Bundle(results=_plain(results), scores=scores, tables=tables, model=fitted.model,
+    return Bundle(results=plain(results), scores=scores, tables=tables, model=fitted.model,
                   timings=timings)
 
 
-def write_bundle(bundle: Bundle, out_dir: Path) -> dict[str, Path]:
-    """Write the bundle's files into ``out_dir``; returns them by name."""
-    import joblib
-
-    from analysis.segments.actions import write_action_list
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "tables").mkdir(exist_ok=True)
-    paths = {"results": out_dir / "results.json", "scores": out_dir / "scores.csv",
-             "scores_xlsx": out_dir / "scores.xlsx", "model": out_dir / "model.joblib"}
-    paths["results"].write_text(dumps(bundle.results), encoding="utf-8")
-    write_action_list(bundle.scores, paths["scores"], paths["scores_xlsx"])
-    for name, frame in sorted(bundle.tables.items()):
-        path = out_dir / "tables" / f"{name}.csv"
-        frame.to_csv(path, float_format="%.6g", lineterminator="\n")
-        paths[f"table:{name}"] = path
-    if bundle.model is not None:
-        joblib.dump(bundle.model, paths["model"], compress=3)
-    return paths

@@ -1,0 +1,45 @@
+"""The names of the files in a results bundle and in an archived revision, in one place.
+
+A revision folder (``ARCHIVE/PERIOD/rN``) holds the bundle (the first block)
+plus the documents, figures and manifest the report stage adds. Every module
+that reads or writes one of these files takes its name from here.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "FIGURES_DIR",
+    "FIGURE_INDEX",
+    "MANIFEST",
+    "MODEL",
+    "REPORT_HTML",
+    "REPORT_PDF",
+    "REPORT_QMD",
+    "RESULTS",
+    "RUN_LOG",
+    "SCORES_CSV",
+    "SCORES_XLSX",
+    "TABLES_DIR",
+    "table_path",
+]
+
+# the results bundle (``oneclick analyse`` writes these)
+RESULTS = "results.json"
+SCORES_CSV = "scores.csv"
+SCORES_XLSX = "scores.xlsx"
+MODEL = "model.joblib"
+TABLES_DIR = "tables"
+
+# what a report revision adds
+REPORT_QMD = "report.qmd"
+REPORT_HTML = "report.html"
+REPORT_PDF = "report.pdf"
+FIGURES_DIR = "figures"
+FIGURE_INDEX = "index.json"
+RUN_LOG = "run.log"
+MANIFEST = "manifest.json"
+
+
+def table_path(name: str) -> str:
+    """Relative path of a bundle table: ``tables/NAME.csv``."""
+    return f"{TABLES_DIR}/{name}.csv"
