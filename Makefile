@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PERIOD ?= $(shell date +%Y-%m)
 
-.PHONY: setup report test bench lint demo-data
+.PHONY: setup report test bench lint demo-data wheel-check
 
 setup: $(STAMP)
 
@@ -34,3 +34,7 @@ demo-data: $(STAMP)
 # it pins pandas<3 and numpy<2.4 and would downgrade the report's stack in .venv
 bench: $(STAMP)
 	$(PY) -m bench
+
+# build the wheel, install it into a fresh venv outside the checkout, run the main job from it
+wheel-check:
+	bash .ci/wheel-check
