@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from analysis.errors import InputError
-from report.archive import ArchiveError
+from report.archive.errors import ArchiveError
 
 __all__ = ["main"]
 
@@ -68,14 +68,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_archive_list(args: argparse.Namespace) -> int:
-    from report.archive import format_revision_table, list_revisions
+    from report.archive.listing import format_revision_table, list_revisions
 
     print(format_revision_table(list_revisions(Path(args.out))))
     return EXIT_OK
 
 
 def _cmd_archive_verify(args: argparse.Namespace) -> int:
-    from report.archive import verify_revision
+    from report.archive.manifest import verify_revision
 
     problems = verify_revision(Path(args.revision))
     if problems:

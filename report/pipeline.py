@@ -38,7 +38,8 @@ def analyse_to_bundle(data_dir: Path, out_dir: Path, config: Config, *,
 
 
 def _provenance(data_dir: Path, config: Config, timings: dict[str, float]) -> dict[str, Any]:
-    from report.archive import describe_tool, file_digest
+    from report.archive.manifest import file_digest
+    from report.archive.provenance import describe_tool
 
     tool = describe_tool()
     return {
@@ -56,7 +57,8 @@ def _render(rev: Path, results: dict[str, Any], period: str, revision_hint: str,
             prov: dict[str, Any], clock: StageClock) -> str:
     from figures.build import build_figures
     from report.documents import build_context, period_label, write_documents
-    from report.render.html import render_html, render_pdf
+    from report.render.html import render_html
+    from report.render.pdf import render_pdf
 
     with clock.stage("figures", "Графики"):
         specs = build_figures(rev, rev / "figures")
@@ -85,7 +87,7 @@ def _compare(archive_dir: Path, period: str, data: ClientData, bundle: Bundle,
     to the archive, so moving the archive changes nothing.
     """
     from analysis.drift import compare_runs
-    from report.archive import latest_revision
+    from report.archive.listing import latest_revision
 
     previous = latest_revision(archive_dir, before_period=period, same_period=period)
     if previous is None:
@@ -99,7 +101,8 @@ def _compare(archive_dir: Path, period: str, data: ClientData, bundle: Bundle,
 def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config, *,
                  renderer: str = "auto", quiet: bool = False) -> Path:
     """``oneclick report``: every stage, archived as a new revision; returns its path."""
-    from report.archive import RevisionBuilder, next_revision_name
+    from report.archive.numbering import next_revision_name
+    from report.archive.store import RevisionBuilder
 
     clock = StageClock(quiet=quiet)
     data_dir = Path(data_dir)

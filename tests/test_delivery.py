@@ -26,7 +26,8 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 from analysis.config import EmailParams
 from analysis.errors import InputError
-from report.archive import RevisionBuilder, verify_revision
+from report.archive.manifest import verify_revision
+from report.archive.store import RevisionBuilder
 from report.delivery import send as delivery
 from report.delivery.message import compose, key_numbers, subject
 from report.delivery.send import DeliveryError, add_send_command, send_revision

@@ -33,7 +33,8 @@ from typing import Any
 
 from analysis.config import EmailParams
 from analysis.errors import InputError
-from report.archive import MANIFEST_NAME, verify_revision
+from report.archive.files import MANIFEST_NAME
+from report.archive.manifest import verify_revision
 from report.delivery.message import compose
 from report.delivery.smtp import Credentials, SendFailure, deliver
 
@@ -176,7 +177,7 @@ def send_revision(
         No recipients, a malformed address, half a login, or a password over ``none``
         to a non-loopback host.
     RevisionNotSendable
-        The revision fails :func:`~report.archive.verify_revision`, has no verified
+        The revision fails :func:`~report.archive.manifest.verify_revision`, has no verified
         ``report.pdf``, or its delivery log cannot be written.
     DeliveryError
         Refused, unreachable, or still failing after ``params.retries`` retries; some
