@@ -43,6 +43,7 @@ __all__ = [
     "EXIT_INPUT",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "build_parser",
     "load_cli_config",
     "main",
 ]
