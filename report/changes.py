@@ -3,8 +3,8 @@
 :func:`changes_text` turns the ``comparison`` dict of
 :func:`analysis.drift.compare_runs` into the strings the report's partial
 ``_changes.qmd.j2`` shows; :func:`format_comparison` writes the same content as
-plain text for the terminal (``oneclick compare``), and
-:func:`add_compare_command` registers that subcommand.
+plain text for the terminal (``oneclick compare``, registered in
+:mod:`report.cli`).
 
 Strings marked for ``| safe`` in the template are built here from numbers and
 glossary labels; any value that comes from the data (a category name, a
@@ -13,15 +13,12 @@ failure reason) is passed through :func:`report.documents.md_escape` first.
 
 from __future__ import annotations
 
-import argparse
-import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from report.text.fmt import money, num, pct, plural, pp
 
-__all__ = ["add_compare_command", "changes_text", "format_comparison"]
+__all__ = ["changes_text", "format_comparison"]
 
 R = dict[str, Any]
 Quote = Callable[[object], str]
@@ -370,26 +367,3 @@ def format_comparison(comparison: R) -> str:
     out.append(_moved(c, unit).replace("`", ""))
     out += [f"Внимание: {p}" for p in c.get("problems", [])]
     return "\n".join(out) + "\n"
-
-
-def _cmd_compare(args: argparse.Namespace) -> int:
-    from analysis.comparison import compare_revisions
-    from report.cli import _config
-
-    comparison = compare_revisions(Path(args.rev_a), Path(args.rev_b), _config(args).compare)
-    if args.json:
-        print(json.dumps(comparison, ensure_ascii=False, indent=2, allow_nan=False))
-    else:
-        print(format_comparison(comparison), end="")
-    return 0
-
-
-def add_compare_command(subparsers: Any) -> argparse.ArgumentParser:
-    """Register ``oneclick compare REV_A REV_B [--json]`` on the CLI's subparsers."""
-    parser = subparsers.add_parser(
-        "compare", help="what changed between two archived revisions (A earlier, B later)")
-    parser.add_argument("rev_a", help="earlier revision folder, e.g. reports/2026-10/r1")
-    parser.add_argument("rev_b", help="later revision folder, e.g. reports/2026-11/r1")
-    parser.add_argument("--json", action="store_true", help="print the comparison as JSON")
-    parser.set_defaults(func=_cmd_compare)
-    return parser

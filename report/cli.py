@@ -1,88 +1,86 @@
-"""The ``oneclick`` command: one entry point for every stage a user runs.
+"""The ``oneclick`` command: every subcommand is registered here, and only here.
 
-Input problems end with one message on stderr and exit status 2; nothing is
-archived. An archive folder that cannot be written (missing permissions, disk
-full) ends with exit status 1 and one message naming the folder; nothing is
-archived. Unexpected internal errors end with exit status 1 and a short message
-(``--debug`` shows the traceback).
+Each handler below turns the parsed arguments into typed values and calls one
+function of the stage that does the work (``report.pipeline``,
+``report.archive.*``, ``report.changes``, ``report.delivery.send``); argparse,
+the discovery of ``oneclick.toml`` and the exit statuses live in this module.
+
+Exit statuses (the contract scripts and cron rely on):
+
+- :data:`EXIT_OK` (0): done.
+- :data:`EXIT_FAILURE` (1): an internal error (``--debug`` shows the traceback);
+  an archive folder that cannot be written (missing permissions, disk full: one
+  message naming the folder, nothing archived); a revision that fails
+  ``archive verify``; a revision ``send`` refuses to send (fails verification,
+  delivery log not writable).
+- :data:`EXIT_INPUT` (2): bad input: a missing or unreadable folder or file, a
+  malformed export or configuration, bad arguments. One message on stderr;
+  nothing is archived.
+- :data:`EXIT_DELIVERY` (3): ``send`` could not deliver the message (the
+  message names ``host:port`` and the reason).
+- :data:`EXIT_INTERRUPTED` (130): interrupted with Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.errors import InputError
-from report.archive import ArchiveError
+from report.archive.errors import ArchiveError
 
-__all__ = ["main"]
+if TYPE_CHECKING:
+    from analysis.config import Config
 
-EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_DELIVERY = 0, 1, 2, 3
+__all__ = [
+    "EXIT_DELIVERY",
+    "EXIT_FAILURE",
+    "EXIT_INPUT",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "build_parser",
+    "load_cli_config",
+    "main",
+]
+
+EXIT_OK, EXIT_FAILURE, EXIT_INPUT, EXIT_DELIVERY, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def load_cli_config(path: str | None) -> Config:
+    """The configuration of a run: ``--config``, else ``./oneclick.toml`` if present, else defaults.
+
+    Raises
+    ------
+    InputError
+        The file is missing or malformed (``ConfigError``).
+    """
+    from analysis.config import load_config
+    from analysis.paths import DEFAULT_CONFIG_NAME
+
+    if path is None and Path(DEFAULT_CONFIG_NAME).is_file():
+        path = DEFAULT_CONFIG_NAME
+    return load_config(Path(path) if path else None)
+
+
+# ------------------------------------------------------------------- handlers
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from analysis.data.clients import load_export
     from report.console import validation_summary
 
-    config = _config(args)
-    data = load_export(Path(args.data_dir), config.data)
+    data = load_export(Path(args.data_dir), load_cli_config(args.config).data)
     if args.json:
         print(json.dumps(data.quality.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(validation_summary(data.quality))
-    return EXIT_OK
-
-
-def _cmd_demo_data(args: argparse.Namespace) -> int:
-    from analysis.data.demo import write_demo_export
-
-    paths = write_demo_export(Path(args.out_dir), n_clients=args.clients, seed=args.seed)
-    for path in paths.values():
-        print(path)
-    return EXIT_OK
-
-
-def _cmd_analyse(args: argparse.Namespace) -> int:
-    from report.pipeline import analyse_to_bundle
-
-    out = analyse_to_bundle(Path(args.data), Path(args.out), _config(args), quiet=args.quiet)
-    print(out)
-    return EXIT_OK
-
-
-def _cmd_report(args: argparse.Namespace) -> int:
-    from report.pipeline import build_report
-
-    config = _config(args)
-    data = Path(args.data or config.data_dir or "")
-    if not str(data):
-        raise InputError("--data", "не указана папка с выгрузкой", "--data ПАПКА")
-    archive = Path(args.out or config.archive_dir)
-    revision = build_report(data, args.period, archive, config,
-                            renderer=args.renderer or config.renderer, quiet=args.quiet)
-    print(revision)
-    return EXIT_OK
-
-
-def _cmd_archive_list(args: argparse.Namespace) -> int:
-    from report.archive import format_revision_table, list_revisions
-
-    print(format_revision_table(list_revisions(Path(args.out))))
-    return EXIT_OK
-
-
-def _cmd_archive_verify(args: argparse.Namespace) -> int:
-    from report.archive import verify_revision
-
-    problems = verify_revision(Path(args.revision))
-    if problems:
-        for problem in problems:
-            print(f"НЕ СОВПАДАЕТ: {problem}", file=sys.stderr)
-        return 1
-    print(f"OK: {args.revision} — все файлы совпадают с манифестом")
     return EXIT_OK
 
 
@@ -97,25 +95,148 @@ def _cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _config(args: argparse.Namespace):
-    from analysis.config import load_config
-    from analysis.paths import DEFAULT_CONFIG_NAME
+def _cmd_demo_data(args: argparse.Namespace) -> int:
+    from analysis.data.demo import write_demo_export
 
-    path = getattr(args, "config", None)
-    if path is None and Path(DEFAULT_CONFIG_NAME).is_file():
-        path = DEFAULT_CONFIG_NAME
-    return load_config(Path(path) if path else None)
+    out_dir = Path(args.out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(str(out_dir), "это файл, а не папка", "путь к папке для демо-выгрузки")
+    paths = write_demo_export(out_dir, n_clients=args.clients, seed=args.seed)
+    for path in paths.values():
+        print(path)
+    return EXIT_OK
+
+
+def _cmd_analyse(args: argparse.Namespace) -> int:
+    from report.pipeline import analyse_to_bundle
+
+    out = analyse_to_bundle(Path(args.data), Path(args.out), load_cli_config(args.config),
+                            quiet=args.quiet)
+    print(out)
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from report.pipeline import build_report
+
+    config = load_cli_config(args.config)
+    data = Path(args.data or config.data_dir or "")
+    if not str(data):
+        raise InputError("--data", "не указана папка с выгрузкой", "--data ПАПКА")
+    archive = Path(args.out or config.archive_dir)
+    revision = build_report(data, args.period, archive, config,
+                            renderer=args.renderer or config.renderer, quiet=args.quiet)
+    print(revision)
+    return EXIT_OK
+
+
+def _cmd_archive_list(args: argparse.Namespace) -> int:
+    from report.archive.listing import format_revision_table, list_revisions
+
+    print(format_revision_table(list_revisions(Path(args.out))))
+    return EXIT_OK
+
+
+def _cmd_archive_verify(args: argparse.Namespace) -> int:
+    from report.archive.manifest import verify_revision
+
+    revision = Path(args.revision)
+    if not revision.is_dir():
+        raise InputError(str(revision), "папка ревизии не найдена",
+                         "путь к ревизии, например reports/2026-11/r1")
+    problems = verify_revision(revision)
+    if problems:
+        for problem in problems:
+            print(f"НЕ СОВПАДАЕТ: {problem}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"OK: {args.revision} — все файлы совпадают с манифестом")
+    return EXIT_OK
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from analysis.drift import compare_revisions
+    from report.changes import format_comparison
+
+    params = load_cli_config(args.config).compare
+    comparison = compare_revisions(Path(args.rev_a), Path(args.rev_b), params)
+    if args.json:
+        print(json.dumps(comparison, ensure_ascii=False, indent=2, allow_nan=False))
+    else:
+        print(format_comparison(comparison), end="")
+    return EXIT_OK
+
+
+def _cmd_send(args: argparse.Namespace) -> int:
+    from report.delivery.send import DeliveryError, RevisionNotSendable, send_revision
+
+    params = load_cli_config(args.config).with_overrides(**{
+        "email.to": tuple(args.to) if args.to else None,
+        "email.smtp_host": args.smtp_host, "email.smtp_port": args.smtp_port,
+        "email.security": args.security, "email.sender": args.sender,
+        "email.retries": args.retries, "email.timeout": args.timeout,
+    }).email
+    try:
+        record = send_revision(Path(args.revision), params)
+    except RevisionNotSendable as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FAILURE
+    except DeliveryError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_DELIVERY
+    print(f"Отправлено: «{record['subject']}» → {', '.join(record['recipients'])} "
+          f"через {record['smtp']} ({record['message_id']})")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------- parser
 
 
 def _period(text: str) -> str:
-    import re
-
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
         raise argparse.ArgumentTypeError(f"период должен быть в виде ГГГГ-ММ, получено {text!r}")
     return text
 
 
-def _parser() -> argparse.ArgumentParser:
+def _add_archive(sub: argparse._SubParsersAction) -> None:
+    archive = sub.add_parser("archive", help="list or verify archived revisions")
+    asub = archive.add_subparsers(dest="archive_command", required=True)
+    p = asub.add_parser("list", help="published revisions with their key numbers")
+    p.add_argument("--out", default="reports", help="archive folder (default: reports/)")
+    p.set_defaults(func=_cmd_archive_list)
+    p = asub.add_parser("verify", help="check every file against the revision's manifest")
+    p.add_argument("revision", help="revision folder, e.g. reports/2026-11/r1")
+    p.set_defaults(func=_cmd_archive_verify)
+
+
+def _add_compare(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "compare", help="what changed between two archived revisions (A earlier, B later)")
+    p.add_argument("rev_a", help="earlier revision folder, e.g. reports/2026-10/r1")
+    p.add_argument("rev_b", help="later revision folder, e.g. reports/2026-11/r1")
+    p.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    p.set_defaults(func=_cmd_compare)
+
+
+def _add_send(sub: argparse._SubParsersAction) -> None:
+    from report.delivery.send import ENV_PASSWORD, ENV_USER
+
+    p = sub.add_parser(
+        "send", help="email a revision's PDF (verified first; exit 3 if delivery fails)",
+        description=f"SMTP login only from the environment: {ENV_USER}, {ENV_PASSWORD}.")
+    p.add_argument("revision", help="revision folder, e.g. reports/2026-11/r1")
+    p.add_argument("--to", action="append", metavar="ADDR",
+                   help="recipient (repeatable; default: email.to in oneclick.toml)")
+    p.add_argument("--smtp-host")
+    p.add_argument("--smtp-port", type=int)
+    p.add_argument("--security", choices=["none", "starttls", "ssl"])
+    p.add_argument("--from", dest="sender", metavar="ADDR", help="sender address")
+    p.add_argument("--retries", type=int, help="retries of temporary failures")
+    p.add_argument("--timeout", type=float, help="socket timeout, seconds")
+    p.set_defaults(func=_cmd_send)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``oneclick`` parser with every subcommand."""
     parser = argparse.ArgumentParser(
         prog="oneclick", description="Отчёт об активности клиентов «В один клик».")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
@@ -152,27 +273,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress display (for cron)")
     p.set_defaults(func=_cmd_report)
 
-    archive = sub.add_parser("archive", help="list or verify archived revisions")
-    asub = archive.add_subparsers(dest="archive_command", required=True)
-    p = asub.add_parser("list")
-    p.add_argument("--out", default="reports")
-    p.set_defaults(func=_cmd_archive_list)
-    p = asub.add_parser("verify")
-    p.add_argument("revision")
-    p.set_defaults(func=_cmd_archive_verify)
-
-    from report.changes import add_compare_command
-    from report.delivery.send import add_send_command
-
-    add_send_command(sub)
-    add_compare_command(sub)
+    _add_archive(sub)
+    _add_compare(sub)
+    _add_send(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
-    args = _parser().parse_args(argv)
-    func: Callable[[argparse.Namespace], int] = args.func
+    """Run the command line; returns the exit status (see the module docstring)."""
+    args = build_parser().parse_args(argv)
+    func: Handler = args.func
     try:
         return func(args)
     except InputError as error:
@@ -180,16 +290,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except ArchiveError as error:  # disk full, not writable: nothing archived, not a bug
         print(f"Архив не записан: {error}", file=sys.stderr)
-        return EXIT_INTERNAL
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print("Прервано.", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as error:
         if args.debug:
             raise
         print(f"Внутренняя ошибка: {type(error).__name__}: {error}. "
               "Запустите с --debug и сообщите разработчикам.", file=sys.stderr)
-        return EXIT_INTERNAL
+        return EXIT_FAILURE
 
 
 if __name__ == "__main__":

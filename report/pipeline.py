@@ -47,7 +47,8 @@ def analyse_to_bundle(data_dir: Path, out_dir: Path, config: Config, *,
 
 
 def _provenance(data_dir: Path, config: Config, timings: dict[str, float]) -> dict[str, Any]:
-    from report.archive import describe_tool, file_digest
+    from report.archive.manifest import file_digest
+    from report.archive.provenance import describe_tool
 
     tool = describe_tool()
     return {
@@ -66,7 +67,8 @@ def _render(rev: Path, bundle: Bundle, period: str, revision_hint: str, renderer
     from figures.build import build_figures
     from figures.reader import Bundle as FigureBundle
     from report.documents import build_context, period_label, write_documents
-    from report.render.html import render_html, render_pdf
+    from report.render.html import render_html
+    from report.render.pdf import render_pdf
 
     with clock.stage("figures", "Графики"):
         specs = build_figures(FigureBundle.from_memory(bundle, rev), rev / files.FIGURES_DIR)
@@ -89,7 +91,9 @@ def _render(rev: Path, bundle: Bundle, period: str, revision_hint: str, renderer
 def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config, *,
                  renderer: str = "auto", quiet: bool = False) -> Path:
     """``oneclick report``: every stage, archived as a new revision; returns its path."""
-    from report.archive import RevisionBuilder, latest_revision, next_revision_name
+    from report.archive.listing import latest_revision
+    from report.archive.numbering import next_revision_name
+    from report.archive.store import RevisionBuilder
 
     clock = StageClock(quiet=quiet)
     data_dir = Path(data_dir)

@@ -1,4 +1,4 @@
-"""Tests for report.archive: atomic, never-overwriting, verifiable revisions."""
+"""Tests for the report.archive package: atomic, never-overwriting, verifiable revisions."""
 
 from __future__ import annotations
 
@@ -16,19 +16,19 @@ from pathlib import Path
 
 import pytest
 
-from report import archive
-from report.archive import (
-    PACKAGES,
-    ArchiveError,
-    RevisionBuilder,
+from report.archive import locks, provenance, store
+from report.archive import manifest as manifest_module
+from report.archive.errors import ArchiveError
+from report.archive.listing import (
     RevisionInfo,
-    clean_stale_temps,
     format_revision_table,
     latest_revision,
     list_revisions,
-    verify_revision,
-    write_manifest,
 )
+from report.archive.locks import clean_stale_temps
+from report.archive.manifest import verify_revision, write_manifest
+from report.archive.provenance import PACKAGES
+from report.archive.store import RevisionBuilder
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIOD = "2026-11"
@@ -147,7 +147,7 @@ def test_write_manifest_rejects_reserved_keys(tmp_path: Path) -> None:
 
 
 def test_missing_package_is_null(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(archive, "PACKAGES", ("surely-not-installed-pkg", "pandas"))
+    monkeypatch.setattr(provenance, "PACKAGES", ("surely-not-installed-pkg", "pandas"))
     manifest = write_manifest(tmp_path, {}, {})
     assert manifest["packages"]["surely-not-installed-pkg"] is None
     assert manifest["packages"]["pandas"]
@@ -288,7 +288,7 @@ def test_disk_full_while_writing_manifest(tmp_path: Path, monkeypatch: pytest.Mo
         path.write_text(text[:20], encoding="utf-8")
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(archive, "_write_text_durable", disk_full)
+    monkeypatch.setattr(manifest_module, "_write_text_durable", disk_full)
     with pytest.raises(ArchiveError, match="no space left") as info:
         _publish(tmp_path)
     assert str(tmp_path) in str(info.value)
@@ -312,7 +312,7 @@ def test_existing_empty_folder_is_never_replaced(
     squatter.mkdir(parents=True)
     (squatter.parent / "r2").mkdir()
     (squatter.parent / "r2" / "keep").write_text("x", encoding="utf-8")
-    monkeypatch.setattr(archive, "_next_free_number", lambda _period_dir: 1)
+    monkeypatch.setattr(store, "next_free_number", lambda _period_dir: 1)
     final = _publish(tmp_path)
     assert final == tmp_path / PERIOD / "r3"
     assert list(squatter.iterdir()) == []
@@ -341,7 +341,7 @@ def test_publish_twice_and_path_outside_block(tmp_path: Path) -> None:
 PUBLISH_WHEN_TOLD = """
     import sys, time
     from pathlib import Path
-    from report.archive import RevisionBuilder
+    from report.archive.store import RevisionBuilder
     archive_dir, tag, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
     with RevisionBuilder(archive_dir, "2026-11") as build:
         (build.path / "report.pdf").write_bytes(b"%PDF " + tag.encode())
@@ -406,7 +406,7 @@ def test_many_threads_publishing_at_once(tmp_path: Path) -> None:
 BUILD_THEN_HANG = """
     import sys, time
     from pathlib import Path
-    from report.archive import RevisionBuilder
+    from report.archive.store import RevisionBuilder
     with RevisionBuilder(Path(sys.argv[1]), "2026-11") as build:
         with open(build.path / "report.pdf", "wb") as fh:
             fh.write(b"x" * 100_000)
@@ -440,8 +440,8 @@ def test_sigkill_mid_build_leaves_no_revision(tmp_path: Path) -> None:
 HOLD_PUBLISH_LOCK = """
     import sys, time
     from pathlib import Path
-    from report.archive import _publish_lock
-    with _publish_lock(Path(sys.argv[1])):
+    from report.archive.locks import publish_lock
+    with publish_lock(Path(sys.argv[1])):
         print("locked", flush=True)
         time.sleep(60)
 """
@@ -454,7 +454,7 @@ def test_sigkill_while_publishing_leaves_no_stale_lock(tmp_path: Path) -> None:
         assert child.stdout.readline().strip() == "locked", child.stderr
         with (
             pytest.raises(ArchiveError, match="another run"),
-            archive._publish_lock(tmp_path, timeout_s=0.05),
+            locks.publish_lock(tmp_path, timeout_s=0.05),
         ):
             pass
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,8 @@ from analysis.drift import (
 )
 from analysis.model.features import build_pipeline, feature_frame, target_vector
 from analysis.results.contract import SCHEMA_VERSION
-from report.changes import add_compare_command, changes_text, format_comparison
+from report.changes import changes_text, format_comparison
+from report.cli import main as oneclick
 
 PARAMS = CompareParams()
 RNG_SEED = 20261127
@@ -348,14 +348,9 @@ def test_format_comparison_and_cli(archive: dict[str, Any], capsys: pytest.Captu
     assert "Итог: Доля снижения" in text and "Товары для дачи" in text and "\\" not in text
     assert "Доля покупок по акции" in text and "сильный сдвиг" in text
 
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--config")
-    add_compare_command(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["compare", str(archive["a"]), str(archive["b"]), "--json"])
-    assert args.func(args) == 0
+    assert oneclick(["compare", str(archive["a"]), str(archive["b"]), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["previous"]["revision"] == "r1"
-    args = parser.parse_args(["compare", str(archive["a"]), str(archive["b"])])
-    assert args.func(args) == 0
+    assert oneclick(["compare", str(archive["a"]), str(archive["b"])]) == 0
     assert capsys.readouterr().out == text
 
 

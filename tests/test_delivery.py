@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import base64
 import email
 import email.policy
@@ -26,10 +25,12 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 from analysis.config import EmailParams
 from analysis.errors import InputError
-from report.archive import RevisionBuilder, verify_revision
+from report.archive.manifest import verify_revision
+from report.archive.store import RevisionBuilder
+from report.cli import main as oneclick
 from report.delivery import send as delivery
 from report.delivery.message import compose, key_numbers, subject
-from report.delivery.send import DeliveryError, add_send_command, send_revision
+from report.delivery.send import DeliveryError, send_revision
 from report.delivery.smtp import classify
 
 HOST = "127.0.0.1"
@@ -158,19 +159,6 @@ def params(port: int, **changes: Any) -> EmailParams:
     return EmailParams(**{**base, **changes})
 
 
-def run_cli(argv: list[str]) -> int:
-    """Parse like ``oneclick`` (global --config) and map InputError to 2, as report.cli does."""
-    parser = argparse.ArgumentParser(prog="oneclick")
-    parser.add_argument("--config")
-    add_send_command(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except InputError as error:
-        print(error.message)
-        return 2
-
-
 def log_lines(revision_dir: Path) -> list[dict[str, Any]]:
     path = revision_dir / "deliveries" / "log.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
@@ -215,7 +203,7 @@ def test_cli_sends_subject_bodies_and_pdf_byte_for_byte(
         smtp_server: Any, revision: Path, capsys: pytest.CaptureFixture[str]) -> None:
     handler = Handler()
     port = smtp_server(handler)
-    status = run_cli(["send", str(revision), "--to", "a@example.ru", "--to", "b@example.ru",
+    status = oneclick(["send", str(revision), "--to", "a@example.ru", "--to", "b@example.ru",
                       "--smtp-host", HOST, "--smtp-port", str(port), "--security", "none"])
     assert status == 0, capsys.readouterr()
     assert handler.envelopes[0].rcpt_tos == ["a@example.ru", "b@example.ru"]
@@ -248,8 +236,8 @@ def test_config_gives_defaults_and_flags_override(
     (tmp_path / "oneclick.toml").write_text(
         f'[email]\nto = ["cfg@example.ru"]\nsmtp_host = "{HOST}"\nsmtp_port = {port}\n'
         'sender = "cfg-sender@example.ru"\n', encoding="utf-8")
-    assert run_cli(["send", str(revision)]) == 0
-    assert run_cli(["send", str(revision), "--to", "flag@example.ru"]) == 0
+    assert oneclick(["send", str(revision)]) == 0
+    assert oneclick(["send", str(revision), "--to", "flag@example.ru"]) == 0
     assert [e.rcpt_tos for e in handler.envelopes] == [["cfg@example.ru"], ["flag@example.ru"]]
     assert {e.mail_from for e in handler.envelopes} == {"cfg-sender@example.ru"}
 
@@ -268,7 +256,7 @@ def test_tampered_revision_is_not_sent(
     handler = Handler()
     port = smtp_server(handler)
     (revision / "report.pdf").write_bytes(PDF + b"changed")
-    assert run_cli(["send", str(revision), "--to", "a@example.ru", "--smtp-host", HOST,
+    assert oneclick(["send", str(revision), "--to", "a@example.ru", "--smtp-host", HOST,
                     "--smtp-port", str(port)]) == 1
     err = capsys.readouterr().err
     assert "не прошла проверку" in err and "report.pdf" in err and "Traceback" not in err
@@ -280,7 +268,7 @@ def test_unwritable_delivery_log_refuses_before_sending(
     handler = Handler()
     port = smtp_server(handler)
     (revision / "deliveries").write_text("not a folder", encoding="utf-8")
-    assert run_cli(["send", str(revision), "--to", "a@example.ru", "--smtp-host", HOST,
+    assert oneclick(["send", str(revision), "--to", "a@example.ru", "--smtp-host", HOST,
                     "--smtp-port", str(port)]) == 1
     assert "Журнал доставки" in capsys.readouterr().err and handler.envelopes == []
 
@@ -302,7 +290,7 @@ def test_default_context_rejects_self_signed_certificate(
         capsys: pytest.CaptureFixture[str]) -> None:
     handler = Handler()
     port = smtp_server(handler, tls_context=server_tls, require_starttls=True)
-    assert run_cli(["send", str(revision), "--to", "a@example.ru", "--smtp-host", HOST,
+    assert oneclick(["send", str(revision), "--to", "a@example.ru", "--smtp-host", HOST,
                     "--smtp-port", str(port), "--security", "starttls"]) == 3
     err = capsys.readouterr().err
     assert f"{HOST}:{port}" in err and "сертификат" in err and "Traceback" not in err
@@ -338,7 +326,7 @@ def test_refused_auth_exit_3_and_password_leaks_nowhere(
     monkeypatch.setenv(delivery.ENV_PASSWORD, PASSWORD)
     handler = Handler()
     port = smtp_server(handler, authenticator=auth_as(USER, "other"), auth_require_tls=False)
-    status = run_cli(["send", str(revision), "--to", "a@example.ru", "--smtp-host", HOST,
+    status = oneclick(["send", str(revision), "--to", "a@example.ru", "--smtp-host", HOST,
                       "--smtp-port", str(port), "--security", "none"])
     out, err = capsys.readouterr()
     assert status == 3 and f"{HOST}:{port}" in err and "аутентификация" in err
@@ -377,7 +365,7 @@ def test_half_a_login_and_bad_addresses_are_input_errors(
 def test_closed_port_exit_3_without_retry(revision: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     port = free_port()
-    assert run_cli(["send", str(revision), "--to", "a@example.ru", "--smtp-host", HOST,
+    assert oneclick(["send", str(revision), "--to", "a@example.ru", "--smtp-host", HOST,
                     "--smtp-port", str(port)]) == 3
     err = capsys.readouterr().err
     assert f"{HOST}:{port}" in err and "соединение отклонено" in err and "Traceback" not in err
@@ -450,12 +438,7 @@ def test_classification(exc: Exception, temporary: bool) -> None:
     assert classify(exc, 1.0)[0] is temporary
 
 
-def test_oneclick_main_has_send_once_wired(revision: Path) -> None:
-    from report import cli
-
-    try:
-        status = cli.main(["send", str(revision), "--to", "a@example.ru", "--smtp-host", HOST,
-                           "--smtp-port", str(free_port())])
-    except SystemExit:
-        pytest.skip("report.cli does not register `send` yet")
+def test_unreachable_server_exits_3(revision: Path) -> None:
+    status = oneclick(["send", str(revision), "--to", "a@example.ru", "--smtp-host", HOST,
+                       "--smtp-port", str(free_port())])
     assert status == 3

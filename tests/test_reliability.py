@@ -30,12 +30,10 @@ import pandas as pd
 import pytest
 from test_render import HEADER, TITLE, recording_http_server, write_sample_report
 
-from report.archive import (
-    STALE_TMP_MIN_AGE_S,
-    ArchiveError,
-    RevisionBuilder,
-    list_revisions,
-)
+from report.archive.errors import ArchiveError
+from report.archive.listing import list_revisions
+from report.archive.locks import STALE_TMP_MIN_AGE_S
+from report.archive.store import RevisionBuilder
 from report.cli import main as oneclick_main
 
 pytestmark = pytest.mark.slow
@@ -544,7 +542,8 @@ def test_full_disk_while_drawing_figures(hostile_run: dict, full_archive: Path,
 @pytest.mark.parametrize("stage", ["html", "pdf"])
 def test_full_disk_while_rendering(stage: str, full_archive: Path, tmp_path: Path) -> None:
     """pandoc and WeasyPrint failing to write are reported as a full archive, not a crash."""
-    from report.render.html import render_html, render_pdf
+    from report.render.html import render_html
+    from report.render.pdf import render_pdf
 
     run = tmp_path / "run"
     qmd = write_sample_report(run)

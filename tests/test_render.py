@@ -21,7 +21,10 @@ from fontTools.ttLib import TTFont
 from matplotlib.figure import Figure
 
 from report.render import pdf as pdf_stage
-from report.render.html import REPORT_CSS, RenderError, render_html, render_pdf
+from report.render.errors import RenderError, URLRefusedError
+from report.render.html import render_html
+from report.render.pdf import render_pdf
+from report.render.resources import REPORT_CSS
 
 TITLE = "Активность клиентов «В один клик»"
 HEADER = "Период: ноябрь 2026 · ревизия r1"
@@ -578,7 +581,7 @@ def test_fetcher_allows_only_data_the_run_folder_and_given_files(tmp_path: Path)
         "file:///etc/hostname",
     ]
     for url in refused:
-        with pytest.raises(pdf_stage.URLRefusedError):
+        with pytest.raises(URLRefusedError):
             fetcher.fetch(url)
 
 

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from report.archive import MANIFEST_NAME
+from report.archive.files import MANIFEST_NAME, RESULTS_NAME
 from report.text.fmt import money, num, pct
 
 __all__ = ["attachment_name", "compose", "key_numbers", "period_words", "subject"]
@@ -131,7 +131,7 @@ def compose(revision_dir: Path, pdf: bytes, sender: str, to: Sequence[str]) -> E
     period, revision = _period(revision_dir), revision_dir.name
     title = subject(period, revision)
     name = attachment_name(period, revision)
-    numbers = key_numbers(_read_json(revision_dir / "results.json"))
+    numbers = key_numbers(_read_json(revision_dir / RESULTS_NAME))
     intro = (f"Во вложении — отчёт об активности клиентов {STORE} за {period_words(period)} "
              f"(ревизия {revision}).")
     foot = (f"Файл {name}, SHA-256 {hashlib.sha256(pdf).hexdigest()}. "

@@ -1,4 +1,4 @@
-"""Email an archived revision's PDF to management: the ``oneclick send`` command.
+"""Email an archived revision's PDF to management (``oneclick send``).
 
 The revision is verified against its manifest first; a revision that fails is
 never sent. The message has a Russian subject naming the period, a short HTML
@@ -10,15 +10,13 @@ appends one JSON line to ``REVISION/deliveries/log.jsonl``; files listed in the
 manifest are never touched. SMTP credentials come only from the environment
 (:data:`ENV_USER`, :data:`ENV_PASSWORD`) and are written nowhere.
 
-Exit statuses of ``oneclick send``: 0 sent; 1 the revision fails verification or
-its delivery log cannot be written (nothing sent); 2 bad arguments or
-configuration (:class:`~analysis.errors.InputError`, handled by ``report.cli``);
-3 delivery failed (message names ``host:port`` and the reason).
+``oneclick send`` (registered in :mod:`report.cli`) exits 1 on
+:class:`RevisionNotSendable`, 2 on :class:`~analysis.errors.InputError` and 3 on
+:class:`DeliveryError`.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -33,7 +31,8 @@ from typing import Any
 
 from analysis.config import EmailParams
 from analysis.errors import InputError
-from report.archive import MANIFEST_NAME, verify_revision
+from report.archive.files import DELIVERY_LOG, MANIFEST_NAME, REPORT_PDF
+from report.archive.manifest import verify_revision
 from report.delivery.message import compose
 from report.delivery.smtp import Credentials, SendFailure, deliver
 
@@ -42,18 +41,14 @@ __all__ = [
     "ENV_USER",
     "DeliveryError",
     "RevisionNotSendable",
-    "add_send_command",
     "send_revision",
 ]
 
 ENV_USER = "ONECLICK_SMTP_USER"
 ENV_PASSWORD = "ONECLICK_SMTP_PASSWORD"
-DELIVERY_LOG = Path("deliveries") / "log.jsonl"
-PDF_NAME = "report.pdf"
 BASE_DELAY_S = 2.0
 """First retry waits this long, then twice as long each time."""
 
-EXIT_OK, EXIT_NOT_SENDABLE, EXIT_DELIVERY = 0, 1, 3  # same numbering as report.cli
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
@@ -103,10 +98,10 @@ def _load_revision(revision_dir: Path) -> bytes:
         raise RevisionNotSendable(f"Ревизия {revision_dir} не прошла проверку по манифесту "
                                   f"({'; '.join(problems)}); письмо не отправлено.")
     manifest = json.loads((revision_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
-    entry = manifest["files"].get(PDF_NAME)
-    pdf = (revision_dir / PDF_NAME).read_bytes() if entry else b""
+    entry = manifest["files"].get(REPORT_PDF)
+    pdf = (revision_dir / REPORT_PDF).read_bytes() if entry else b""
     if not entry or hashlib.sha256(pdf).hexdigest() != entry.get("sha256"):
-        raise RevisionNotSendable(f"В ревизии {revision_dir} нет {PDF_NAME}, заверенного "
+        raise RevisionNotSendable(f"В ревизии {revision_dir} нет {REPORT_PDF}, заверенного "
                                   "манифестом; письмо не отправлено.")
     return pdf
 
@@ -176,7 +171,7 @@ def send_revision(
         No recipients, a malformed address, half a login, or a password over ``none``
         to a non-loopback host.
     RevisionNotSendable
-        The revision fails :func:`~report.archive.verify_revision`, has no verified
+        The revision fails :func:`~report.archive.manifest.verify_revision`, has no verified
         ``report.pdf``, or its delivery log cannot be written.
     DeliveryError
         Refused, unreachable, or still failing after ``params.retries`` retries; some
@@ -216,61 +211,3 @@ def send_revision(
     if refused:
         raise DeliveryError(f"Письмо доставлено не всем: {where} отклонил {refused_text}.")
     return record
-
-
-# ------------------------------------------------------------------------- CLI
-
-
-def _email_params(args: argparse.Namespace) -> EmailParams:
-    """Email settings from the configuration (as report.cli finds it), flags overriding."""
-    from analysis.config import load_config
-    from analysis.paths import DEFAULT_CONFIG_NAME
-
-    path = getattr(args, "config", None)
-    if path is None and Path(DEFAULT_CONFIG_NAME).is_file():
-        path = DEFAULT_CONFIG_NAME
-    config = load_config(Path(path) if path else None)
-    return config.with_overrides(**{
-        "email.to": tuple(args.to) if args.to else None,
-        "email.smtp_host": args.smtp_host, "email.smtp_port": args.smtp_port,
-        "email.security": args.security, "email.sender": args.sender,
-        "email.retries": args.retries, "email.timeout": args.timeout,
-    }).email
-
-
-def _cmd_send(args: argparse.Namespace) -> int:
-    """Run ``oneclick send``; return the exit status."""
-    try:
-        record = send_revision(Path(args.revision), _email_params(args))
-    except RevisionNotSendable as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_NOT_SENDABLE
-    except DeliveryError as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_DELIVERY
-    print(f"Отправлено: «{record['subject']}» → {', '.join(record['recipients'])} "
-          f"через {record['smtp']} ({record['message_id']})")
-    return EXIT_OK
-
-
-def add_send_command(subparsers: Any) -> None:
-    """Register ``send`` on the ``oneclick`` sub-command parsers.
-
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-        The object returned by ``ArgumentParser.add_subparsers``.
-    """
-    p = subparsers.add_parser(
-        "send", help="email a revision's PDF (verified first; exit 3 if delivery fails)",
-        description=f"SMTP login only from the environment: {ENV_USER}, {ENV_PASSWORD}.")
-    p.add_argument("revision", help="revision folder, e.g. reports/2026-11/r1")
-    p.add_argument("--to", action="append", metavar="ADDR",
-                   help="recipient (repeatable; default: email.to in oneclick.toml)")
-    p.add_argument("--smtp-host")
-    p.add_argument("--smtp-port", type=int)
-    p.add_argument("--security", choices=["none", "starttls", "ssl"])
-    p.add_argument("--from", dest="sender", metavar="ADDR", help="sender address")
-    p.add_argument("--retries", type=int, help="retries of temporary failures")
-    p.add_argument("--timeout", type=float, help="socket timeout, seconds")
-    p.set_defaults(func=_cmd_send)

@@ -1,4 +1,4 @@
-"""Rendering: the report document → one self-contained HTML file → an A4 PDF.
+"""The HTML stage: the report document → one self-contained HTML file.
 
 The report is a Quarto project: ``_quarto.yml`` at the repository root and a
 ``report.qmd`` (pandoc Markdown with YAML front matter, no executable cells)
@@ -12,13 +12,13 @@ concatenates all sections into a single ``report.qmd``; Quarto shortcodes
 
 - :func:`render_html` uses the built-in renderer (pandoc from
   ``pypandoc-binary`` with the project's template, CSS and Lua filter in
-  ``report/assets/``) or Quarto, when a ``quarto`` executable is on PATH.
+  ``report/render/assets/``) or Quarto, when a ``quarto`` executable is on PATH.
   Either way the result is checked to be self-contained: figures and styles
   embedded as ``data:`` URLs, nothing fetched when the file is opened.
-- :func:`render_pdf` lays the HTML out with WeasyPrint (implementation in
-  :mod:`report.render.pdf`): A4, running header, "стр. N из M", table of contents
-  with page numbers, matplotlib's DejaVu Sans embedded; WeasyPrint reads only
-  ``data:`` URLs, files inside the run folder and the font files.
+- :func:`report.render.pdf.render_pdf` then lays the HTML out with WeasyPrint.
+
+Errors are :mod:`report.render.errors`; the template, CSS and filter are found
+through :mod:`report.render.resources`.
 
 Classes the documents use (styled by ``assets/report.css``): ``exec-summary``
 on the first section's heading, ``kpis``/``kpi`` fenced divs with
@@ -43,22 +43,12 @@ from typing import Literal
 
 import pypandoc
 
-__all__ = [
-    "ASSETS_DIR",
-    "QUARTO_TIMEOUT_S",
-    "REPORT_CSS",
-    "RenderError",
-    "Renderer",
-    "render_html",
-    "render_pdf",
-]
+from report.render.errors import RenderError
+from report.render.resources import HTML_TEMPLATE, LUA_FILTER, REPORT_CSS
+
+__all__ = ["QUARTO_TIMEOUT_S", "Renderer", "render_html"]
 
 Renderer = Literal["auto", "builtin", "quarto"]
-
-ASSETS_DIR = Path(__file__).resolve().parent / "assets"
-REPORT_CSS = ASSETS_DIR / "report.css"
-_HTML_TEMPLATE = ASSETS_DIR / "report.html5"
-_LUA_FILTER = ASSETS_DIR / "report.lua"
 
 QUARTO_TIMEOUT_S = 600.0
 """Seconds ``quarto render`` may run before it is stopped."""
@@ -66,10 +56,6 @@ QUARTO_TIMEOUT_S = 600.0
 _SHORTCODE_RE = re.compile(r"\{\{<\s*[a-z][\w-]*\b[^>]*>\}\}")
 _CSS_URL_RE = re.compile(r"url\(\s*['\"]?\s*(?!data:|#)([^'\")\s]+)", re.IGNORECASE)
 _RESOURCE_ATTRS = frozenset({"src", "href", "xlink:href", "data", "poster", "srcset", "background"})
-
-
-class RenderError(Exception):
-    """The report could not be rendered; the message says which step failed and why."""
 
 
 # ---------------------------------------------------------------------------
@@ -178,9 +164,9 @@ def _pandoc_args(resource_dir: Path, *, title: str, running_header: str) -> list
         "--section-divs",
         "--toc",
         "--toc-depth=2",
-        f"--template={_HTML_TEMPLATE}",
+        f"--template={HTML_TEMPLATE}",
         f"--css={REPORT_CSS}",
-        f"--lua-filter={_LUA_FILTER}",
+        f"--lua-filter={LUA_FILTER}",
         f"--resource-path={resource_dir}",
         "--metadata=lang=ru",
         f"--metadata=title={title}",
@@ -308,35 +294,3 @@ def _check_self_contained(html_path: Path) -> None:
             f"reference(s), e.g. a figure missing from figures/): {listed}"
         )
 
-
-def render_pdf(html_path: Path, out_pdf: Path, *, base_dir: Path, running_header: str) -> None:
-    """Lay out the report HTML as an A4 PDF with WeasyPrint.
-
-    A4 pages with the running header on top and "стр. N из M" at the bottom;
-    the executive summary alone on page 1; the table of contents with page
-    numbers; matplotlib's DejaVu Sans embedded. WeasyPrint may read only
-    ``data:`` URLs, files inside ``base_dir`` and the font files
-    (:class:`report.render.pdf.LocalOnlyURLFetcher`); anything else is skipped.
-
-    Parameters
-    ----------
-    html_path : Path
-        The self-contained HTML from :func:`render_html`.
-    out_pdf : Path
-        Where to write the PDF (its folder is created if missing).
-    base_dir : Path
-        The run folder: the only folder WeasyPrint may read from.
-    running_header : str
-        Period and revision, printed at the top of every page.
-
-    Raises
-    ------
-    RenderError
-        If WeasyPrint fails. A summary longer than one page is only logged as
-        a warning: the content, not the renderer, has to change.
-    """
-    from report.render.pdf import write_pdf  # deferred: WeasyPrint is slow to import
-
-    write_pdf(
-        Path(html_path), Path(out_pdf), base_dir=Path(base_dir), running_header=running_header
-    )

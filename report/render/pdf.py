@@ -1,7 +1,7 @@
 """The PDF stage: the report HTML → an A4 PDF with WeasyPrint.
 
-Called through :func:`report.render.html.render_pdf` (imported lazily there:
-WeasyPrint takes a while to import). The print rules live in
+:func:`render_pdf` is the entry point (import this module only where a PDF is
+made: WeasyPrint takes a while to import). The print rules live in
 ``assets/print.css``, which is added to the HTML as its last stylesheet; the
 embedded fonts (matplotlib's DejaVu files) and the running header come from
 ``assets/print-page.css.j2``. :class:`LocalOnlyURLFetcher` keeps WeasyPrint
@@ -25,18 +25,13 @@ from weasyprint.document import Document, Page
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from report.render.html import ASSETS_DIR, RenderError
+from report.render.errors import RenderError, URLRefusedError
+from report.render.resources import ASSETS_DIR, PAGE_CSS_TEMPLATE, PRINT_CSS
 
-__all__ = ["LocalOnlyURLFetcher", "URLRefusedError", "write_pdf"]
+__all__ = ["LocalOnlyURLFetcher", "render_pdf"]
 
-_PRINT_CSS = ASSETS_DIR / "print.css"
-_PAGE_CSS_TEMPLATE = "print-page.css.j2"
 _SUMMARY_END_ANCHOR = "exec-summary-end"
 _LOG = logging.getLogger(__name__)
-
-
-class URLRefusedError(PermissionError):
-    """A resource outside the run folder was requested while laying out the PDF."""
 
 
 class _FontFace(NamedTuple):
@@ -86,8 +81,32 @@ class LocalOnlyURLFetcher(URLFetcher):
         raise URLRefusedError(f"refused {url[:120]}: only data: URLs and files in {self.base_dir}")
 
 
-def write_pdf(html_path: Path, out_pdf: Path, *, base_dir: Path, running_header: str) -> None:
-    """Lay out the report HTML as an A4 PDF; see :func:`report.render.html.render_pdf`."""
+def render_pdf(html_path: Path, out_pdf: Path, *, base_dir: Path, running_header: str) -> None:
+    """Lay out the report HTML as an A4 PDF with WeasyPrint.
+
+    A4 pages with the running header on top and "стр. N из M" at the bottom;
+    the executive summary alone on page 1; the table of contents with page
+    numbers; matplotlib's DejaVu Sans embedded. WeasyPrint may read only
+    ``data:`` URLs, files inside ``base_dir`` and the font files
+    (:class:`LocalOnlyURLFetcher`); anything else is skipped.
+
+    Parameters
+    ----------
+    html_path : Path
+        The self-contained HTML from :func:`report.render.html.render_html`.
+    out_pdf : Path
+        Where to write the PDF (its folder is created if missing).
+    base_dir : Path
+        The run folder: the only folder WeasyPrint may read from.
+    running_header : str
+        Period and revision, printed at the top of every page.
+
+    Raises
+    ------
+    RenderError
+        If WeasyPrint fails. A summary longer than one page is only logged as
+        a warning: the content, not the renderer, has to change.
+    """
     try:
         document = _layout(Path(html_path), base_dir=Path(base_dir), running_header=running_header)
         _warn_if_summary_overflows(document.pages)
@@ -124,7 +143,7 @@ def _with_print_css(html: str) -> str:
     lose to the document's own CSS; the print rules must win, whichever
     renderer made the HTML.
     """
-    style = f"<style>\n{_PRINT_CSS.read_text(encoding='utf-8')}\n</style>\n"
+    style = f"<style>\n{PRINT_CSS.read_text(encoding='utf-8')}\n</style>\n"
     match = re.search(r"</head\s*>", html, flags=re.IGNORECASE)
     if match is None:
         return style + html
@@ -153,7 +172,7 @@ def _page_css(faces: list[_FontFace], running_header: str) -> str:
         keep_trailing_newline=True,
     )
     environment.filters["css_string"] = _css_string
-    template = environment.get_template(_PAGE_CSS_TEMPLATE)
+    template = environment.get_template(PAGE_CSS_TEMPLATE)
     return template.render(font_faces=faces, running_header=running_header)
 
 

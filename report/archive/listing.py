@@ -1,0 +1,217 @@
+"""Published revisions: list them, find the latest, print them as a text table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from report.archive.errors import ArchiveError
+from report.archive.files import MANIFEST_NAME, RESULTS_NAME
+from report.archive.manifest import read_json
+from report.archive.numbering import PERIOD_RE, check_period, revision_number
+
+__all__ = [
+    "KEY_NUMBERS",
+    "RevisionInfo",
+    "format_revision_table",
+    "latest_revision",
+    "list_revisions",
+]
+
+KEY_NUMBERS: tuple[str, ...] = (
+    "facts.clients_total",
+    "facts.decline_share",
+    "model.test_roc_auc",
+    "model.cv_roc_auc_mean",
+)
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    """One published revision, as listed by :func:`list_revisions`."""
+
+    period: str
+    revision: str
+    number: int
+    path: Path
+    created_at: str | None = None
+    key_numbers: dict[str, float | int | None] = field(default_factory=dict)
+
+
+def _dig(data: Any, dotted: str) -> float | int | None:
+    """Return the number at ``a.b`` in nested dicts, or None."""
+    for part in dotted.split("."):
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    is_number = isinstance(data, int | float) and not isinstance(data, bool)
+    return data if is_number else None
+
+
+def _read_optional_json(path: Path) -> Any:
+    """Return parsed JSON, or None if absent or unreadable."""
+    try:
+        return read_json(path)
+    except (OSError, ValueError):
+        return None
+
+
+def _revision_info(period: str, path: Path, number: int) -> RevisionInfo:
+    """Collect created_at (manifest) and key numbers (results.json) for one revision."""
+    manifest = _read_optional_json(path / MANIFEST_NAME)
+    created = manifest.get("created_at") if isinstance(manifest, dict) else None
+    results = _read_optional_json(path / RESULTS_NAME)
+    return RevisionInfo(
+        period=period,
+        revision=path.name,
+        number=number,
+        path=path,
+        created_at=created if isinstance(created, str) else None,
+        key_numbers={key: _dig(results, key) for key in KEY_NUMBERS},
+    )
+
+
+def _period_revisions(period_dir: Path) -> Iterator[RevisionInfo]:
+    """Yield the revisions of one period folder (unordered)."""
+    for entry in period_dir.iterdir():
+        number = revision_number(entry.name)
+        if number is not None and entry.is_dir() and not entry.is_symlink():
+            yield _revision_info(period_dir.name, entry, number)
+
+
+def list_revisions(archive_dir: Path) -> list[RevisionInfo]:
+    """List published revisions, sorted by period then revision number.
+
+    ``.tmp-*`` folders, the lock file and anything not named ``YYYY-MM/rN`` are ignored.
+
+    Parameters
+    ----------
+    archive_dir : Path
+        The archive folder; a missing folder has no revisions.
+
+    Returns
+    -------
+    list[RevisionInfo]
+        With ``key_numbers`` from each revision's ``results.json`` (None when absent).
+
+    Raises
+    ------
+    ArchiveError
+        If the archive folder exists but cannot be read.
+    """
+    archive_dir = Path(archive_dir)
+    if not archive_dir.exists():
+        return []
+    try:
+        revisions = [
+            info
+            for entry in archive_dir.iterdir()
+            if PERIOD_RE.match(entry.name) and entry.is_dir()
+            for info in _period_revisions(entry)
+        ]
+    except OSError as exc:
+        raise ArchiveError(
+            f"cannot read archive folder {archive_dir}: {exc.strerror or exc}"
+        ) from exc
+    return sorted(revisions, key=lambda r: (r.period, r.number))
+
+
+def latest_revision(
+    archive_dir: Path,
+    before_period: str | None = None,
+    same_period: str | None = None,
+    *,
+    exclude: Path | None = None,
+) -> Path | None:
+    """Find the revision to compare a new report with.
+
+    Parameters
+    ----------
+    archive_dir : Path
+        The archive folder.
+    before_period : str, optional
+        Prefer the latest revision of the latest period strictly before this one.
+    same_period : str, optional
+        Otherwise fall back to the latest revision of this period.
+    exclude : Path, optional
+        A revision to skip (e.g. the one just published).
+
+    Returns
+    -------
+    Path or None
+        The revision folder; with neither period given, the latest revision of all.
+    """
+    skip = Path(exclude).resolve() if exclude is not None else None
+    revisions = [r for r in list_revisions(archive_dir) if r.path.resolve() != skip]
+    if before_period is None and same_period is None:
+        return revisions[-1].path if revisions else None
+    if before_period is not None:
+        earlier = [r for r in revisions if r.period < check_period(before_period)]
+        if earlier:
+            return earlier[-1].path
+    if same_period is not None:
+        same = [r for r in revisions if r.period == check_period(same_period)]
+        if same:
+            return same[-1].path
+    return None
+
+
+# ---------------------------------------------------------------------------- table
+
+
+def _format_number(key: str, value: float | int | None) -> str:
+    """Format one key number for the table."""
+    if value is None:
+        return "-"
+    if key == "facts.decline_share":
+        return f"{value * 100:.1f}%"
+    if key == "facts.clients_total":
+        return f"{value:,.0f}".replace(",", " ")
+    return f"{value:.3f}"
+
+
+_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("facts.clients_total", "clients"),
+    ("facts.decline_share", "declined"),
+    ("model.test_roc_auc", "test AUC"),
+    ("model.cv_roc_auc_mean", "CV AUC"),
+)
+
+
+def _row(info: RevisionInfo) -> list[str]:
+    """Return the table cells for one revision."""
+    created = (info.created_at or "-").replace("T", " ")[:16]
+    numbers = [_format_number(key, info.key_numbers.get(key)) for key, _ in _COLUMNS]
+    return [info.period, info.revision, created, *numbers, str(info.path)]
+
+
+def format_revision_table(revs: Sequence[RevisionInfo]) -> str:
+    """Return a plain-text table of revisions for ``oneclick archive list``.
+
+    Parameters
+    ----------
+    revs : Sequence[RevisionInfo]
+        Revisions, e.g. from :func:`list_revisions` (printed in the given order).
+
+    Returns
+    -------
+    str
+        Aligned columns (period, revision, created UTC, clients, declined share,
+        test AUC, CV AUC, path) ending with a newline, or a one-line note if empty.
+    """
+    if not revs:
+        return "No archived revisions.\n"
+    header = ["period", "rev", "created (UTC)", *(title for _, title in _COLUMNS), "path"]
+    rows = [header, *(_row(r) for r in revs)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+    numeric = {3, 4, 5, 6}
+    lines = []
+    for row in rows:
+        cells = [
+            cell.rjust(width) if i in numeric else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=False))
+        ]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+    return "\n".join(lines) + "\n"
