@@ -41,7 +41,7 @@ def test_trimmed_and_smart_numbers() -> None:
     assert trimmed(-244.4) == "−244,4"
     assert trimmed(0.754) == "0,75"
     assert trimmed(-0.001) == "0"
-    assert smart_num(4) == "4" and smart_num(0.245) == "0,24" or smart_num(0.245) == "0,25"
+    assert (smart_num(4) == "4" and smart_num(0.245) == "0,24") or smart_num(0.245) == "0,25"
     assert smart_num(123.4) == "123"
 
 

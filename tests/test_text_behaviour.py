@@ -8,7 +8,7 @@ from test_stats import _clients
 from analysis import glossary as g
 from analysis.behaviour.stats import behaviour_records, behaviour_tests, id_leakage
 from analysis.config import StatsParams
-from report.text.behaviour import group_summaries, leakage_text, behaviour_row
+from report.text.behaviour import behaviour_row, group_summaries, leakage_text
 
 
 def test_group_summaries_name_what_differs_and_what_does_not() -> None:

@@ -8,7 +8,7 @@ from analysis.rutext import num, pct
 from report.text.common import R, feature_value, p_value
 from report.text.words import effect_word
 
-__all__ = ["behaviour_section", "group_summaries", "group_summary", "leakage_text", "behaviour_row"]
+__all__ = ["behaviour_row", "behaviour_section", "group_summaries", "group_summary", "leakage_text"]
 
 _RANK = {code: i for i, code in enumerate(MAGNITUDES)}
 

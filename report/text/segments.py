@@ -9,8 +9,15 @@ from analysis.rutext import NBSP, money, num, pct, plural, pp, smart_num
 from report.text.common import R, clients, profit_unit
 from report.text.words import PROFIT_LABELS, RISK_LABELS, SENSITIVITY_WORDS, lower_first
 
-__all__ = ["METRIC_WORDS", "definition_text", "difference_text", "segment_blocks",
-           "segments_section", "sensitivity_sentence", "test_conclusion"]
+__all__ = [
+    "METRIC_WORDS",
+    "definition_text",
+    "difference_text",
+    "experiment_conclusion",
+    "segment_blocks",
+    "segments_section",
+    "sensitivity_sentence",
+]
 
 METRIC_WORDS = {"retained_share": "доля клиентов, сохранивших активность"}
 
@@ -53,7 +60,7 @@ def difference_text(d: R) -> str:
             f"против {_value(d['feature'], d['stable_median'])} у стабильных")
 
 
-def test_conclusion(test: R) -> str:
+def experiment_conclusion(test: R) -> str:
     """Whether the segment is large enough for the offer's controlled test."""
     size, uplift = test["segment_clients"], test["uplift"]
     n_control, n_treatment = test["n_control"], test["n_treatment"]
@@ -98,7 +105,7 @@ def segment_blocks(results: R) -> list[R]:
                 f"{num(s['mean_profit'], 2)}, под угрозой {money(s['profit_at_risk'], unit)}."),
             "differences": [difference_text(d) for d in s["differences"]],
             "metric": METRIC_WORDS.get(test["metric"], test["metric"]) if test else None,
-            "conclusion": test_conclusion(test) if test else None,
+            "conclusion": experiment_conclusion(test) if test else None,
             "sensitivity": sensitivity_sentence(s["sensitivity"], step),
         })
     return blocks
