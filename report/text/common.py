@@ -7,7 +7,8 @@ from typing import Any
 from analysis import glossary as g
 from analysis.rutext import num, pct, plural
 
-__all__ = ["LIFT_SHARE", "R", "clients", "feature_value", "lift_row", "lift_sentence",
+__all__ = ["LIFT_SHARE", "R", "clients", "feature_value", "lift_claim", "lift_row",
+           "lift_sentence",
            "p_value", "profit_unit"]
 
 R = dict[str, Any]
@@ -50,8 +51,14 @@ def lift_row(model: R, share: float = LIFT_SHARE) -> R | None:
     return min(rows, key=lambda row: (abs(row["top_share"] - share), row["top_share"]))
 
 
+def lift_claim(row: R) -> str:
+    """The lift sentence without its number: «снижающихся клиентов — среди 30 % клиентов,
+    которых модель считает самыми рискованными» (a KPI label under the recall)."""
+    return (f"снижающихся клиентов — среди {pct(row['top_share'], 0)} клиентов, которых "
+            "модель считает самыми рискованными")
+
+
 def lift_sentence(row: R) -> str:
     """«80 % снижающихся клиентов — среди 30 % клиентов, которых модель считает самыми
-    рискованными»."""
-    return (f"{pct(row['recall'], 0)} снижающихся клиентов — среди "
-            f"{pct(row['top_share'], 0)} клиентов, которых модель считает самыми рискованными")
+    рискованными»: the one wording of the lift at the top share."""
+    return f"{pct(row['recall'], 0)} {lift_claim(row)}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from analysis.glossary import GLOSSARY, label
 from analysis.rutext import money, num, pct, plural
 from report.changes import changes_text
-from report.text.common import R, clients, feature_value, lift_row, profit_unit
+from report.text.common import R, clients, feature_value, lift_claim, lift_row, profit_unit
 from report.text.model import model_in_words
 from report.text.reasons import direction_text
 from report.text.sections import sections
@@ -39,9 +39,7 @@ def kpis(results: R) -> list[R]:
          "label": "прибыли под угрозой в месяц"},
     ]
     if lift:
-        items.append({"value": pct(lift["recall"], 0),
-                      "label": f"снижающихся клиентов — среди {pct(lift['top_share'], 0)} "
-                               "самых рискованных по модели"})
+        items.append({"value": pct(lift["recall"], 0), "label": lift_claim(lift)})
     items.append({"value": num(results["actions"]["clients_with_offer"]),
                   "label": "клиентов в списке действий на месяц"})
     return items
