@@ -16,6 +16,7 @@ import pandas as pd
 from analysis.config import CompareParams
 from analysis.drift import (
     LEVELS,
+    PSI_BINS,
     _r6,
     category_changes,
     decline_shares,
@@ -101,12 +102,12 @@ def compare_runs(previous_dir: Path, current_results: dict[str, Any],
     sample = read_clients_sample(previous_dir)
     problems = []
     if sample is None:
-        problems.append(f"в прошлой ревизии нет {SAMPLE_TABLE}: сдвиг признаков не посчитан")
+        problems.append("no_clients_sample")
         drift: list[dict[str, Any]] = []
     else:
         drift = feature_drift(sample, current_clients, params)
     if previous_scores is None:
-        problems.append("в прошлой ревизии нет scores.csv: переходы в высокий риск не посчитаны")
+        problems.append("no_scores")
         moved = None
     else:
         moved = moved_to_high_risk(previous_scores, current_scores)
@@ -133,7 +134,7 @@ def compare_runs(previous_dir: Path, current_results: dict[str, Any],
             "change": _r6(now_total - before_total)
             if before_total is not None and now_total is not None else None},
         "moved_to_high_risk": moved,
-        "params": params.model_dump(mode="json"),
+        "params": {**params.model_dump(mode="json"), "psi_bins": PSI_BINS},
         "profit_unit": (current_results.get("params") or {}).get("profit_unit", "тыс. ₽"),
         "problems": problems,
     }

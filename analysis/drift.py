@@ -2,7 +2,7 @@
 
 Pure functions of frames and of results dicts; reading the previous revision is
 :mod:`analysis.comparison`'s job. The report's sentences are written by
-``report.changes`` from the JSON-ready dicts returned here.
+``report.text.changes`` from the JSON-ready dicts returned here.
 
 Drift of one feature (previous distribution → current distribution):
 
@@ -19,9 +19,9 @@ Drift of one feature (previous distribution → current distribution):
   A share of exactly 0 (an empty bin, a new or a vanished category) is replaced
   by :data:`PSI_EPSILON` = 0.0001 before the logarithm, so that PSI stays
   finite; mass moving into a bin that was empty then weighs ``ln(c / 0.0001)``.
-  Verdict by PSI with :class:`~analysis.config.CompareParams`:
-  below ``psi_warn`` — «стабилен», below ``psi_alert`` — «умеренный сдвиг»,
-  otherwise «сильный сдвиг». The verdict uses PSI only, because it measures
+  Level by PSI with :class:`~analysis.config.CompareParams`:
+  below ``psi_warn`` ``stable``, below ``psi_alert`` ``moderate``,
+  otherwise ``strong`` (:data:`LEVELS`). The level uses PSI only, because it measures
   the *size* of the shift independently of the number of clients.
 
 * **A test**, reported beside PSI and flagged when ``p < ks_alpha``:
@@ -30,7 +30,7 @@ Drift of one feature (previous distribution → current distribution):
   (previous vs current, :func:`scipy.stats.chi2_contingency`, Yates'
   correction only when K = 2) for categorical ones. With thousands of clients
   these tests flag shifts too small to matter; that is why they do not decide
-  the verdict.
+  the level.
 
 The previous distribution comes from the previous revision's
 ``tables/clients_sample.csv``: the modelled clients, or a stratified sample of
@@ -54,7 +54,6 @@ from analysis.config import CompareParams
 
 __all__ = [
     "LEVELS",
-    "LEVEL_WORDS",
     "PSI_BINS",
     "PSI_EPSILON",
     "category_changes",
@@ -73,8 +72,6 @@ PSI_BINS = 10
 PSI_EPSILON = 1e-4
 MAX_IDS = 50
 MAX_REASON_CHARS = 300
-LEVEL_WORDS = {"stable": "стабилен", "moderate": "умеренный сдвиг", "strong": "сильный сдвиг",
-               "unknown": "нет данных"}
 LEVELS = ("stable", "moderate", "strong", "unknown")
 DRIFT_NUMERIC: tuple[str, ...] = (*g.NUMERIC, g.PROFIT)
 DRIFT_CATEGORICAL: tuple[str, ...] = g.CATEGORICAL
@@ -154,7 +151,7 @@ def psi_categorical(previous: pd.Series, current: pd.Series) -> float | None:
 def _base(feature: str, kind: str, psi: float | None, params: CompareParams) -> dict[str, Any]:
     level = drift_level(psi, params)
     return {"feature": feature, "label": g.label(feature), "kind": kind, "psi": _r6(psi),
-            "level": level, "verdict": LEVEL_WORDS[level]}
+            "level": level}
 
 
 def _numeric_drift(feature: str, previous: pd.Series, current: pd.Series,
@@ -233,7 +230,7 @@ def feature_drift(previous: pd.DataFrame, current: pd.DataFrame,
         One record per feature, numeric features first, each group in glossary
         order: ``feature``, ``label``, ``kind`` (``numeric``/``categorical``),
         ``psi``, ``level`` (``stable``/``moderate``/``strong``/``unknown``),
-        ``verdict`` (Russian word), ``test`` (``ks``/``chi2``), ``statistic``,
+        ``test`` (``ks``/``chi2``), ``statistic``,
         ``p_value``, ``test_flag`` (p < ``ks_alpha``), client counts; numeric
         records add means and medians, categorical ones ``shares`` per value,
         ``new_values`` and ``vanished_values``. Floats rounded to 6 decimals.

@@ -46,7 +46,6 @@ def _behaviour(data: ClientData, config: Config) -> dict[str, Any]:
     tests = stats.behaviour_tests(data.modelled, config.stats)
     return {
         "tests": stats.behaviour_records(tests),
-        "summaries": stats.group_summaries(tests),
         "breakdowns": stats.breakdowns(data.clients),
         "monthly": stats.monthly_profile(data.modelled),
         "phik": stats.phik_matrix(data.modelled, config.stats, config.model.seed),
@@ -64,71 +63,6 @@ def _actions_summary(scores: pd.DataFrame) -> dict[str, Any]:
         "by_segment": {str(k): int(v) for k, v in
                        with_offer["segment"].fillna("").value_counts().sort_index().items()},
     }
-
-
-def _large_export(model: dict[str, Any]) -> list[str]:
-    """The method line of a large export (none otherwise, so small results keep their bytes)."""
-    from analysis.model.search import FAMILIES
-
-    large = model.get("large_export")
-    if not large:
-        return []
-
-    def names(codes: list[str]) -> str:
-        return ", ".join(f"«{FAMILIES[c].label_ru}»" if c in FAMILIES else c
-                         for c in codes) or "нет"
-
-    return [
-        f"Большая выгрузка (в модели больше {large['threshold_clients']} клиентов): "
-        f"сравниваются только семейства, которые быстро обучаются и оценивают любое число "
-        f"клиентов ({names(large['families'])}; не сравнивались: "
-        f"{names(large['excluded_families'])}); модель для отложенной выборки обучена на "
-        f"стратифицированной выборке из {large['fit_sample_size']} клиентов обучающей части, "
-        f"итоговая модель — на {large['final_fit_size']} клиентах; вероятность и причины "
-        f"посчитаны для каждого клиента."]
-
-
-_EXPLAINERS = {"linear": "линейный объяснитель", "tree": "TreeExplainer для деревьев",
-               "permutation": "перестановочный объяснитель"}
-
-
-def _explanations(config: Config, shap: dict[str, Any]) -> str:
-    """The SHAP line of the method list, with the sizes actually used."""
-    kind = shap.get("explainer", "")
-    limit = (config.shap.permutation_sample if kind == "permutation"
-             else config.shap.explain_sample)
-    text = (f"Объяснения: SHAP ({_EXPLAINERS.get(kind, kind)}) на стратифицированной выборке "
-            f"из {shap.get('n_explained')} клиентов (не больше {limit})")
-    if shap.get("background_size"):
-        text += f", фон {shap['background_size']} клиентов"
-    if shap.get("reasons_method") == "occlusion":
-        text += ("; причины для каждого клиента — по окклюзии: насколько падает оценка, если "
-                 "значение признака заменить типичным значением стабильного клиента")
-    return text + "; вклады категорий суммированы по признаку."
-
-
-def _method(config: Config, model: dict[str, Any], shap: dict[str, Any]) -> list[str]:
-    m = config.model
-    return [
-        "Данные: четыре выгрузки проверены по объявленной схеме (pandera), известные опечатки "
-        "исправлены по одному словарю, неактивные клиенты исключены из модели.",
-        "Признаки: все поля выгрузки, выручка за три месяца, минуты за два месяца и их "
-        "изменения; `id`, порядок строк и прибыль в модель не входят.",
-        f"Разбиение: стратифицированная отложенная выборка {int(m.test_size * 100)} %, "
-        f"зерно {m.seed}, зафиксировано заранее; отложенная выборка использована один раз.",
-        f"Выбор модели: {len(model['candidates'])} семейств, случайный поиск по "
-        f"{m.search_iter} конфигураций, ROC AUC на повторной стратифицированной "
-        f"кросс-валидации {m.cv_folds}×{m.cv_repeats} на обучающей части "
-        f"(поиск на выборке до {m.search_sample} клиентов).",
-        "Калибровка: CalibratedClassifierCV; порог — на кросс-валидации обучающей части.",
-        *_large_export(model),
-        _explanations(config, shap),
-        "Статистика: Манн — Уитни с ранговой бисериальной корреляцией, хи-квадрат с V Крамера, "
-        f"поправка {config.stats.correction} на все тесты; φK-корреляции (phik).",
-        f"Сегменты и эксперименты: пороги из параметров; размер выборки для обнаружения "
-        f"прироста {int(config.segments.uplift * 100)} п. п. при мощности "
-        f"{config.segments.power} и α = {config.segments.alpha}.",
-    ]
 
 
 def _comparison(previous: Path | None, results: dict[str, Any], data: ClientData,
@@ -187,7 +121,6 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None)
         "shap": fitted.shap_summary,
         "segments": seg,
         "actions": _actions_summary(scores),
-        "method": _method(config, fitted.summary, fitted.shap_summary),
         "params": config.model_dump(mode="json"),
     }
     start = time.perf_counter()

@@ -1,9 +1,13 @@
-"""Numbers inside Russian sentences of the results bundle (offers, profiles, tests).
+"""The one Russian formatter: numbers, percentages, percentage points, money, plurals, months.
 
-The report layer has its own formatter (``report.text.fmt``); the analysis layer may
-not import it (imports go ``report → analysis``), yet some sentences are built
-here, so the same conventions are repeated: decimal comma, narrow no-break
-space between thousands, "%" after a no-break space, "−" for minus.
+Every number the report, the figures and the action list show goes through
+here. Conventions: decimal comma; a narrow no-break space between thousands
+(``12 345``, ``4 971,6``); the minus sign «−»; a no-break space before «%»,
+«п. п.» and a unit; «—» for a missing value. A *change* is shown with «+» when
+positive (``signed=True``); a magnitude has no sign.
+
+The module sits in ``analysis`` so that ``figures`` (tick labels) can import it
+too; it holds no sentences.
 """
 
 from __future__ import annotations
@@ -12,26 +16,53 @@ import math
 import string
 from typing import Any
 
-__all__ = ["RussianFormatter", "num", "pct", "plural", "pp", "smart_num"]
+__all__ = ["MINUS", "NBSP", "THIN", "RussianFormatter", "money", "month_name", "num", "pct",
+           "period_label", "plural", "pp", "smart_num", "trimmed"]
 
 THIN = "\u202f"
 NBSP = "\u00a0"
+MINUS = "\u2212"
+MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
+          "сентябрь", "октябрь", "ноябрь", "декабрь")
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or not math.isfinite(float(value))
 
 
 def _localise(text: str) -> str:
-    return text.replace(",", THIN).replace(".", ",").replace("-", "−")
+    return text.replace(",", THIN).replace(".", ",").replace("-", MINUS)
 
 
-def num(value: float | None, digits: int = 0) -> str:
-    """``12345.678`` → ``12 345,68`` with ``digits=2``; ``None``/NaN → «—»."""
-    if value is None or math.isnan(value):
+def _sign(value: float, signed: bool) -> str:
+    return "+" if signed and value > 0 else ""
+
+
+def num(value: float | None, digits: int = 0, *, signed: bool = False) -> str:
+    """``12345.678`` → ``12 345,68`` with ``digits=2``; ``None``/NaN → «—».
+
+    ``signed=True`` puts «+» before a positive value (a change).
+    """
+    if _missing(value):
         return "—"
-    return _localise(f"{value:,.{digits}f}")
+    text = _localise(f"{float(value):,.{digits}f}")
+    if text.startswith(MINUS) and not any(c in "123456789" for c in text):
+        text = text[1:]                                     # no «−0»
+    return _sign(float(value), signed) + text
+
+
+def trimmed(value: float | None, digits: int = 2) -> str:
+    """At most ``digits`` decimals, no trailing zeros: ``4971.6`` → ``4 971,6``, ``3.0`` → ``3``."""
+    if _missing(value):
+        return "—"
+    rounded = round(float(value), digits) + 0.0
+    text = num(rounded, digits)
+    return text.rstrip("0").rstrip(",") if "," in text else text
 
 
 def smart_num(value: float | None) -> str:
-    """A value with as many decimals as it needs: ``4`` → ``4``, ``0.245`` → ``0,25``."""
-    if value is None or math.isnan(value):
+    """A value with as many decimals as its size needs: ``4`` → ``4``, ``0.245`` → ``0,25``."""
+    if _missing(value):
         return "—"
     if abs(value) >= 100 or float(value).is_integer():
         return num(value, 0)
@@ -41,16 +72,24 @@ def smart_num(value: float | None) -> str:
 
 def pct(share: float | None, digits: int = 1) -> str:
     """A fraction as a percentage: ``0.3831`` → ``38,3 %``."""
-    if share is None:
+    if _missing(share):
         return "—"
     return f"{num(share * 100, digits)}{NBSP}%"
 
 
-def pp(delta: float | None, digits: int = 1) -> str:
-    """A fraction in percentage points: ``0.05`` → ``5,0 п. п.``."""
-    if delta is None:
+def pp(delta: float | None, digits: int = 1, *, signed: bool = False) -> str:
+    """A fraction in percentage points: ``0.05`` → ``5,0 п. п.`` (``+5,0 п. п.`` if signed)."""
+    if _missing(delta):
         return "—"
-    return f"{num(delta * 100, digits)}{NBSP}п.{NBSP}п."
+    return f"{num(delta * 100, digits, signed=signed)}{NBSP}п.{NBSP}п."
+
+
+def money(value: float | None, unit: str = "₽", digits: int = 0, *,
+          signed: bool = False) -> str:
+    """An amount with its unit: ``1 234 тыс. ₽``."""
+    if _missing(value):
+        return "—"
+    return f"{num(value, digits, signed=signed)}{NBSP}{unit}"
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:
@@ -61,6 +100,17 @@ def plural(n: int, one: str, few: str, many: str) -> str:
     if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
         return few
     return many
+
+
+def month_name(month: int) -> str:
+    """``11`` → «ноябрь»."""
+    return MONTHS[month - 1]
+
+
+def period_label(period: str) -> str:
+    """``2026-11`` → «ноябрь 2026»."""
+    year, month = period.split("-")
+    return f"{month_name(int(month))} {year}"
 
 
 class RussianFormatter(string.Formatter):

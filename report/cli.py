@@ -2,7 +2,7 @@
 
 Each handler below turns the parsed arguments into typed values and calls one
 function of the stage that does the work (``report.pipeline``,
-``report.archive.*``, ``report.changes``, ``report.delivery.send``); argparse,
+``report.archive.*``, ``report.text.changes``, ``report.delivery.send``); argparse,
 the discovery of ``oneclick.toml`` and the exit statuses live in this module.
 
 Exit statuses (the contract scripts and cron rely on):
@@ -155,7 +155,7 @@ def _cmd_archive_verify(args: argparse.Namespace) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from analysis.drift import compare_revisions
-    from report.changes import format_comparison
+    from report.text.changes import format_comparison
 
     params = load_cli_config(args.config).compare
     comparison = compare_revisions(Path(args.rev_a), Path(args.rev_b), params)

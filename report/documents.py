@@ -9,8 +9,6 @@ only strings built here from numbers are marked safe.
 
 from __future__ import annotations
 
-import json
-import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,27 +16,16 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from analysis import rutext
 from analysis.glossary import GLOSSARY
-from analysis.segments.actions import CHANNEL_LABELS
-from report.text import fmt
+from analysis.rutext import period_label
+from report.text.markdown import md_escape
+from report.text.narrative import narrative
+from report.text.words import channel_label
 
-__all__ = ["build_context", "md_escape", "render_qmd", "write_documents"]
+__all__ = ["build_context", "md_escape", "period_label", "render_qmd", "write_documents"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-!|$~^@&:\"'=%;])")
-MONTHS_RU = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
-             "сентябрь", "октябрь", "ноябрь", "декабрь")
-
-
-def md_escape(value: object) -> str:
-    """Make any text literal in pandoc Markdown, HTML and Quarto shortcodes.
-
-    Every Markdown punctuation character is backslash-escaped (pandoc then
-    prints it literally, HTML-escaped), and line breaks become spaces so a
-    value cannot start a block.
-    """
-    text = " ".join(str(value).split())
-    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def _finalize(value: object) -> object:
@@ -71,27 +58,19 @@ def _environment() -> jinja2.Environment:
         comment_end_string="##}",
     )
     env.filters.update({
-        "num": _safe(fmt.num), "pct": _safe(fmt.pct), "pp": _safe(fmt.pp),
-        "money": _safe(fmt.money), "md": md_escape, "safe": Markup,
+        "num": _safe(rutext.num), "pct": _safe(rutext.pct), "pp": _safe(rutext.pp),
+        "money": _safe(rutext.money), "md": md_escape, "safe": Markup,
         "label": lambda c: GLOSSARY[c].label if c in GLOSSARY else c,
     })
-    env.globals["plural"] = fmt.plural
-    env.globals["channel_label"] = lambda code: CHANNEL_LABELS.get(code, code)
+    env.globals["plural"] = rutext.plural
+    env.globals["channel_label"] = channel_label
     return env
-
-
-def period_label(period: str) -> str:
-    """``2026-11`` → «ноябрь 2026»."""
-    year, month = period.split("-")
-    return f"{MONTHS_RU[int(month) - 1]} {year}"
 
 
 def build_context(results: dict[str, Any], figures: list[dict[str, Any]], *, period: str,
                   revision: str, provenance: dict[str, Any],
                   created: date | None = None) -> dict[str, Any]:
     """Everything the templates need, computed from the results and the figure index."""
-    from report.text.narrative import narrative
-
     return {
         "r": results,
         "fig": {f["name"]: f for f in figures},
@@ -111,12 +90,9 @@ def render_qmd(context: dict[str, Any]) -> str:
 
 
 def write_documents(context: dict[str, Any], out_dir: Path) -> Path:
-    """Write ``report.qmd`` and a copy of the context's data as ``report-data.json``."""
+    """Write ``report.qmd`` into ``out_dir``; returns its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     qmd = out_dir / "report.qmd"
     qmd.write_text(render_qmd(context), encoding="utf-8")
     return qmd
 
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)

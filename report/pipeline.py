@@ -17,7 +17,7 @@ from analysis.results import files
 from analysis.results.contract import Bundle
 from analysis.results.store import write_bundle
 from analysis.run import run_analysis
-from analysis.segments.actions import write_action_list
+from report.actionlist import write_action_list
 from report.progress import StageClock
 
 __all__ = ["analyse_to_bundle", "build_report"]

@@ -68,7 +68,18 @@ def standin_model(clients: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
 
 
 def empty_reasons(clients: pd.DataFrame) -> pd.DataFrame:
-    """Reasons frame with a first reason for every other client."""
-    first = ["мало страниц за визит" if i % 2 else "" for i in range(len(clients))]
-    return pd.DataFrame({"reason_1": first, "reason_2": "", "reason_3": ""},
-                        index=clients.index)
+    """Reason records with a first reason (few pages per visit) for every other client."""
+    from analysis.explain.reasons import TOP_REASONS, reason_columns
+
+    odd = [bool(i % 2) for i in range(len(clients))]
+    frame = {}
+    for k in range(1, TOP_REASONS + 1):
+        names = reason_columns(k)
+        first = k == 1
+        frame |= {
+            names["feature"]: ["Страниц_за_визит" if first and o else "" for o in odd],
+            names["side"]: ["low" if first and o else "" for o in odd],
+            names["value"]: [3.0 if first and o else None for o in odd],
+            names["reference"]: [5.0 if first and o else float("nan") for o in odd],
+            names["share"]: float("nan")}
+    return pd.DataFrame(frame, index=clients.index)

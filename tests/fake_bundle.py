@@ -135,7 +135,6 @@ def write_fake_bundle(export_dir: Path, out_dir: Path) -> Path:
         "facts": stats.facts(data.clients, modelled),
         "behaviour": {
             "tests": stats.behaviour_records(tests),
-            "summaries": stats.group_summaries(tests),
             "breakdowns": stats.breakdowns(data.clients),
             "monthly": stats.monthly_profile(modelled),
             "phik": stats.phik_matrix(modelled, StatsParams(), SEED),

@@ -1,17 +1,14 @@
-"""The action list: one row per client, order, consent, offers, deterministic files."""
+"""The action list: one row per client, order, consent, offers, reason records."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from _segment_inputs import REAL_EXPORT, empty_reasons, standin_model, toy_clients
-from openpyxl import load_workbook
 
 from analysis import glossary as g
 from analysis.config import SegmentParams
-from analysis.segments.actions import COLUMNS, HEADERS_RU, action_list, write_action_list
+from analysis.segments.actions import COLUMNS, action_list
 from analysis.segments.build import build_segments
 from analysis.segments.offers import MESSAGE_CHANNELS, load_rules
 
@@ -87,29 +84,11 @@ def test_reasons_are_carried_and_missing_ones_are_empty(
     clients, probability, reasons, segments = inputs
     frame = action_list(clients, probability, reasons.iloc[:10], segments, PARAMS)
     frame = frame.set_index("id")
-    assert frame.loc[reasons.index[1], "reason_1"] == "мало страниц за визит"
-    assert (frame.loc[reasons.index[10:], ["reason_1", "reason_2", "reason_3"]] == "").all().all()
-
-
-def test_files_are_deterministic_with_the_right_headers(actions: pd.DataFrame,
-                                                        tmp_path: Path) -> None:
-    first = (tmp_path / "a.csv", tmp_path / "a.xlsx")
-    second = (tmp_path / "b.csv", tmp_path / "b.xlsx")
-    write_action_list(actions, *first)
-    write_action_list(actions, *second)
-    assert first[0].read_bytes() == second[0].read_bytes()
-    assert first[1].read_bytes() == second[1].read_bytes()
-    text = first[0].read_text(encoding="utf-8")
-    assert text.startswith(",".join(COLUMNS) + "\n") and "\r" not in text
-    row = text.splitlines()[1].split(",")
-    assert len(row[1].split(".")[1]) == 6 and len(row[4].split(".")[1]) == 2
-    back = pd.read_csv(first[0], keep_default_na=False)
-    assert back["id"].tolist() == actions["id"].tolist()
-    sheet = load_workbook(first[1]).active
-    assert [c.value for c in sheet[1]] == [HEADERS_RU[c] for c in COLUMNS]
-    assert sheet.freeze_panes == "A2"
-    assert sheet.max_row == len(actions) + 1
-    assert sheet.cell(row=2, column=3).value in {"высокий", "средний", "низкий"}
+    assert frame.loc[reasons.index[1], "reason_1_feature"] == "Страниц_за_визит"
+    assert frame.loc[reasons.index[1], "reason_1_value"] == 3.0
+    features = ["reason_1_feature", "reason_2_feature", "reason_3_feature"]
+    assert (frame.loc[reasons.index[10:], features] == "").all().all()
+    assert frame.loc[reasons.index[10:], "reason_1_value"].isna().all()
 
 
 @pytest.mark.real

@@ -22,7 +22,7 @@ from analysis.comparison import compare_revisions, compare_runs
 from analysis.config import CompareParams
 from analysis.data.clients import load_export
 from analysis.drift import (
-    LEVEL_WORDS,
+    LEVELS,
     drift_level,
     feature_drift,
     moved_to_high_risk,
@@ -32,8 +32,9 @@ from analysis.drift import (
 )
 from analysis.model.features import build_pipeline, feature_frame, target_vector
 from analysis.results.contract import SCHEMA_VERSION
-from report.changes import changes_text, format_comparison
 from report.cli import main as oneclick
+from report.text.changes import changes_text, format_comparison
+from report.text.words import DRIFT_WORDS
 
 PARAMS = CompareParams()
 RNG_SEED = 20261127
@@ -67,14 +68,13 @@ def test_psi_handles_ties_and_empty_bins() -> None:
     assert psi_numeric(before, np.array([])) is None
 
 
-def test_verdict_words_follow_the_thresholds() -> None:
+def test_drift_levels_follow_the_thresholds_and_read_in_russian() -> None:
     assert drift_level(0.05, PARAMS) == "stable"
     assert drift_level(0.1, PARAMS) == "moderate"
     assert drift_level(0.25, PARAMS) == "strong"
     assert drift_level(None, PARAMS) == "unknown"
-    assert LEVEL_WORDS["stable"] == "стабилен"
-    assert LEVEL_WORDS["moderate"] == "умеренный сдвиг"
-    assert LEVEL_WORDS["strong"] == "сильный сдвиг"
+    assert [DRIFT_WORDS[level] for level in LEVELS] == [
+        "стабилен", "умеренный сдвиг", "сильный сдвиг", "нет данных"]
 
 
 def _frame(n: int, seed: int, pages_shift: float = 0.0,
@@ -94,7 +94,7 @@ def test_ks_flags_a_shift_and_not_a_resample() -> None:
     assert pages["test"] == "ks" and pages["test_flag"] and pages["p_value"] < PARAMS.ks_alpha
     assert pages["current_median"] < pages["previous_median"]
     promo = drift[g.PROMO]
-    assert not promo["test_flag"] and promo["verdict"] == "стабилен"
+    assert not promo["test_flag"] and promo["level"] == "stable"
 
 
 def test_drift_records_are_json_ready_ordered_and_cover_the_glossary() -> None:
@@ -290,7 +290,7 @@ def test_previous_model_failure_is_recorded_not_raised(archive: dict[str, Any], 
     (rev / "model.joblib").write_bytes(b"\x80\x04garbage")
     c = compare_revisions(rev, archive["b"], PARAMS)
     assert c["previous_model_on_current"]["roc_auc"] is None
-    assert c["drift"] == [] and c["problems"]  # no clients sample in that revision
+    assert c["drift"] == [] and c["problems"] == ["no_clients_sample"]
     assert "не удалось применить" in changes_text(c)["previous_model"]
 
 

@@ -16,6 +16,7 @@ from analysis.segments.build import build_segments, sensitivity, value_at_risk
 from analysis.segments.definitions import SEGMENTS, assign_segment, memberships
 from analysis.segments.profiles import differences, drivers, rank_biserial
 from analysis.segments.test_design import design_test, min_detectable_uplift, sample_size
+from report.text.segments import definition_text, difference_text, experiment_conclusion
 
 PARAMS = SegmentParams()
 
@@ -51,11 +52,12 @@ def test_too_small_segment_says_so_with_the_detectable_uplift() -> None:
     assert test["enough"] is False
     assert test["n_total"] == test["n_control"] + test["n_treatment"] > 150
     assert test["min_detectable_uplift"] > PARAMS.uplift
-    assert "слишком мал" in test["conclusion"]
-    assert "заметен только прирост от" in test["conclusion"]
+    assert test["metric"] == "retained_share" and "conclusion" not in test
+    assert "слишком мал" in experiment_conclusion(test)
+    assert "заметен только прирост от" in experiment_conclusion(test)
     big = design_test(10_000, 0.6, PARAMS)
-    assert big["enough"] is True and big["conclusion"].startswith("Сегмента хватает")
-    assert design_test(0, None, PARAMS)["conclusion"].startswith("Сегмент пуст")
+    assert big["enough"] is True and experiment_conclusion(big).startswith("Сегмента хватает")
+    assert experiment_conclusion(design_test(0, None, PARAMS)).startswith("Сегмент пуст")
 
 
 def test_rank_biserial_and_profile_sentences() -> None:
@@ -67,8 +69,8 @@ def test_rank_biserial_and_profile_sentences() -> None:
     rows = differences(segment, stable, top=5)
     assert {r["feature"] for r in rows} == {"Страниц_за_визит", g.PROMO}
     pages = next(r for r in rows if r["feature"] == "Страниц_за_визит")
-    assert pages["text"] == "страниц за визит: 4 против 9 у стабильных"
-    assert pages["direction"] == "ниже" and pages["effect"] == -1.0
+    assert difference_text(pages) == "страниц за визит: 4 против 9 у стабильных"
+    assert pages["direction"] == "lower" and pages["effect"] == -1.0
 
 
 def test_drivers_are_the_largest_positive_mean_shap() -> None:
@@ -129,21 +131,21 @@ def test_results_are_json_ready_and_deterministic(
 
 
 def test_every_segment_has_a_full_profile(result: dict) -> None:
-    keys = {"name", "code", "definition", "thresholds", "clients", "share", "mean_probability",
+    keys = {"name", "code", "thresholds", "clients", "share", "mean_probability",
             "mean_profit", "profit_at_risk", "differences", "drivers", "offers", "sensitivity"}
     for segment in result["segments"]:
         assert keys <= set(segment)
         assert segment["clients"] > 0
-        assert "0,60" in segment["definition"]
+        assert "0,60" in definition_text(segment)
         assert 1 <= len(segment["drivers"]) <= 3
         assert 2 <= len(segment["offers"]) <= PARAMS.max_offers
         for offer in segment["offers"]:
             assert offer["channel_for_no_permission"] in {"site", "personal_account"}
             assert "{" not in offer["title"]
             assert offer["test"]["segment_clients"] == segment["clients"]
-            assert offer["test"]["metric"] == "доля клиентов, сохранивших активность"
+            assert offer["test"]["metric"] == "retained_share"
     promo = result["segments"][0]
-    assert "50\u00a0%" in promo["definition"]
+    assert "50\u00a0%" in definition_text(promo)
     assert promo["differences"][0]["feature"] in {g.PROMO, "Страниц_за_визит"}
     assert any(o["rule"] == "promo_calendar" for o in promo["offers"])
 
@@ -156,7 +158,7 @@ def test_sensitivity_structure(result: dict) -> None:
             values = [v["value"] for v in row["variants"]]
             assert values == pytest.approx([row["base"] * 0.9, row["base"] * 1.1])
             assert all(v["clients"] >= 0 for v in row["variants"])
-        assert sens["verdict"] in {"устойчив", "чувствителен к порогу"}
+        assert sens["verdict"] in {"stable", "sensitive"}
         assert sens["base_clients"] == segment["clients"]
 
 
@@ -166,11 +168,11 @@ def test_sensitivity_verdict_flags_a_threshold_on_a_cliff() -> None:
     probability = pd.Series(np.r_[np.full(50, 0.62), np.full(50, 0.2)], index=clients.index)
     sens = sensitivity(SEGMENTS[0], clients, probability, PARAMS)
     assert sens["base_clients"] == 50
-    assert sens["verdict"] == "чувствителен к порогу"
+    assert sens["verdict"] == "sensitive"
     assert sens["max_size_change"] == 1.0
     stable = sensitivity(SEGMENTS[0], clients.assign(**{g.PROMO: 0.99}),
                          pd.Series(0.9, index=clients.index), PARAMS)
-    assert stable["verdict"] == "устойчив" and stable["max_size_change"] == 0.0
+    assert stable["verdict"] == "stable" and stable["max_size_change"] == 0.0
 
 
 def test_probability_must_cover_every_client(

@@ -24,7 +24,6 @@ from sklearn.model_selection import train_test_split
 
 from analysis import glossary as g
 from analysis.config import StatsParams
-from analysis.rutext import num
 
 __all__ = ["LEAK_AUC", "id_leakage", "phik_matrix"]
 
@@ -136,17 +135,6 @@ def _ids(clients: pd.DataFrame) -> np.ndarray:
     return ids.to_numpy(dtype=float)
 
 
-def _leak_text(separability: float, leak: bool) -> str:
-    auc = num(separability, 2)
-    if leak:
-        return (f"Номер клиента (id) сам по себе отделяет клиентов со сниженной активностью "
-                f"от остальных с ROC AUC {auc}: в выгрузке клиенты идут блоками по id, "
-                "упорядоченными по целевому признаку, поэтому id и порядок строк никогда "
-                "не подаются в модель.")
-    return (f"Номер клиента (id) почти не связан с целевым признаком (ROC AUC {auc}); "
-            "id и порядок строк всё равно не подаются в модель.")
-
-
 def id_leakage(clients_all: pd.DataFrame) -> dict[str, Any]:
     """How well ``id`` alone separates declined clients from stable ones.
 
@@ -157,8 +145,8 @@ def id_leakage(clients_all: pd.DataFrame) -> dict[str, Any]:
     -------
     dict
         ``{"auc": raw AUC, "separability": max(auc, 1 - auc), "spearman": Spearman ρ of
-        id with the target (1 = declined), "leak": separability >= LEAK_AUC,
-        "text": Russian sentence}``; floats with 6 decimals.
+        id with the target (1 = declined), "leak": separability >= LEAK_AUC}``;
+        floats with 6 decimals.
     """
     declined = (clients_all[g.TARGET] == g.DECLINED).to_numpy(dtype=int)
     ids = _ids(clients_all)
@@ -171,5 +159,4 @@ def id_leakage(clients_all: pd.DataFrame) -> dict[str, Any]:
         "separability": _round(separability, 6),
         "spearman": _round(rho, 6),
         "leak": bool(leak),
-        "text": _leak_text(separability, leak),
     }

@@ -7,8 +7,8 @@ Pure functions, no plotting, no I/O. Conventions used throughout:
   ``r = 2·U_declined / (n_declined·n_stable) − 1``, which equals Cliff's delta
   ``P(X_declined > X_stable) − P(X_declined < X_stable)`` (see ``cliffs_delta``).
   **Positive means declined clients have higher values.** Magnitude of ``|r|``
-  by Romano et al. (2006): < 0.147 «пренебрежимый», < 0.33 «слабый»,
-  < 0.474 «средний», otherwise «сильный».
+  by Romano et al. (2006): < 0.147 ``negligible``, < 0.33 ``small``,
+  < 0.474 ``medium``, otherwise ``large`` (codes; the report words them).
 * Categorical features: Pearson χ² test of independence without Yates'
   correction for every table size (``chi2_contingency(correction=False)``), so
   that the statistic and Cramér's V agree. Plain (not bias-corrected) Cramér's
@@ -36,11 +36,11 @@ from analysis.config import StatsParams
 
 __all__ = [
     "COLUMNS", "adjust_pvalues", "behaviour_records", "behaviour_tests", "breakdowns",
-    "cliffs_delta", "cramers_v", "facts", "group_summaries", "id_leakage", "magnitude",
+    "cliffs_delta", "cramers_v", "facts", "id_leakage", "magnitude",
     "monthly_profile", "phik_matrix", "rank_biserial",
 ]
 
-MAGNITUDES = ("пренебрежимый", "слабый", "средний", "сильный")
+MAGNITUDES = ("negligible", "small", "medium", "large")
 RANK_BISERIAL_CUTS = (0.147, 0.33, 0.474)
 CRAMERS_V_CUTS = (0.1, 0.3, 0.5)
 PREMIUM, STANDARD, ALLOW = "премиум", "стандарт", "да"
@@ -195,47 +195,6 @@ def behaviour_records(tests: pd.DataFrame) -> list[dict[str, Any]]:
         return None if value is None or (isinstance(value, float) and math.isnan(value)) \
             else str(value)
     return [{c: plain(c, row[c]) for c in COLUMNS} for _, row in tests.iterrows()]
-
-
-def _quoted(labels: list[str]) -> str:
-    return ", ".join(f"«{text}»" for text in labels)
-
-
-def _driver(row: pd.Series) -> str:
-    if row["kind"] == "categorical":
-        more = row["top_category_share"] > row["base_share"]
-        detail = f"снижение {'чаще' if more else 'реже'} всего у «{row['top_category']}»"
-    else:
-        detail = f"у снизивших активность {'выше' if row['effect_size'] > 0 else 'ниже'}"
-    return f"«{row['label']}» (эффект {row['effect_magnitude']}, {detail})"
-
-
-def _verb(rows: pd.DataFrame) -> str:
-    return "различается" if len(rows) == 1 else "различаются"
-
-
-def _summary(rows: pd.DataFrame) -> str:
-    rank = rows["effect_magnitude"].map({m: i for i, m in enumerate(MAGNITUDES)}).fillna(-1)
-    rows = rows.assign(_rank=rank, _size=rows["effect_size"].abs().fillna(0.0))
-    rows = rows.sort_values(["_rank", "_size"], ascending=False, kind="stable")
-    differ = rows[rows["significant"] & (rows["_rank"] > 0)]
-    tiny = rows[rows["significant"] & (rows["_rank"] <= 0)]
-    same = rows[~rows["significant"]].sort_index()
-    drivers = ", ".join(_driver(r) for _, r in differ.iterrows())
-    parts = [f"сильнее всего {_verb(differ)}: {drivers}" if len(differ)
-             else "заметных различий между снизившими и стабильными клиентами нет"]
-    if len(tiny):
-        parts.append("различие значимо, но пренебрежимо мало: " + _quoted(list(tiny["label"])))
-    if len(same):
-        parts.append(f"не {_verb(same)}: " + _quoted(list(same["label"])))
-    text = "; ".join(parts)
-    return text[0].upper() + text[1:] + "."
-
-
-def group_summaries(tests: pd.DataFrame) -> dict[str, str]:
-    """Per group, one computed Russian sentence on what matters and what does not."""
-    return {group: _summary(tests[tests["group"] == group])
-            for group in g.GROUPS if (tests["group"] == group).any()}
 
 
 def facts(clients_all: pd.DataFrame, modelled: pd.DataFrame) -> dict[str, Any]:

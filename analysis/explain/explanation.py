@@ -69,7 +69,6 @@ from analysis.explain.explainers import (
 from analysis.explain.reasons import (
     driver_table,
     example_record,
-    output_label,
     reason_frame,
     reference_client,
     value_json,
@@ -111,8 +110,9 @@ class Explanation:
     contributions
         Per-client contributions used for the reasons (SHAP or occlusion).
     reasons
-        Per client: ``driver_1``, ``reason_1`` … ``driver_3``, ``reason_3``
-        (features pushing toward decline, strongest first; empty when fewer).
+        Per client, reason records ``reason_k_<field>`` (k = 1 … 3; see
+        :mod:`analysis.explain.reasons`): features pushing toward decline,
+        strongest first; empty when fewer.
     """
 
     summary: dict[str, Any]
@@ -227,7 +227,6 @@ def _explain(scorers: Sequence[tuple[Any, pd.Index]], X: pd.DataFrame, y: pd.Ser
                             "permutation": "PermutationExplainer"}[kind],
         "estimator": type(estimator).__name__,
         "output": output,
-        "output_label": output_label(estimator),
         "models_explained": len(pipes),
         "n_explained": len(values),
         "background_size": len(background) if kind != "tree" else 0,

@@ -42,7 +42,8 @@ class Fitted:
         clients (SHAP values, or occlusion where SHAP is too slow; see
         ``shap_summary["reasons_method"]``).
     reasons
-        ``driver_1``, ``reason_1`` … ``reason_3`` per client, in Russian.
+        Reason records per client (``reason_k_<field>``, no words: see
+        :mod:`analysis.explain.reasons`).
     tables
         ``shap_values`` and ``shap_features``: the beeswarm sample (≤ 2,000 clients).
     model

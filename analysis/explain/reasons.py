@@ -1,9 +1,21 @@
-"""Russian wording of the drivers and of each client's reasons, computed from the data.
+"""Drivers and each client's reasons as records, computed from the data.
 
-Numbers follow Russian typography: decimal comma, a narrow no-break space
-between thousands in numbers of five digits or more, the minus sign «−», whole
-numbers without decimals, other numbers with at most two decimals, «%» after a
-no-break space.
+No words here: a driver carries a direction code, a reason carries the
+feature, the side of the reference the client is on, the client's value and
+the reference value; :mod:`report.text.reasons` words them.
+
+Direction codes of a driver: ``low`` (the lower the value, the higher the
+risk), ``high`` (the higher, the riskier), ``ambiguous`` (|r| below
+``MIN_CORRELATION``), ``category`` (a categorical feature; ``level`` holds its
+riskiest value).
+
+Reason fields per rank ``k`` (``reason_k_<field>``, see :data:`REASON_FIELDS`):
+``feature`` (export column, ``""`` for none), ``side`` (``low``/``high``:
+the client's value against the stable median, ties by the driver's direction;
+``category`` for a categorical feature), ``value`` (the client's value),
+``reference`` (stable median; for a category, the decline share of all
+clients) and ``share`` (for a category, the decline share of clients with the
+client's value; NaN otherwise).
 """
 
 from __future__ import annotations
@@ -19,43 +31,26 @@ from analysis.model.features import MODEL_FEATURES
 from analysis.model.metrics import r6
 
 __all__ = [
+    "DIRECTIONS",
+    "REASON_FIELDS",
+    "TOP_REASONS",
     "driver_table",
     "example_record",
-    "fmt_number",
-    "fmt_percent",
-    "output_label",
+    "reason_columns",
     "reason_frame",
     "reference_client",
     "value_json",
 ]
 
-NNBSP, NBSP, MINUS = "\u202f", "\u00a0", "\u2212"
-LOWER_RISK, HIGHER_RISK = "чем меньше, тем выше риск", "чем больше, тем выше риск"
-AMBIGUOUS = "связь неоднозначна"
+DIRECTIONS = ("low", "high", "ambiguous", "category")
+REASON_FIELDS = ("feature", "side", "value", "reference", "share")
 MIN_CORRELATION = 0.1
 TOP_REASONS = 3
 
 
-def _round_half_up(x: float) -> int:
-    return math.floor(x + 0.5)
-
-
-def fmt_number(value: Any, decimals: int = 2) -> str:
-    """``4971.6`` → «4971,6», ``12345`` → «12 345», ``-3.0`` → «−3»."""
-    v = float(value)
-    if not math.isfinite(v):
-        return "—"
-    v = round(v, decimals) + 0.0
-    text = f"{abs(v):,.0f}" if v.is_integer() else f"{abs(v):,.{decimals}f}".rstrip("0")
-    integer, _, fraction = text.partition(".")
-    digits = integer.replace(",", "")
-    integer = integer.replace(",", NNBSP) if len(digits) >= 5 else digits
-    return (MINUS if v < 0 else "") + integer + (f",{fraction}" if fraction else "")
-
-
-def fmt_percent(share: float) -> str:
-    """``0.383`` → «38 %»."""
-    return f"{_round_half_up(float(share) * 100)}{NBSP}%"
+def reason_columns(k: int) -> dict[str, str]:
+    """Field → column name of the ``k``-th reason (1-based): ``reason_1_feature`` …"""
+    return {field: f"reason_{k}_{field}" for field in REASON_FIELDS}
 
 
 def value_json(value: Any) -> Any:
@@ -85,13 +80,9 @@ def reference_client(X: pd.DataFrame, y: pd.Series) -> pd.Series:
     return pd.Series(values, dtype=object)
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
 def driver_table(shap_values: pd.DataFrame, X: pd.DataFrame, y: pd.Series
                  ) -> list[dict[str, Any]]:
-    """Global drivers by mean |SHAP|, with direction and the declined/stable contrast.
+    """Global drivers by mean |SHAP|, with direction code and the declined/stable contrast.
 
     Direction of a numeric feature: the sign of the correlation between its
     value and its SHAP value over the explained sample (|r| < 0.1: ambiguous).
@@ -110,15 +101,15 @@ def driver_table(shap_values: pd.DataFrame, X: pd.DataFrame, y: pd.Series
             corr = 0.0
             if values.std() > 0 and contrib.std() > 0:
                 corr = float(np.corrcoef(values, contrib)[0, 1])
-            row["direction"] = (AMBIGUOUS if abs(corr) < MIN_CORRELATION
-                                else LOWER_RISK if corr < 0 else HIGHER_RISK)
+            row["direction"] = ("ambiguous" if abs(corr) < MIN_CORRELATION
+                                else "low" if corr < 0 else "high")
             row |= {"correlation": r6(corr), "declined_median": value_json(declined[f].median()),
                     "stable_median": value_json(stable[f].median()), "level": None,
                     "level_decline_share": None, "decline_share": None}
         else:
             by_level = pd.Series(contrib, index=sample.index).groupby(sample[f]).mean()
             level = str(by_level.sort_index().idxmax())
-            row["direction"] = f"выше риск при значении «{level}»"
+            row["direction"] = "category"
             row |= {"correlation": None, "declined_median": None, "stable_median": None,
                     "level": level,
                     "level_decline_share": r6(y[X[f] == level].mean()),
@@ -130,29 +121,39 @@ def driver_table(shap_values: pd.DataFrame, X: pd.DataFrame, y: pd.Series
     return rows
 
 
-def _numeric_texts(f: str, values: pd.Series, median: float, direction: str) -> pd.Series:
-    term = g.GLOSSARY.get(f, g.Term(f, f"низкое значение «{f}»", f"высокое значение «{f}»"))
-    unit = f"{NBSP}{term.unit}" if term.unit else ""
-    equal_side = term.low if direction == LOWER_RISK else term.high
-    phrase = np.where(values < median, term.low, np.where(values > median, term.high, equal_side))
-    shown = {v: fmt_number(v) for v in values.unique()}
-    ref = fmt_number(median)
-    texts = [f"{p}: {shown[v]}{unit} против {ref}{unit} у стабильных клиентов"
-             for p, v in zip(phrase, values, strict=True)]
-    return pd.Series(texts, index=values.index)
+def _numeric_fields(values: pd.Series, median: float, direction: str) -> dict[str, Any]:
+    equal_side = "low" if direction == "low" else "high"
+    side = np.where(values < median, "low", np.where(values > median, "high", equal_side))
+    return {"side": side, "value": values.to_numpy(dtype=object), "reference": median,
+            "share": np.nan}
 
 
-def _categorical_texts(f: str, values: pd.Series, rates: pd.Series, overall: float
-                       ) -> pd.Series:
-    name = _lower_first(g.label(f))
-    texts = {v: (f"{name} «{v}»: снижение у {fmt_percent(rates.get(v, overall))} таких "
-                 f"клиентов против {fmt_percent(overall)} в среднем") for v in values.unique()}
-    return values.map(texts)
+def _categorical_fields(values: pd.Series, rates: pd.Series, overall: float) -> dict[str, Any]:
+    share = values.map(lambda v: float(rates.get(v, overall)))
+    return {"side": "category", "value": values.to_numpy(dtype=object), "reference": overall,
+            "share": share.to_numpy(dtype=float)}
+
+
+def _empty_reasons(n: int) -> dict[str, np.ndarray]:
+    columns: dict[str, np.ndarray] = {}
+    for k in range(1, TOP_REASONS + 1):
+        names = reason_columns(k)
+        columns |= {names["feature"]: np.full(n, "", dtype=object),
+                    names["side"]: np.full(n, "", dtype=object),
+                    names["value"]: np.full(n, None, dtype=object),
+                    names["reference"]: np.full(n, np.nan),
+                    names["share"]: np.full(n, np.nan)}
+    return columns
 
 
 def reason_frame(contributions: pd.DataFrame, X: pd.DataFrame, y: pd.Series,
                  drivers: list[dict[str, Any]]) -> pd.DataFrame:
-    """Up to three features pushing each client toward decline, with Russian wording."""
+    """Up to three features pushing each client toward decline, as reason records.
+
+    Columns ``reason_k_<field>`` for ``k`` = 1 … 3 and the fields of
+    :data:`REASON_FIELDS` (see the module docstring); a client with fewer
+    positive contributions has ``""`` features in the remaining ranks.
+    """
     features = list(MODEL_FEATURES)
     values = contributions[features].to_numpy(dtype=float)
     order = np.argsort(-values, axis=1, kind="stable")[:, :TOP_REASONS]
@@ -160,67 +161,38 @@ def reason_frame(contributions: pd.DataFrame, X: pd.DataFrame, y: pd.Series,
     direction = {d["feature"]: d["direction"] for d in drivers}
     stable = X[y.to_numpy() == 0]
     overall = float(y.mean())
-    out = pd.DataFrame("", index=contributions.index,
-                       columns=[f"{p}_{k + 1}" for k in range(TOP_REASONS)
-                                for p in ("driver", "reason")])
+    out = _empty_reasons(len(contributions))
     for j, f in enumerate(features):
         hit = (order == j) & positive
-        rows = hit.any(axis=1)
-        if not rows.any():
+        rows = np.flatnonzero(hit.any(axis=1))
+        if not len(rows):
             continue
         client_values = X.loc[contributions.index[rows], f]
         if _is_numeric(f):
-            texts = _numeric_texts(f, client_values.astype(float), float(stable[f].median()),
-                                   direction.get(f, AMBIGUOUS))
+            fields = _numeric_fields(client_values.astype(float), float(stable[f].median()),
+                                     direction.get(f, "ambiguous"))
         else:
-            texts = _categorical_texts(f, client_values, y.groupby(X[f]).mean(), overall)
+            fields = _categorical_fields(client_values, y.groupby(X[f]).mean(), overall)
+        fields = {"feature": f, **fields}
         for k in range(TOP_REASONS):
             at = hit[rows, k]
-            ids = client_values.index[at]
-            out.loc[ids, f"driver_{k + 1}"] = f
-            out.loc[ids, f"reason_{k + 1}"] = texts.loc[ids].to_numpy()
-    return out
-
-
-_TITLES = {"highest": "с наибольшим риском", "borderline": "у порога решения",
-           "lowest": "с наименьшим риском", "quantile": ""}
-
-
-def output_label(estimator: Any) -> str:
-    """What the explained score is, in words."""
-    name = type(estimator).__name__
-    if name in ("LogisticRegression", "HistGradientBoostingClassifier"):
-        return "логарифм шансов снижения (до калибровки)"
-    if name in ("SVC", "LinearSVC"):
-        return "отступ SVM (до калибровки)"
-    return "доля снижения по модели (до калибровки)"
-
-
-def _shown(feature: str, value: Any) -> str:
-    if isinstance(value, str):
-        return f"«{value}»"
-    term = g.GLOSSARY.get(feature)
-    unit = f"{NBSP}{term.unit}" if term and term.unit else ""
-    return f"{fmt_number(value)}{unit}"
+            for field, column in reason_columns(k + 1).items():
+                value = fields[field]
+                out[column][rows[at]] = value[at] if isinstance(value, np.ndarray) else value
+    return pd.DataFrame(out, index=contributions.index)
 
 
 def example_record(cid: Any, kind: str, probability: float, base: float,
                    contributions: pd.Series, client: pd.Series) -> dict[str, Any]:
-    """Waterfall data of one example client, with a title and a one-line summary.
+    """Waterfall data of one example client (``kind``: highest, borderline, lowest, quantile).
 
     ``contributions`` are SHAP values by export column; in the output each has
-    ``value`` (the SHAP value) and ``client_value`` (the client's feature value).
+    ``value`` (the SHAP value) and ``client_value`` (the client's feature
+    value), ordered by |SHAP| descending.
     """
     ranked = contributions.abs().sort_values(ascending=False, kind="stable").index
-    title = f"Клиент {int(cid)} {_TITLES.get(kind, '')}".strip()
-    up = [f"«{g.label(f)}» ({_shown(f, client[f])})" for f in ranked if contributions[f] > 0]
-    down = [f"«{g.label(f)}» ({_shown(f, client[f])})" for f in ranked if contributions[f] < 0]
-    parts = ([f"риск сильнее всего повышают {', '.join(up[:2])}"] if up else []) + (
-        [f"снижают {', '.join(down[:2])}"] if down else [])
-    summary = f"{title}: вероятность снижения {fmt_percent(probability)}"
-    summary += (f"; {'; '.join(parts)}." if parts else ".")
     return {
-        "id": int(cid), "kind": kind, "title": title, "summary": summary,
+        "id": int(cid), "kind": kind,
         "probability": r6(probability), "base_value": r6(base),
         "output_value": r6(base + float(contributions.sum())),
         "contributions": [{"feature": f, "label": g.label(f), "value": r6(contributions[f]),

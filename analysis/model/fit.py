@@ -91,7 +91,7 @@ from analysis.model.features import (
     target_vector,
 )
 from analysis.model.metrics import choose_threshold, holdout_metrics, r6
-from analysis.model.search import FAMILIES, search, selection_reason
+from analysis.model.search import FAMILIES, search
 
 __all__ = [
     "PROBABILITY",
@@ -321,7 +321,6 @@ def _fit(X: pd.DataFrame, y: pd.Series, params: ModelParams) -> ModelRun:
         "search_sample_size": len(X_search),
         "in_sample_scores": len(rest.intersection(X_fit.index)),
         "positive_class": g.DECLINED,
-        "selection_reason": selection_reason(found, params.cv_folds, params.cv_repeats),
     }
     if len(X) > params.large_export_clients:
         # only on large exports, so that the results of a small export keep their bytes

@@ -26,16 +26,17 @@ from sklearn.metrics import (
 from analysis import glossary as g
 
 __all__ = [
+    "CI_LEVEL",
     "LIFT_SHARES",
     "bootstrap_auc_ci",
     "choose_threshold",
     "holdout_metrics",
-    "lift_statement",
     "lift_table",
     "r6",
 ]
 
 LIFT_SHARES = (0.1, 0.2, 0.3, 0.5)
+CI_LEVEL = 0.95
 MAX_CURVE_POINTS = 200
 _BOOT_CHUNK = 50
 
@@ -89,7 +90,7 @@ def _group_counts(groups: np.ndarray, draws: np.ndarray, n_groups: int) -> np.nd
 
 
 def bootstrap_auc_ci(y: np.ndarray, proba: np.ndarray, n_boot: int, seed: int,
-                     level: float = 0.95) -> tuple[float, float]:
+                     level: float = CI_LEVEL) -> tuple[float, float]:
     """Percentile CI of ROC AUC from a stratified bootstrap (positives and negatives
     resampled separately, so each resample keeps the hold-out's class sizes).
 
@@ -139,15 +140,6 @@ def lift_table(y: np.ndarray, proba: np.ndarray,
     return rows
 
 
-def lift_statement(lift: list[dict[str, float]], share: float = 0.3) -> str:
-    """«8 из 10 снижающихся клиентов — среди 30 % клиентов с наибольшим риском»."""
-    row = min(lift, key=lambda r: abs(r["top_share"] - share))
-    found = math.floor(row["recall"] * 10 + 0.5)
-    percent = math.floor(row["top_share"] * 100 + 0.5)
-    return (f"{found} из 10 клиентов со снижающейся активностью — среди {percent}\u00a0% "
-            "клиентов с наибольшим риском")
-
-
 def holdout_metrics(y: np.ndarray, proba: np.ndarray, threshold: float, n_boot: int,
                     seed: int) -> dict[str, Any]:
     """Every hold-out figure of the report (JSON-ready, rounded to 6 decimals)."""
@@ -165,6 +157,7 @@ def holdout_metrics(y: np.ndarray, proba: np.ndarray, threshold: float, n_boot: 
     return {
         "test_roc_auc": r6(roc_auc_score(y, proba)),
         "test_roc_auc_ci": [r6(low), r6(high)],
+        "test_roc_auc_ci_level": CI_LEVEL,
         "test_pr_auc": r6(average_precision_score(y, proba)),
         "test_f1": r6(f1_score(y, flagged, zero_division=0)),
         "test_precision": r6(precision_score(y, flagged, zero_division=0)),
@@ -180,5 +173,4 @@ def holdout_metrics(y: np.ndarray, proba: np.ndarray, threshold: float, n_boot: 
         "roc_curve": {"fpr": roc_fpr, "tpr": roc_tpr},
         "pr_curve": {"recall": pr_recall, "precision": pr_precision},
         "lift": lift,
-        "lift_statement": lift_statement(lift),
     }

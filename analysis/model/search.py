@@ -44,10 +44,8 @@ from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
 from analysis.model.features import build_preprocessor
-from analysis.rutext import plural
 
-__all__ = ["FAMILIES", "Family", "SearchResult", "ranking_scores", "sample_configs", "search",
-           "selection_reason"]
+__all__ = ["FAMILIES", "Family", "SearchResult", "ranking_scores", "sample_configs", "search"]
 
 _ETA = 3
 
@@ -241,25 +239,3 @@ def _summarise(families: tuple[str, ...], configs: dict[str, list[dict[str, Any]
                            "cv_roc_auc_std": float(np.std(s)), "n_configs": len(configs[f])})
     best = max(candidates, key=lambda c: c["cv_roc_auc_mean"])["name"]
     return SearchResult(candidates, tried, best, fold_scores)
-
-
-def selection_reason(found: SearchResult, folds: int, repeats: int) -> str:
-    """Why the best family was chosen, in Russian, from the CV numbers."""
-    ranked = sorted(found.candidates, key=lambda c: -c["cv_roc_auc_mean"])
-    best = ranked[0]
-
-    def auc(c: dict[str, Any]) -> str:
-        return f"{c['cv_roc_auc_mean']:.3f} ± {c['cv_roc_auc_std']:.3f}".replace(".", ",")
-
-    blocks = plural(folds, "блок", "блока", "блоков")
-    rounds = plural(repeats, "повтор", "повтора", "повторов")
-    text = (f"Выбрана модель «{best['label_ru']}»: у неё наибольшая средняя ROC AUC на "
-            f"перекрёстной проверке ({folds} {blocks} × {repeats} {rounds}) — {auc(best)}")
-    if len(ranked) > 1:
-        second = ranked[1]
-        gap = f"{best['cv_roc_auc_mean'] - second['cv_roc_auc_mean']:.3f}".replace(".", ",")
-        text += f"; следующая, «{second['label_ru']}», — {auc(second)} (разница {gap})"
-    baseline = next((c for c in ranked if c["name"] == "dummy"), None)
-    if baseline is not None and baseline is not best:
-        text += f"; модель без признаков — {baseline['cv_roc_auc_mean']:.3f}".replace(".", ",")
-    return text + "."

@@ -18,8 +18,6 @@ import pandas as pd
 from analysis import glossary as g
 from analysis.config import SegmentParams
 from analysis.segments.definitions import (
-    PROFIT_LABELS,
-    RISK_LABELS,
     SEGMENTS,
     SegmentDefinition,
     Thresholds,
@@ -57,8 +55,7 @@ def value_at_risk(clients: pd.DataFrame, probability: pd.Series,
     for r_code in ("high", "medium", "low"):
         for p_code in ("high", "low"):
             hit = (risk == r_code) & (tier == p_code)
-            cells.append({"risk": r_code, "risk_label": RISK_LABELS[r_code],
-                          "profit": p_code, "profit_label": PROFIT_LABELS[p_code],
+            cells.append({"risk": r_code, "profit": p_code,
                           "clients": int(hit.sum()),
                           "mean_probability": float(p[hit].mean()) if hit.any() else None,
                           "total_profit": float(profit[hit].sum()),
@@ -79,9 +76,9 @@ def sensitivity(definition: SegmentDefinition, clients: pd.DataFrame, probabilit
     """Size and profit at risk when each numeric threshold moves by ± ``sensitivity_step``.
 
     The move is relative (0.6 ± 10 % → 0.54 and 0.66), clipped to [0, 1]. The
-    verdict is «чувствителен к порогу» when some move changes the size by more
+    verdict is ``sensitive`` when some move changes the size by more
     than ``sensitivity_limit`` (relative; for an empty segment, when a move
-    makes it non-empty), otherwise «устойчив».
+    makes it non-empty), otherwise ``stable``.
     """
     p = aligned_probability(clients, probability)
     base_t = definition.thresholds(params)
@@ -101,8 +98,7 @@ def sensitivity(definition: SegmentDefinition, clients: pd.DataFrame, probabilit
     return {"base_clients": base_size, "base_profit_at_risk": base_risk, "thresholds": rows,
             "max_size_change": None if math.isinf(worst) else worst,
             "limit": params.sensitivity_limit,
-            "verdict": "чувствителен к порогу" if worst > params.sensitivity_limit
-            else "устойчив"}
+            "verdict": "sensitive" if worst > params.sensitivity_limit else "stable"}
 
 
 def _offers(name: str, segment: pd.DataFrame, stable: pd.DataFrame,
@@ -127,7 +123,7 @@ def _profile(definition: SegmentDefinition, clients: pd.DataFrame, p: pd.Series,
     mean_p = float(p[hit].mean()) if hit.any() else None
     return {
         "code": definition.code, "name": definition.name, "priority": definition.priority,
-        "definition": definition.describe(thresholds), "thresholds": thresholds,
+        "thresholds": thresholds,
         "clients": int(hit.sum()), "share": float(hit.mean()),
         "mean_probability": mean_p,
         "mean_profit": float(segment[g.PROFIT].mean()) if hit.any() else None,

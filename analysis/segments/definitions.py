@@ -25,13 +25,10 @@ import pandas as pd
 
 from analysis import glossary as g
 from analysis.config import SegmentParams
-from analysis.rutext import num, pct
 
-__all__ = ["PROFIT_LABELS", "RISK_LABELS", "SEGMENTS", "SegmentDefinition", "Thresholds",
-           "aligned_probability", "assign_segment", "memberships", "risk_level"]
+__all__ = ["SEGMENTS", "SegmentDefinition", "Thresholds", "aligned_probability",
+           "assign_segment", "memberships", "risk_level"]
 
-RISK_LABELS = {"high": "высокий", "medium": "средний", "low": "низкий"}
-PROFIT_LABELS = {"high": "высокая прибыль", "low": "низкая прибыль"}
 Thresholds = Mapping[str, Any]
 
 
@@ -44,11 +41,10 @@ class SegmentDefinition:
     code, name, priority
         Machine name, Russian name, precedence (1 wins) in the action list.
     thresholds
-        Parameters → the thresholds the rule uses (stated in the output).
+        Parameters → the thresholds the rule uses (stated in the output; the
+        report words the rule from its code and these values).
     members
         ``(clients, probability, thresholds)`` → boolean mask.
-    describe
-        Thresholds → Russian definition with the values.
     numeric
         Thresholds swept in the sensitivity analysis.
     """
@@ -58,7 +54,6 @@ class SegmentDefinition:
     priority: int
     thresholds: Callable[[SegmentParams], dict[str, Any]]
     members: Callable[[pd.DataFrame, pd.Series, Thresholds], pd.Series]
-    describe: Callable[[Thresholds], str]
     numeric: tuple[str, ...]
 
 
@@ -73,19 +68,12 @@ def _electronics_members(clients: pd.DataFrame, probability: pd.Series,
     return liked & (declined | (probability >= t["probability_high"]))
 
 
-def _quoted(values: Any) -> str:
-    return " или ".join(f"«{v}»" for v in values)
-
-
 SEGMENTS: tuple[SegmentDefinition, ...] = (
     SegmentDefinition(
         code="promo_risk", name="Охотники за акциями в зоне риска", priority=1,
         thresholds=lambda p: {"promo_high": p.promo_high,
                               "probability_high": p.probability_high},
         members=_promo_members,
-        describe=lambda t: (f"Доля покупок по акции не ниже {pct(t['promo_high'], 0)} и "
-                            f"вероятность снижения активности не ниже "
-                            f"{num(t['probability_high'], 2)}"),
         numeric=("promo_high", "probability_high")),
     SegmentDefinition(
         code="electronics_decline", name="Любители техники со снижением активности",
@@ -93,9 +81,6 @@ SEGMENTS: tuple[SegmentDefinition, ...] = (
         thresholds=lambda p: {"electronics_categories": list(p.electronics_categories),
                               "probability_high": p.probability_high},
         members=_electronics_members,
-        describe=lambda t: (f"Любимая категория — {_quoted(t['electronics_categories'])}, "
-                            "и активность уже снизилась или вероятность её снижения не ниже "
-                            f"{num(t['probability_high'], 2)}"),
         numeric=("probability_high",)),
 )
 

@@ -17,7 +17,6 @@ from scipy.stats import rankdata
 
 from analysis import glossary as g
 from analysis.config import SegmentParams
-from analysis.rutext import NBSP, pct, smart_num
 from analysis.segments.offers import (
     FeatureCondition,
     FlagCondition,
@@ -28,9 +27,6 @@ from analysis.segments.offers import (
 
 __all__ = ["RuleEvidence", "differences", "drivers", "rank_biserial", "rule_evidence",
            "select_offers"]
-
-_SHARE_FEATURES = frozenset({g.PROMO})
-
 
 def rank_biserial(segment: pd.Series, stable: pd.Series) -> float | None:
     """Rank-biserial correlation of ``segment`` against ``stable``; ``None`` if one is empty."""
@@ -43,29 +39,15 @@ def rank_biserial(segment: pd.Series, stable: pd.Series) -> float | None:
     return float(2 * u / (len(a) * len(b)) - 1)
 
 
-def _value_text(feature: str, value: float) -> str:
-    if feature in _SHARE_FEATURES:
-        return pct(value, 0)
-    unit = g.GLOSSARY[feature].unit if feature in g.GLOSSARY else ""
-    return smart_num(value) + (f"{NBSP}{unit}" if unit else "")
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
 def _difference(feature: str, segment: pd.DataFrame, stable: pd.DataFrame) -> dict | None:
     effect = rank_biserial(segment[feature], stable[feature])
     if effect is None:
         return None
     seg_median = float(segment[feature].median())
     stable_median = float(stable[feature].median())
-    text = (f"{_lower_first(g.label(feature))}: {_value_text(feature, seg_median)} против "
-            f"{_value_text(feature, stable_median)} у стабильных")
     return {"feature": feature, "label": g.label(feature), "segment_median": seg_median,
             "stable_median": stable_median, "effect": effect,
-            "direction": "выше" if effect > 0 else "ниже" if effect < 0 else "так же",
-            "text": text}
+            "direction": "higher" if effect > 0 else "lower" if effect < 0 else "same"}
 
 
 def differences(segment: pd.DataFrame, stable: pd.DataFrame, top: int) -> list[dict]:

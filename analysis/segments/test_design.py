@@ -1,7 +1,7 @@
 """Design of the controlled test proposed with every offer.
 
-The metric is the share of clients whose purchasing activity holds
-(«доля клиентов, сохранивших активность»). The control group keeps its
+The metric (code ``retained_share``) is the share of clients whose purchasing
+activity holds. The control group keeps its
 current share ``p0`` (estimated as 1 − mean decline probability of the
 segment); the offer should raise it to ``p1 = p0 + uplift`` (absolute). The
 test is the two-sided z-test of two proportions at level ``alpha``.
@@ -29,11 +29,10 @@ from scipy.optimize import brentq
 from scipy.stats import norm
 
 from analysis.config import SegmentParams
-from analysis.rutext import num, pct, plural, pp
 
 __all__ = ["METRIC", "design_test", "min_detectable_uplift", "sample_size"]
 
-METRIC = "доля клиентов, сохранивших активность"
+METRIC = "retained_share"
 
 
 def _gap(p0: float, p1: float, n_control: float, n_treatment: float,
@@ -101,27 +100,6 @@ def min_detectable_uplift(clients: int, p0: float, control_share: float, alpha: 
         xtol=1e-10))
 
 
-def _clients(n: int) -> str:
-    return f"{num(n)} {plural(n, 'клиент', 'клиента', 'клиентов')}"
-
-
-def _conclusion(size: int, n_control: int | None, n_treatment: int | None,
-                uplift: float, smallest: float | None, baseline: float) -> str:
-    if n_control is None or n_treatment is None:
-        return (f"Прирост на {pp(uplift)} проверить нельзя: текущая доля сохранивших "
-                f"активность {pct(baseline)}, а целевая должна лежать между 0 и 100 %.")
-    need = n_control + n_treatment
-    arms = f"{num(n_control)} в контрольной и {num(n_treatment)} в тестовой группе"
-    if size >= need:
-        return (f"Сегмента хватает: для прироста на {pp(uplift)} нужно {_clients(need)} "
-                f"({arms}), в сегменте {num(size)}.")
-    text = (f"Сегмент слишком мал, чтобы заметить прирост на {pp(uplift)}: нужно "
-            f"{_clients(need)} ({arms}), а в сегменте {num(size)}.")
-    if smallest is None:
-        return text + " При таком размере не заметен никакой прирост."
-    return text + f" При таком размере заметен только прирост от {pp(smallest)}"
-
-
 def design_test(size: int, mean_probability: float | None, params: SegmentParams) -> dict:
     """The controlled test of an offer in a target group of ``size`` clients.
 
@@ -138,7 +116,7 @@ def design_test(size: int, mean_probability: float | None, params: SegmentParams
     -------
     dict
         JSON-ready: metric, baseline and target shares, the arms needed, whether
-        the group suffices, the smallest detectable uplift and a Russian sentence.
+        the group suffices and the smallest detectable uplift (the report words it).
     """
     baseline = 1 - mean_probability if mean_probability is not None else None
     target = baseline + params.uplift if baseline is not None else None
@@ -163,7 +141,4 @@ def design_test(size: int, mean_probability: float | None, params: SegmentParams
         "segment_clients": size,
         "enough": need is not None and size >= need,
         "min_detectable_uplift": smallest,
-        "conclusion": ("Сегмент пуст: проверять предложение не на ком." if size == 0 else
-                       _conclusion(size, n_control, n_treatment, params.uplift, smallest,
-                                   baseline or 0.0)),
     }

@@ -15,8 +15,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from analysis.rutext import money, num, pct
 from report.archive.files import MANIFEST_NAME, RESULTS_NAME
-from report.text.fmt import money, num, pct
 
 __all__ = ["attachment_name", "compose", "key_numbers", "period_words", "subject"]
 

@@ -8,7 +8,7 @@ plain text for the terminal (``oneclick compare``, registered in
 
 Strings marked for ``| safe`` in the template are built here from numbers and
 glossary labels; any value that comes from the data (a category name, a
-failure reason) is passed through :func:`report.documents.md_escape` first.
+failure reason) is passed through :func:`report.text.markdown.md_escape` first.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from report.text.fmt import money, num, pct, plural, pp
+from analysis.rutext import money, num, pct, period_label, plural, pp
+from report.text.markdown import md_escape
+from report.text.words import COMPARISON_PROBLEMS, DRIFT_WORDS
 
 __all__ = ["changes_text", "format_comparison"]
 
@@ -33,8 +35,6 @@ def _plain(value: object) -> str:
 
 
 def _md(value: object) -> str:
-    from report.documents import md_escape
-
     return md_escape(value)
 
 
@@ -49,8 +49,6 @@ def _p(value: float | None) -> str:
 
 
 def _period(where: R) -> str:
-    from report.documents import period_label
-
     period, revision = where.get("period") or "", where.get("revision") or ""
     try:
         shown = period_label(period)
@@ -79,7 +77,7 @@ def _moved_words(n: int) -> str:
 
 def _decline_part(c: R) -> str:
     d = c["decline_share"]
-    change = f" ({pp(d['change'])})" if d.get("change") is not None else ""
+    change = f" ({pp(d['change'], signed=True)})" if d.get("change") is not None else ""
     return f"Доля снижения: {pct(d['previous'])} → {pct(d['current'])}{change}"
 
 
@@ -158,7 +156,7 @@ def _conclusion(c: R, quote: Quote) -> str:
     else:
         verb = "выросла" if change > 0 else "снизилась"
         trend = (f"Доля клиентов со сниженной активностью {verb} с {pct(d['previous'])} до "
-                 f"{pct(d['current'])} ({pp(change)})")
+                 f"{pct(d['current'])} ({pp(change, signed=True)})")
     parts = [trend]
     top = _strongest(c)
     if top:
@@ -195,7 +193,11 @@ def _basis(c: R) -> str:
 
 def _drift_note(c: R) -> str:
     p = c.get("params") or {}
-    return (f"PSI (индекс стабильности популяции) — по 10 квантильным интервалам прошлого "
+    bins = p.get("psi_bins")
+    count = f"{num(bins)} " if bins else ""
+    intervals = plural(bins or 0, "квантильному интервалу", "квантильным интервалам",
+                       "квантильным интервалам")
+    return (f"PSI (индекс стабильности популяции) — по {count}{intervals} прошлого "
             f"распределения (для категорий — по значениям): до {num(p.get('psi_warn'), 2)} — "
             f"стабилен, до {num(p.get('psi_alert'), 2)} — умеренный сдвиг, выше — сильный. "
             f"Тест (Колмогоров — Смирнов для чисел, хи-квадрат для категорий) отмечен *, "
@@ -212,14 +214,11 @@ def _metric_rows(c: R, unit: str) -> list[R]:
     total = c.get("profit_at_risk_total") or {}
 
     def diff(a: float | None, b: float | None) -> str:
-        if a is None or b is None:
-            return "—"
-        delta = b - a
-        return ("+" if delta > 0 else "") + num(delta, 3)
+        return "—" if a is None or b is None else num(b - a, 3, signed=True)
 
     rows = [
         {"label": "Доля клиентов со сниженной активностью", "previous": pct(d["previous"]),
-         "current": pct(d["current"]), "change": pp(d.get("change"))},
+         "current": pct(d["current"]), "change": pp(d.get("change"), signed=True)},
         {"label": "Прибыль под угрозой в месяц", "previous": money(total.get("previous"), unit),
          "current": money(total.get("current"), unit),
          "change": _signed_money(total.get("change"), unit)},
@@ -234,10 +233,7 @@ def _metric_rows(c: R, unit: str) -> list[R]:
 
 
 def _signed_money(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    value = round(value)
-    return ("+" if value > 0 else "") + money(value or 0, unit)
+    return "—" if value is None else money(round(value), unit, signed=True)
 
 
 def _drift_rows(c: R) -> list[R]:
@@ -247,7 +243,8 @@ def _drift_rows(c: R) -> list[R]:
     return [{"label": d["label"], "kind": d["kind"], "psi": d["psi"],
              "test": _TEST_NAMES.get(d["test"], d["test"]),
              "p": _p(d["p_value"]) + (" *" if d.get("test_flag") else ""),
-             "level": d["level"], "verdict": d["verdict"]} for d in ranked]
+             "level": d["level"], "verdict": DRIFT_WORDS.get(d["level"], d["level"])}
+            for d in ranked]
 
 
 def _segment_rows(c: R, unit: str) -> list[R]:
@@ -316,7 +313,7 @@ def changes_text(comparison: R | None) -> R | None:
                                 for n in c.get("vanished_categories", [])],
         "segment_rows": _segment_rows(c, unit),
         "moved": _moved(c, unit),
-        "problems": list(c.get("problems", [])),
+        "problems": [COMPARISON_PROBLEMS.get(p, p) for p in c.get("problems", [])],
     }
 
 
@@ -365,5 +362,5 @@ def format_comparison(comparison: R) -> str:
                        for r in _segment_rows(c, unit)], {1, 2, 3, 4})
         out.append("")
     out.append(_moved(c, unit).replace("`", ""))
-    out += [f"Внимание: {p}" for p in c.get("problems", [])]
+    out += [f"Внимание: {COMPARISON_PROBLEMS.get(p, p)}" for p in c.get("problems", [])]
     return "\n".join(out) + "\n"

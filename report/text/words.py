@@ -1,0 +1,56 @@
+"""The report's vocabulary: the Russian word for every code the analysis returns.
+
+Each cut-off that turns a number into a word (AUC quality) is defined here once;
+codes (effect sizes, sensitivity verdicts, risk tiers, channels, drift levels)
+are worded here once. Figures cannot import ``report``: the figure texts built in
+``report.text`` use these functions and hand the words over.
+"""
+
+from __future__ import annotations
+
+__all__ = ["AUC_WORDS", "CHANNEL_LABELS", "COMPARISON_PROBLEMS", "DRIFT_WORDS", "EFFECT_WORDS",
+           "PROFIT_LABELS",
+           "RISK_LABELS", "SENSITIVITY_WORDS", "auc_quality", "channel_label",
+           "effect_word", "lower_first"]
+
+AUC_WORDS = ((0.9, "высокое"), (0.8, "хорошее"), (0.7, "умеренное"), (0.0, "слабое"))
+"""(lowest ROC AUC, word) from the best down: quality is the first word whose cut-off is met."""
+
+EFFECT_WORDS = {"negligible": "пренебрежимый", "small": "слабый", "medium": "средний",
+                "large": "сильный"}
+
+COMPARISON_PROBLEMS: dict[str, str] = {
+    "no_clients_sample": "в прошлой ревизии нет tables/clients_sample.csv: сдвиг признаков "
+                         "не посчитан",
+    "no_scores": "в прошлой ревизии нет scores.csv: переходы в высокий риск не посчитаны",
+}
+"""What could not be compared with the previous revision (``comparison.problems`` codes)."""
+SENSITIVITY_WORDS = {"sensitive": "чувствителен к порогу", "stable": "устойчив"}
+DRIFT_WORDS = {"stable": "стабилен", "moderate": "умеренный сдвиг", "strong": "сильный сдвиг",
+               "unknown": "нет данных"}
+RISK_LABELS = {"high": "высокий", "medium": "средний", "low": "низкий"}
+PROFIT_LABELS = {"high": "высокая прибыль", "low": "низкая прибыль"}
+CHANNEL_LABELS = {
+    "email": "электронное письмо", "sms": "SMS", "push": "push-уведомление",
+    "newsletter": "рассылка", "site": "сайт", "personal_account": "личный кабинет",
+    "call": "звонок", "": ""}
+
+
+def auc_quality(auc: float) -> str:
+    """ROC AUC in one word: «высокое» (≥ 0.9), «хорошее», «умеренное», «слабое» (< 0.7)."""
+    return next((word for cut, word in AUC_WORDS if auc >= cut), AUC_WORDS[-1][1])
+
+
+def effect_word(code: str | None) -> str:
+    """Effect-size code of :mod:`analysis.behaviour.stats` → «слабый» …; unknown → «—»."""
+    return EFFECT_WORDS.get(code or "", "—")
+
+
+def channel_label(code: str) -> str:
+    """Channel code of the offer catalogue → its Russian name (unknown codes as they are)."""
+    return CHANNEL_LABELS.get(code, code)
+
+
+def lower_first(text: str) -> str:
+    """«Страниц за визит» → «страниц за визит»."""
+    return text[:1].lower() + text[1:]

@@ -1,0 +1,55 @@
+"""The action list as files: worded reasons, deterministic CSV and xlsx, Russian headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from _segment_inputs import empty_reasons, standin_model, toy_clients
+from openpyxl import load_workbook
+
+from analysis.config import SegmentParams
+from analysis.segments.actions import action_list
+from analysis.segments.build import build_segments
+from report.actionlist import COLUMNS, HEADERS_RU, action_table, write_action_list
+
+PARAMS = SegmentParams()
+
+
+@pytest.fixture(scope="module")
+def actions() -> pd.DataFrame:
+    clients = toy_clients(300, seed=11)
+    probability, shap = standin_model(clients)
+    segments = build_segments(clients, probability, shap, PARAMS)
+    return action_list(clients, probability, empty_reasons(clients), segments, PARAMS)
+
+
+def test_reasons_are_worded(actions: pd.DataFrame) -> None:
+    table = action_table(actions)
+    assert tuple(table.columns) == COLUMNS
+    worded = table[actions["reason_1_feature"] != ""]
+    assert (worded["reason_1"] == "мало страниц за визит: 3 против 5 у стабильных клиентов").all()
+    assert (table.loc[actions["reason_1_feature"] == "", "reason_1"] == "").all()
+    assert (table["reason_2"] == "").all()
+
+
+def test_files_are_deterministic_with_the_right_headers(actions: pd.DataFrame,
+                                                        tmp_path: Path) -> None:
+    first = (tmp_path / "a.csv", tmp_path / "a.xlsx")
+    second = (tmp_path / "b.csv", tmp_path / "b.xlsx")
+    write_action_list(actions, *first)
+    write_action_list(actions, *second)
+    assert first[0].read_bytes() == second[0].read_bytes()
+    assert first[1].read_bytes() == second[1].read_bytes()
+    text = first[0].read_text(encoding="utf-8")
+    assert text.startswith(",".join(COLUMNS) + "\n") and "\r" not in text
+    row = text.splitlines()[1].split(",")
+    assert len(row[1].split(".")[1]) == 6 and len(row[4].split(".")[1]) == 2
+    back = pd.read_csv(first[0], keep_default_na=False)
+    assert back["id"].tolist() == actions["id"].tolist()
+    sheet = load_workbook(first[1]).active
+    assert [c.value for c in sheet[1]] == [HEADERS_RU[c] for c in COLUMNS]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.max_row == len(actions) + 1
+    assert sheet.cell(row=2, column=3).value in {"высокий", "средний", "низкий"}

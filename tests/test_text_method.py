@@ -1,0 +1,44 @@
+"""The method list of the appendix, built from the results bundle alone."""
+
+from __future__ import annotations
+
+from analysis.config import Config
+from report.text.method import method_lines
+
+NN, NB = "\u202f", "\u00a0"
+
+
+def _results(config: Config, model: dict, shap: dict) -> dict:
+    return {"params": config.model_dump(mode="json"), "model": model, "shap": shap}
+
+
+def test_large_export_method_line_names_the_samples() -> None:
+    config = Config().with_overrides(**{"model.large_export_clients": 250})
+    model = {"candidates": [], "large_export": {
+        "threshold_clients": 250, "families": ["logreg", "hgb"],
+        "excluded_families": ["knn", "svc_rbf"], "fit_sample_size": 20000,
+        "final_fit_size": 20000}}
+    shap = {"explainer": "tree", "n_explained": 2000, "background_size": 0,
+            "reasons_method": "occlusion"}
+    lines = method_lines(_results(config, model, shap))
+    large = next(line for line in lines if line.startswith("Большая выгрузка"))
+    assert "«k ближайших соседей»" in large and f"20{NN}000 клиентов" in large
+    explained = next(line for line in lines if line.startswith("Объяснения"))
+    assert f"из 2{NN}000 клиентов (не больше 2{NN}000)" in explained and "окклюзии" in explained
+    small = method_lines(_results(Config(), {"candidates": []}, {
+        **shap, "explainer": "permutation", "n_explained": 100, "background_size": 50}))
+    assert not any(line.startswith("Большая выгрузка") for line in small)
+    assert any("из 100 клиентов (не больше 100), фон 50 клиентов" in line for line in small)
+
+
+def test_method_follows_the_configuration() -> None:
+    config = Config().with_overrides(**{
+        "model.test_size": 0.3, "model.cv_folds": 4, "model.cv_repeats": 2,
+        "model.search_iter": 1, "segments.uplift": 0.07, "stats.correction": "fdr_bh"})
+    lines = method_lines(_results(config, {"candidates": [{}, {}]}, {"explainer": "linear",
+                                                                      "n_explained": 10}))
+    text = "\n".join(lines)
+    assert f"отложенная выборка 30{NB}%" in text
+    assert "2 семейства" in text and "до 1 конфигурации на семейство" in text
+    assert "4 блока × 2 повтора" in text
+    assert f"прироста 7{NB}п.{NB}п." in text and "поправка fdr_bh" in text
