@@ -57,10 +57,11 @@ def _render(rev: Path, results: dict[str, Any], period: str, revision_hint: str,
     from figures.build import build_figures
     from report.documents import build_context, period_label, write_documents
     from report.render.html import render_html, render_pdf
+    from report.text.figures import with_captions
 
     with clock.stage("figures", "Графики"):
         specs = build_figures(rev, rev / "figures")
-    figures = [s.__dict__ if hasattr(s, "__dict__") else dict(s) for s in specs]
+    figures = [with_captions(vars(s)) for s in specs]
     header = f"«В один клик» · {period_label(period)} · ревизия {revision_hint}"
     with clock.stage("documents", "Документы отчёта"):
         context = build_context(results, figures, period=period,
