@@ -11,12 +11,14 @@ from dataclasses import dataclass
 
 __all__ = [
     "CATEGORICAL",
+    "CHART",
     "GLOSSARY",
     "GROUPS",
     "MINUTES_COLUMNS",
     "NUMERIC",
     "REVENUE_COLUMNS",
     "TARGET",
+    "ChartLabels",
     "Term",
     "label",
 ]
@@ -136,3 +138,87 @@ def label(column: str) -> str:
     """Russian label of a column; the column name itself when it is not in the glossary."""
     term = GLOSSARY.get(column)
     return term.label if term else column
+
+
+# --- Chart labels -------------------------------------------------------------------------
+# Words drawn inside the figures' PNGs: axis titles, legend entries, tick words and panel
+# titles. They are labels, not findings: the figures' titles, takeaways and alt texts are
+# written by ``report.text.figures``. Entries with ``{…}`` are ``str.format`` templates whose
+# fields receive numbers already formatted with ``analysis.rutext``.
+
+
+@dataclass(frozen=True)
+class ChartLabels:
+    """Every Russian word drawn inside a figure, by where it is drawn."""
+
+    # classes of the target
+    declined: str = "Снизилась"
+    stable: str = "Прежний уровень"
+    stable_short: str = "Прежний"
+    # behaviour
+    clients_axis: str = "Клиентов"
+    category_axis: str = "Доля снизивших активность; пунктир — среднее, справа — клиентов"
+    phik: str = "φk"
+    revenue_panel: str = "Средняя выручка"
+    minutes_panel: str = "Среднее время на сайте"
+    # model
+    cv_auc_axis: str = "ROC AUC на кросс-валидации"
+    chance: str = "Случайное угадывание"
+    false_alarm_axis: str = "Доля ложных тревог"
+    found_axis: str = "Доля найденных снизивших"
+    recall_axis: str = "Полнота (доля найденных снизивших)"
+    precision_axis: str = "Точность"
+    base_rate: str = "Доля снизивших, {share}"
+    roc_legend: str = "ROC AUC {auc}{ci}"
+    ci: str = " (95 % ДИ {low}–{high})"
+    pr_legend: str = "PR AUC {auc}"
+    model: str = "Модель"
+    roc_panel: str = "ROC-кривая"
+    pr_panel: str = "Точность и полнота"
+    predicted_axis: str = "Прогноз модели"
+    actual_axis: str = "Фактически"
+    confusion_panel: str = "Матрица ошибок (отложенная выборка)"
+    perfect_calibration: str = "Идеальная калибровка"
+    probability_axis: str = "Предсказанная вероятность снижения"
+    observed_axis: str = "Фактическая доля снизивших"
+    calibration_panel: str = "Калибровка (отложенная выборка)"
+    class_share_axis: str = "Доля клиентов класса"
+    spread_panel: str = "Прогнозы по фактическому классу"
+    threshold: str = "Порог {value}"
+    random_choice: str = "Случайный выбор"
+    by_model: str = "По прогнозу модели"
+    gain_note: str = "{clients} клиентов →\n{found} снизивших"
+    contacted_axis: str = "Доля клиентов с предложением"
+    gain_panel: str = "Охват при выборе по риску"
+    # drivers
+    shap_axis: str = "Вклад в риск снижения (SHAP): ← ниже риск | выше риск →"
+    shap_bar_axis: str = "Среднее |SHAP|: насколько признак сдвигает прогноз"
+    value_low: str = "низкое"
+    value_high: str = "высокое"
+    value_colour: str = "Значение признака"
+    contribution_axis: str = "Вклад в прогноз (SHAP)"
+    base_value: str = "Среднее по клиентам: {value}"
+    client_value: str = "{label} = {value}"
+    other_features: str = "Остальные признаки ({count})"
+    client_forecast: str = "Прогноз для клиента: {value}"
+    client_probability: str = ", вероятность {probability}"
+    above: str = "больше {value}"
+    below: str = "меньше {value}"
+    # segments
+    outside_segments: str = "Вне сегментов"
+    profit_line: str = "порог высокой прибыли "
+    risk_probability_axis: str = "Вероятность снижения активности"
+    profit_axis: str = "Среднемесячная прибыль"
+    profit_unit_axis: str = "Среднемесячная прибыль, {unit}"
+    risk_medium: str = "средний риск от {value}"
+    risk_high: str = "высокий риск от {value}"
+    mean_probability_axis: str = "Средняя вероятность снижения"
+    profit_at_risk_axis: str = "Прибыль под риском, {unit}"
+    segment_vs_stable: str = "{segment} против {stable}"
+    difference_axis: str = "← ниже, чем у стабильных | выше →"
+    profit_unit: str = "тыс. ₽"
+    """Unit of ``Прибыль`` when the bundle does not state one (the export's unit)."""
+
+
+CHART = ChartLabels()
+"""The chart labels (:class:`ChartLabels`); figures read them from here."""

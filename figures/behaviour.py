@@ -15,6 +15,7 @@ from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon
 
+from analysis import glossary as g
 from analysis.rutext import num, pct
 from figures import theme as t
 
@@ -40,7 +41,7 @@ def plot_target_balance(ax: Axes, counts: Mapping[str, int]) -> BarContainer:
     ax.bar_label(bars, [f"{num(v)} ({pct(v / total)})" for v in values], padding=3,
                  fontsize=8)
     ax.set_xlim(0, values.max() * 1.3 if len(values) else 1)
-    ax.set_xlabel("Клиентов")
+    ax.set_xlabel(g.CHART.clients_axis)
     t.ru_ticks(ax.xaxis)
     return bars
 
@@ -86,7 +87,7 @@ def plot_box(ax: Axes, declined: Sequence[float], stable: Sequence[float]) -> Pa
     for median in parts["medians"]:
         median.set_color("white")
         median.set_linewidth(1.6)
-    ax.set_yticks([1, 2], ["Снизилась", "Прежний"])
+    ax.set_yticks([1, 2], [g.CHART.declined, g.CHART.stable_short])
     ax.invert_yaxis()
     t.ru_ticks(ax.xaxis)
     return parts["boxes"][0]

@@ -2,9 +2,10 @@
 
 :func:`build_figures` reads the results bundle, makes every figure whose data
 is present, writes each as a PNG into ``out_dir`` and lists them in
-``out_dir/index.json``. The same bundle gives the same PNG bytes: the Agg
-canvas is used directly (no pyplot state), the theme is fixed, jitter is
-seeded, and the files carry no software version or timestamp.
+``out_dir/index.json`` with the facts their captions are written from (the
+sentences themselves are ``report.text.figures``'s). The same bundle gives the
+same PNG bytes: the Agg canvas is used directly (no pyplot state), the theme is
+fixed, jitter is seeded, and the files carry no software version or timestamp.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import errno
 import json
 import logging
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -44,22 +46,17 @@ class FigureSpec:
         File stem, stable across runs (``target_balance``).
     path
         PNG path relative to the parent of ``out_dir`` (``figures/target_balance.png``).
-    title
-        The finding, computed from the bundle's numbers (Russian).
-    takeaway
-        One Russian sentence for the reader, computed from the numbers.
-    alt
-        Short alt text (Russian).
     section
         Report section: ``behaviour``, ``model``, ``drivers`` or ``segments``.
+    facts
+        The numbers and codes the figure's title, takeaway and alt text are
+        written from (JSON-ready; ``report.text.figures`` writes the sentences).
     """
 
     name: str
     path: str
-    title: str
-    takeaway: str
-    alt: str
     section: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 def plan_figures(bundle: Bundle, strict: bool = False) -> list[Plan]:
@@ -136,8 +133,8 @@ def build_figures(bundle: Bundle | Path, out_dir: Path, names: Collection[str] |
             log.exception("figure %s skipped: it could not be drawn", plan.name)
             path.unlink(missing_ok=True)
             continue
-        specs.append(FigureSpec(plan.name, f"{out_dir.name}/{path.name}", plan.title,
-                                plan.takeaway, plan.alt, plan.section))
+        specs.append(FigureSpec(plan.name, f"{out_dir.name}/{path.name}", plan.section,
+                                plan.facts))
     index = json.dumps([asdict(s) for s in specs], ensure_ascii=False, indent=2, sort_keys=True)
     (out_dir / "index.json").write_text(index + "\n", encoding="utf-8")
     return specs

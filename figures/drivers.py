@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
 from matplotlib.container import BarContainer
 
+from analysis import glossary as g
 from analysis.rutext import num
 from figures import theme as t
 
@@ -83,7 +84,7 @@ def plot_beeswarm(ax: Axes, shap: np.ndarray, colour: np.ndarray, labels: Sequen
     ax.axvline(0, color=t.HIGHLIGHT, linewidth=0.7)
     ax.set_yticks(range(len(labels)), [t.wrap(lab, 30) for lab in labels], fontsize=7)
     ax.set_ylim(len(labels) - 0.5, -0.5)
-    ax.set_xlabel("Вклад в риск снижения (SHAP): ← ниже риск | выше риск →")
+    ax.set_xlabel(g.CHART.shap_axis)
     ax.grid(axis="y")
     t.ru_ticks(ax.xaxis)
     return dots
@@ -97,7 +98,7 @@ def plot_shap_bar(ax: Axes, labels: Sequence[str], importance: Sequence[float]) 
     ax.invert_yaxis()
     ax.bar_label(bars, [num(v, 3) for v in importance], padding=3, fontsize=7)
     ax.set_xlim(0, max(importance, default=1.0) * 1.2)
-    ax.set_xlabel("Среднее |SHAP|: насколько признак сдвигает прогноз")
+    ax.set_xlabel(g.CHART.shap_bar_axis)
     t.ru_ticks(ax.xaxis)
     return bars
 
@@ -126,13 +127,13 @@ def plot_waterfall(ax: Axes, base: float, labels: Sequence[str], values: Sequenc
     ax.invert_yaxis()
     end = base + float(v.sum())
     ax.axvline(base, color=t.NEUTRAL, linestyle=":", linewidth=1.0,
-               label=f"Среднее по клиентам: {num(base, 2)}")
+               label=g.CHART.base_value.format(value=num(base, 2)))
     ax.axvline(end, color=t.HIGHLIGHT, linestyle="--", linewidth=0.9, label=final_label)
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=7)
     lo = min(base, float((starts + np.minimum(v, 0)).min()))
     hi = max(base, float((starts + np.maximum(v, 0)).max()))
     pad = (hi - lo) * 0.15 or 0.05
     ax.set_xlim(lo - pad, hi + pad)
-    ax.set_xlabel("Вклад в прогноз (SHAP)")
+    ax.set_xlabel(g.CHART.contribution_axis)
     t.ru_ticks(ax.xaxis)
     return bars

@@ -14,6 +14,7 @@ from matplotlib.container import BarContainer
 from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 
+from analysis import glossary as g
 from analysis.rutext import num, pct
 from figures import theme as t
 
@@ -46,7 +47,7 @@ def plot_model_comparison(ax: Axes, labels: Sequence[str], means: Sequence[float
     ax.axvline(0.5, color=t.NEUTRAL, linestyle=":", linewidth=0.9)
     low = min(0.45, float(np.nanmin(mean - std)) - 0.02) if len(mean) else 0.45
     ax.set_xlim(low, 1.08)
-    ax.set_xlabel("ROC AUC на кросс-валидации")
+    ax.set_xlabel(g.CHART.cv_auc_axis)
     t.ru_ticks(ax.xaxis)
     return bars
 
@@ -65,9 +66,9 @@ def _unit_square(ax: Axes, xlabel: str, ylabel: str, legend: str) -> None:
 def plot_roc(ax: Axes, fpr: Sequence[float], tpr: Sequence[float], label: str) -> Line2D:
     """ROC curve with the chance diagonal; ``label`` goes into the legend."""
     ax.plot([0, 1], [0, 1], color=t.NEUTRAL, linestyle=":", linewidth=0.9,
-            label="Случайное угадывание")
+            label=g.CHART.chance)
     (line,) = ax.plot(fpr, tpr, color=t.DECLINED_COLOUR, label=label, drawstyle="steps-post")
-    _unit_square(ax, "Доля ложных тревог", "Доля найденных снизивших", "lower right")
+    _unit_square(ax, g.CHART.false_alarm_axis, g.CHART.found_axis, "lower right")
     return line
 
 
@@ -76,9 +77,9 @@ def plot_pr(ax: Axes, recall: Sequence[float], precision: Sequence[float], label
     """Precision–recall curve with the base rate (a random ranking) as a dotted line."""
     if base_rate is not None:
         ax.axhline(base_rate, color=t.NEUTRAL, linestyle=":", linewidth=0.9,
-                   label=f"Доля снизивших, {pct(base_rate, 0)}")
+                   label=g.CHART.base_rate.format(share=pct(base_rate, 0)))
     (line,) = ax.plot(recall, precision, color=t.DECLINED_COLOUR, label=label)
-    _unit_square(ax, "Полнота (доля найденных снизивших)", "Точность", "lower left")
+    _unit_square(ax, g.CHART.recall_axis, g.CHART.precision_axis, "lower left")
     return line
 
 
@@ -96,8 +97,8 @@ def plot_confusion(ax: Axes, matrix: Sequence[Sequence[int]]) -> AxesImage:
     names = [t.TARGET_LABELS[t.DECLINED], t.TARGET_LABELS[t.STABLE]]
     ax.set_xticks([0, 1], names)
     ax.set_yticks([0, 1], names)
-    ax.set_xlabel("Прогноз модели")
-    ax.set_ylabel("Фактически")
+    ax.set_xlabel(g.CHART.predicted_axis)
+    ax.set_ylabel(g.CHART.actual_axis)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -111,13 +112,13 @@ def plot_confusion(ax: Axes, matrix: Sequence[Sequence[int]]) -> AxesImage:
 def plot_calibration(ax: Axes, prob_pred: Sequence[float], prob_true: Sequence[float]) -> Line2D:
     """Reliability diagram: mean predicted probability per bin against the observed share."""
     ax.plot([0, 1], [0, 1], color=t.NEUTRAL, linestyle=":", linewidth=0.9,
-            label="Идеальная калибровка")
+            label=g.CHART.perfect_calibration)
     (line,) = ax.plot(prob_pred, prob_true, color=t.DECLINED_COLOUR, marker="o",
-                      markersize=4, label="Модель")
+                      markersize=4, label=g.CHART.model)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.set_xlabel("Предсказанная вероятность снижения")
-    ax.set_ylabel("Фактическая доля снизивших")
+    ax.set_xlabel(g.CHART.probability_axis)
+    ax.set_ylabel(g.CHART.observed_axis)
     ax.legend(loc="upper left")
     t.ru_ticks(ax.xaxis)
     t.ru_ticks(ax.yaxis)
@@ -139,17 +140,17 @@ def plot_gain(ax: Axes, top_share: Sequence[float], recall: Sequence[float],
     x = np.concatenate([[0.0], np.asarray(top_share, dtype=float)])
     y = np.concatenate([[0.0], np.asarray(recall, dtype=float)])
     ax.plot([0, 1], [0, 1], color=t.NEUTRAL, linestyle=":", linewidth=0.9,
-            label="Случайный выбор")
+            label=g.CHART.random_choice)
     (line,) = ax.plot(x, y, color=t.DECLINED_COLOUR, marker="o", markersize=3.5,
-                      label="По прогнозу модели")
+                      label=g.CHART.by_model)
     if marked is not None and len(x) > 1:
         i = int(np.argmin(np.abs(x[1:] - marked))) + 1
-        ax.annotate(f"{pct(x[i], 0)} клиентов →\n{pct(y[i], 0)} снизивших", (x[i], y[i]),
-                    xytext=(8, -22), textcoords="offset points", fontsize=7.5)
+        note = g.CHART.gain_note.format(clients=pct(x[i], 0), found=pct(y[i], 0))
+        ax.annotate(note, (x[i], y[i]), xytext=(8, -22), textcoords="offset points", fontsize=7.5)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
-    ax.set_xlabel("Доля клиентов с предложением")
-    ax.set_ylabel("Доля найденных снизивших")
+    ax.set_xlabel(g.CHART.contacted_axis)
+    ax.set_ylabel(g.CHART.found_axis)
     ax.legend(loc="lower right")
     t.ru_ticks(ax.xaxis, "pct")
     t.ru_ticks(ax.yaxis, "pct")

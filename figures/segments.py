@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
 from matplotlib.container import BarContainer
 
+from analysis import glossary as g
 from figures import theme as t
 
 __all__ = ["plot_segment_bars", "plot_segment_differences", "plot_segment_map"]
@@ -22,7 +23,7 @@ def plot_segment_map(ax: Axes, probability: Sequence[float], profit: Sequence[fl
                      segment: Sequence[str], names: Sequence[str],
                      risk_lines: Sequence[tuple[float, str]] = (),
                      profit_line: float | None = None,
-                     outside: str = "Вне сегментов") -> PathCollection:
+                     outside: str = g.CHART.outside_segments) -> PathCollection:
     """Clients as dots: decline probability (x) against profit (y), coloured by segment.
 
     Parameters
@@ -56,11 +57,11 @@ def plot_segment_map(ax: Axes, probability: Sequence[float], profit: Sequence[fl
                 va="bottom", fontsize=7, color="#555555")
     if profit_line is not None:
         ax.axhline(profit_line, color=t.HIGHLIGHT, linestyle=":", linewidth=0.8)
-        ax.text(1.0, profit_line, "порог высокой прибыли ", transform=ax.get_yaxis_transform(),
+        ax.text(1.0, profit_line, g.CHART.profit_line, transform=ax.get_yaxis_transform(),
                 ha="right", va="bottom", fontsize=7, color="#555555")
     ax.set_xlim(0, 1)
-    ax.set_xlabel("Вероятность снижения активности")
-    ax.set_ylabel("Среднемесячная прибыль")
+    ax.set_xlabel(g.CHART.risk_probability_axis)
+    ax.set_ylabel(g.CHART.profit_axis)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), markerscale=2.5)
     t.ru_ticks(ax.xaxis)
     t.ru_ticks(ax.yaxis)
@@ -106,6 +107,6 @@ def plot_segment_differences(ax: Axes, labels: Sequence[str], effects: Sequence[
     ax.set_yticks(pos, [t.wrap(lab, 26) for lab in labels], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(-1.25, 1.25)
-    ax.set_xlabel("← ниже, чем у стабильных | выше →")
+    ax.set_xlabel(g.CHART.difference_axis)
     t.ru_ticks(ax.xaxis)
     return bars

@@ -31,7 +31,7 @@ STABLE = g.STABLE
 DECLINED_COLOUR = "#d9534f"
 STABLE_COLOUR = "#2c7fb8"
 TARGET_COLOURS: dict[str, str] = {DECLINED: DECLINED_COLOUR, STABLE: STABLE_COLOUR}
-TARGET_LABELS: dict[str, str] = {DECLINED: "Снизилась", STABLE: "Прежний уровень"}
+TARGET_LABELS: dict[str, str] = {DECLINED: g.CHART.declined, STABLE: g.CHART.stable}
 
 NEUTRAL = "#9e9e9e"
 """Grey: clients outside every segment, categorical values in a SHAP beeswarm."""

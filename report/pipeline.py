@@ -69,10 +69,11 @@ def _render(rev: Path, bundle: Bundle, period: str, revision_hint: str, renderer
     from report.documents import build_context, period_label, write_documents
     from report.render.html import render_html
     from report.render.pdf import render_pdf
+    from report.text.figures import with_captions
 
     with clock.stage("figures", "Графики"):
         specs = build_figures(FigureBundle.from_memory(bundle, rev), rev / files.FIGURES_DIR)
-    figures = [s.__dict__ if hasattr(s, "__dict__") else dict(s) for s in specs]
+    figures = [with_captions(vars(s)) for s in specs]
     header = f"«В один клик» · {period_label(period)} · ревизия {revision_hint}"
     with clock.stage("documents", "Документы отчёта"):
         context = build_context(bundle.results, figures, period=period,

@@ -28,7 +28,8 @@ from figures.plans import model as model_plans
 from figures.plans import segments as segment_plans
 from figures.reader import Bundle, Missing, need
 
-CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+RUSSIAN_WORDS = re.compile(r"[А-Яа-яЁё]+\s+[А-Яа-яЁё]+")
+PLOT_MODULES = ("behaviour", "model", "drivers", "segments", "theme")
 PNG_HEADER = b"\x89PNG\r\n\x1a\n"
 REAL_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "one-click"
 EXPECTED = {
@@ -122,7 +123,7 @@ def test_need_raises_missing_for_absent_or_empty_parts() -> None:
             need({"a": {"b": [1], "e": []}}, *path)
 
 
-def test_builder_writes_every_figure_as_a_valid_png_with_russian_captions(
+def test_builder_writes_every_figure_as_a_valid_png_with_its_facts(
         built: tuple[Path, list[FigureSpec]]) -> None:
     out, specs = built
     assert {s.name for s in specs} == EXPECTED
@@ -135,12 +136,12 @@ def test_builder_writes_every_figure_as_a_valid_png_with_russian_captions(
             width, height = image.size
         assert 6.5 <= width / image.info["dpi"][0] <= 7.5
         assert height / image.info["dpi"][1] <= 4.6
-        for text in (spec.title, spec.takeaway, spec.alt):
-            assert text.strip() and CYRILLIC.search(text)
-        assert spec.takeaway.endswith(".")
+        assert spec.facts and json.loads(json.dumps(spec.facts, allow_nan=False)) == spec.facts
         assert spec.section in {"behaviour", "model", "drivers", "segments"}
     index = json.loads((out / "index.json").read_text(encoding="utf-8"))
     assert [item["name"] for item in index] == [s.name for s in specs]
+    assert [item["facts"] for item in index] == [s.facts for s in specs]
+    assert set(index[0]) == {"name", "path", "section", "facts"}
     assert index[0] == dict(sorted(index[0].items()))
 
 
@@ -172,30 +173,48 @@ def _swap_medians(results: dict[str, Any]) -> None:
     row["declined_mean"], row["stable_mean"] = row["stable_mean"], row["declined_mean"]
 
 
-def test_distribution_title_follows_the_medians(bundle_dir: Path) -> None:
-    before = behaviour_plans.numeric_histograms(Bundle.read(bundle_dir)).title
-    after = behaviour_plans.numeric_histograms(_with(bundle_dir, _swap_medians)).title
-    words = {"меньше", "больше"}
-    assert before != after
-    assert {w for w in words if f" {w} " in before} == words - {
-        w for w in words if f" {w} " in after}
+def test_distribution_facts_follow_the_medians(bundle_dir: Path) -> None:
+    before = behaviour_plans.numeric_histograms(Bundle.read(bundle_dir)).facts["top"]
+    after = behaviour_plans.numeric_histograms(_with(bundle_dir, _swap_medians)).facts["top"]
+    assert before["feature"] == after["feature"]
+    assert (after["declined"], after["stable"]) == (before["stable"], before["declined"])
 
 
-@pytest.mark.parametrize(("factory", "change"), [
+@pytest.mark.parametrize(("factory", "change", "fact"), [
     (behaviour_plans.target_balance,
-     lambda r: r["facts"].update(declined=r["facts"]["declined"] // 2, decline_share=None)),
-    (model_plans.roc_pr, lambda r: r["model"].update(test_roc_auc=0.61)),
+     lambda r: r["facts"].update(declined=r["facts"]["declined"] // 2, decline_share=None),
+     "decline_share"),
+    (model_plans.roc_pr, lambda r: r["model"].update(test_roc_auc=0.61), "auc"),
     (model_plans.model_comparison,
      lambda r: r["model"].update(best=next(c["name"] for c in r["model"]["candidates"]
-                                           if c["name"] != r["model"]["best"]))),
-    (driver_plans.shap_bar, lambda r: r["drivers"][-1].update(mean_abs_shap=10.0)),
+                                           if c["name"] != r["model"]["best"])), "chosen"),
+    (driver_plans.shap_bar, lambda r: r["drivers"][-1].update(mean_abs_shap=10.0), "top"),
     (segment_plans.segment_profiles,
      lambda r: [s.update(profit_at_risk=1000.0 * i)
-                for i, s in enumerate(r["segments"]["segments"])]),
+                for i, s in enumerate(r["segments"]["segments"])], "top"),
 ])
-def test_titles_are_computed_from_the_numbers(bundle_dir: Path, factory: Callable,
-                                              change: Callable) -> None:
-    assert factory(Bundle.read(bundle_dir)).title != factory(_with(bundle_dir, change)).title
+def test_facts_are_computed_from_the_numbers(bundle_dir: Path, factory: Callable,
+                                             change: Callable, fact: str) -> None:
+    before, after = factory(Bundle.read(bundle_dir)), factory(_with(bundle_dir, change))
+    assert before.facts[fact] != after.facts[fact]
+
+
+def test_the_figures_stage_writes_no_russian_prose() -> None:
+    """Russian words in the figures' code are only in docstrings and the glossary's labels."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1] / "figures"
+    sources = [root / f"{m}.py" for m in PLOT_MODULES] + sorted((root / "plans").glob("*.py"))
+    found = []
+    for path in sources:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef)
+                      and node.body and isinstance(node.body[0], ast.Expr)}
+        found += [f"{path.name}:{node.lineno}" for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                  and id(node) not in docstrings and RUSSIAN_WORDS.search(node.value)]
+    assert found == []
 
 
 def test_confusion_matrix_reads_both_bundle_shapes() -> None:
@@ -232,8 +251,7 @@ def test_segment_map_samples_many_clients_and_says_so(bundle_dir: Path, tmp_path
     many = pd.concat([sample] * (segment_plans.MAX_POINTS // len(sample) + 1), ignore_index=True)
     many.to_csv(big / "tables" / "clients_sample.csv", index=False)
     plan = segment_plans.segment_map(Bundle.read(big))
-    assert f"{segment_plans.MAX_POINTS:,}".replace(",", "\u202f") in plan.alt
-    assert "выборка" in plan.alt
+    assert plan.facts["shown"] == segment_plans.MAX_POINTS < plan.facts["population"]
 
 
 def test_malformed_data_skips_the_figure_unless_strict(bundle_dir: Path, tmp_path: Path,

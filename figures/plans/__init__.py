@@ -1,4 +1,4 @@
-"""Figure plans: for each figure, its computed captions and how to draw it.
+"""Figure plans: for each figure, the facts its captions are written from and how to draw it.
 
 :data:`PLANS` lists the plan factories in report order. Each takes the
 results bundle and returns one plan or a list of plans; it raises
@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from figures.plans import behaviour, drivers, model, segments
-from figures.plans._common import Plan
+from figures.plans._common import Facts, Plan, client_value_text, probability_text, value_text
 from figures.reader import Bundle
 
-__all__ = ["PLANS", "Plan", "PlanFactory"]
+__all__ = ["PLANS", "Facts", "Plan", "PlanFactory", "client_value_text", "probability_text",
+           "value_text"]
 
 PlanFactory = Callable[[Bundle], Plan | list[Plan]]
 

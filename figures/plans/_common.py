@@ -1,10 +1,11 @@
-"""What a figure plan is, and the small text helpers its captions share.
+"""What a figure plan is, and the value formatters its chart labels share.
 
 A plan holds everything about one figure except the figure object itself: its
-name, its computed finding (title), takeaway and alt text, its size and grid,
-and a ``draw`` callback that fills the axes the builder gives it. Plans are
-cheap to make (no drawing), so captions can be computed and tested without
-rendering.
+name, its section, its ``facts`` (the numbers and codes its captions need), its
+size and grid, and a ``draw`` callback that fills the axes the builder gives it.
+Plans are cheap to make (no drawing). The captions (title, takeaway, alt text)
+are written from the facts by ``report.text.figures``; the figures stage writes
+no sentence.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from analysis import glossary as g
 from analysis.rutext import NBSP, pct, smart_num
 from figures import theme
 
-__all__ = ["Plan", "capital", "compare", "joined", "quoted", "signed_pct", "value_text"]
+__all__ = ["Facts", "Plan", "client_value_text", "optional", "probability_text", "value_text"]
+
+Facts = dict[str, Any]
+"""JSON-ready numbers, codes and names a figure's captions are written from."""
 
 _SHARE_FEATURES = frozenset({g.PROMO})
 
@@ -35,8 +39,9 @@ class Plan:
         File stem, unique in the run (``target_balance``).
     section
         Report section: ``behaviour``, ``model``, ``drivers`` or ``segments``.
-    title, takeaway, alt
-        The computed finding, one sentence for the reader, the alt text.
+    facts
+        What the captions say, as JSON-ready numbers and codes (see
+        ``report.text.figures`` for the sentences written from them).
     draw
         Fills the axes (row-major, ``shape`` of them) with the plot functions.
     shape
@@ -49,14 +54,20 @@ class Plan:
 
     name: str
     section: str
-    title: str
-    takeaway: str
-    alt: str
+    facts: Facts
     draw: Callable[[Sequence[Axes]], None]
     shape: tuple[int, int] = (1, 1)
     height: float = 3.2
     grid: Mapping[str, Any] = field(default_factory=dict)
     width: float = theme.WIDTH
+
+
+def optional(value: Any) -> float | None:
+    """A number for the facts: ``None`` for a missing or NaN value, else a plain ``float``."""
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
 
 
 def value_text(feature: str, value: float | None) -> str:
@@ -69,32 +80,17 @@ def value_text(feature: str, value: float | None) -> str:
     return smart_num(value) + (f"{NBSP}{unit}" if unit else "")
 
 
-def compare(a: float, b: float, less: str = "меньше", more: str = "больше",
-            same: str = "столько же") -> str:
-    """The word for ``a`` against ``b``."""
-    if math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
-        return same
-    return less if a < b else more
+def client_value_text(feature: str, value: Any) -> str:
+    """A client's value of a feature: numbers through :func:`value_text`, categories as is."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value_text(feature, float(value))
+    return str(value)
 
 
-def quoted(text: str) -> str:
-    """«text»."""
-    return f"«{text}»"
-
-
-def joined(items: Sequence[str], last: str = "и") -> str:
-    """«a», «b» и «c» style enumeration of already formatted items."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {last} {items[-1]}"
-
-
-def signed_pct(share: float, digits: int = 1) -> str:
-    """``0.05`` → «+5,0 %», ``-0.05`` → «−5,0 %»."""
-    return ("+" if share > 0 else "") + pct(share, digits)
-
-
-def capital(text: str) -> str:
-    """First letter upper case, the rest untouched (unlike ``str.capitalize``)."""
-    return text[:1].upper() + text[1:]
+def probability_text(p: float) -> str:
+    """A probability as a percentage that never reads as a certain 0 % or 100 %."""
+    if p > 0.995:
+        return g.CHART.above.format(value=pct(0.99, 0))
+    if p < 0.005:
+        return g.CHART.below.format(value=pct(0.01, 0))
+    return pct(p, 0)

@@ -9,21 +9,18 @@ from typing import Any
 from matplotlib.axes import Axes
 
 from analysis import glossary as g
-from analysis.rutext import num, pct, plural, pp, smart_num
 from figures import behaviour as plot
 from figures import theme as t
-from figures.plans._common import Plan, compare, joined, quoted, signed_pct, value_text
+from figures.plans._common import Plan, optional
 from figures.reader import Bundle, Missing
 
-__all__ = ["categorical_shares", "monthly_activity", "numeric_boxplots", "numeric_histograms",
-           "phik_heatmap", "target_balance"]
+__all__ = ["categorical_shares", "centres", "monthly_activity", "numeric_boxplots",
+           "numeric_histograms", "phik_heatmap", "target_balance"]
 
 TOP_NUMERIC = 8
 """Numeric features shown in the distribution grids (largest |effect| first)."""
 MIN_CATEGORY_CLIENTS = 30
 """A category value needs this many clients to be named in a finding."""
-_IN_PERIOD = {"текущий_месяц": "в текущем месяце", "предыдущий_месяц": "в предыдущем месяце",
-              "препредыдущий_месяц": "в препредыдущем месяце"}
 
 
 def target_balance(b: Bundle) -> Plan:
@@ -33,16 +30,11 @@ def target_balance(b: Bundle) -> Plan:
     stable = total - declined
     share = facts.get("decline_share") or declined / total
     modelled = facts.get("clients_modelled", total)
-    ratio = stable / declined if declined else math.inf
     counts = {g.DECLINED: declined, g.STABLE: stable}
     return Plan(
         name="target_balance", section="behaviour", height=1.8,
-        title=f"Активность снизилась у {pct(share)} клиентов: {num(declined)} из {num(total)}",
-        takeaway=(f"На каждого клиента со сниженной активностью приходится {num(ratio, 1)} "
-                  f"клиента с прежним уровнем; в модели участвуют {num(modelled)} "
-                  f"{plural(modelled, 'клиент', 'клиента', 'клиентов')} из {num(total)}."),
-        alt=(f"Горизонтальные столбцы: {num(declined)} клиентов со сниженной активностью "
-             f"и {num(stable)} с прежним уровнем."),
+        facts={"clients": total, "declined": declined, "stable": stable,
+               "decline_share": float(share), "modelled": int(modelled)},
         draw=lambda axes: _draw_balance(axes[0], counts))
 
 
@@ -59,23 +51,24 @@ def _top_numeric(b: Bundle) -> list[dict[str, Any]]:
     return rows[:TOP_NUMERIC]
 
 
-def _centres(row: dict[str, Any]) -> tuple[float, float, str]:
-    """Declined and stable centres: medians, or means when the medians tie."""
+def _centres(row: dict[str, Any]) -> tuple[float, float, bool]:
+    """Declined and stable centres: medians, or means (``True``) when the medians tie."""
     d, s = row.get("declined_median"), row.get("stable_median")
     if d is None or s is None or math.isclose(d, s):
         dm, sm = row.get("declined_mean"), row.get("stable_mean")
         if dm is not None and sm is not None:
-            return dm, sm, "в среднем "
-    return (d if d is not None else math.nan), (s if s is not None else math.nan), ""
+            return dm, sm, True
+    return (d if d is not None else math.nan), (s if s is not None else math.nan), False
 
 
-def contrast_title(row: dict[str, Any]) -> str:
-    """«У снизивших активность меньше «Страниц за визит»: 5 против 10 у стабильных»."""
-    d, s, how = _centres(row)
-    word = compare(d, s)
-    return (f"У снизивших активность {how}{word} {quoted(row['label'])}: "
-            f"{value_text(row['feature'], d)} против {value_text(row['feature'], s)} "
-            "у стабильных")
+def centres(row: dict[str, Any]) -> dict[str, Any]:
+    """A test row's feature, label and class centres as facts.
+
+    ``mean`` says the centres are means (the medians tie), else they are medians.
+    """
+    d, s, mean = _centres(row)
+    return {"feature": row["feature"], "label": row["label"], "declined": optional(d),
+            "stable": optional(s), "mean": mean}
 
 
 def _sample_groups(b: Bundle, features: Sequence[str]) -> dict[str, tuple[Any, Any]]:
@@ -108,25 +101,16 @@ def _grid_draw(rows: list[dict[str, Any]], groups: dict[str, tuple[Any, Any]],
     return draw
 
 
-def _magnitude(row: dict[str, Any]) -> str:
-    words = f"эффект {row['effect_magnitude']}, " if row.get("effect_magnitude") else ""
-    return f"{words}r = {num(row['effect_size'], 2)}"
-
-
 def numeric_histograms(b: Bundle) -> Plan:
     """Step histograms of the numeric features that differ most."""
     rows = _top_numeric(b)
     groups = _sample_groups(b, [r["feature"] for r in rows])
     top = rows[0]
-    d, s, _ = _centres(top)
-    side = "левее" if d < s else "правее"
     return Plan(
         name="numeric_histograms", section="behaviour", shape=(2, 4), height=4.2,
-        title=contrast_title(top),
-        takeaway=(f"Сильнее всего распределения расходятся по признаку {quoted(top['label'])} "
-                  f"({_magnitude(top)}): у снизивших активность оно сдвинуто {side}."),
-        alt=(f"{len(rows)} гистограмм (доля клиентов по интервалам значений) для клиентов со "
-             f"сниженной и прежней активностью: {joined([quoted(r['label']) for r in rows])}."),
+        facts={"top": {**centres(top), "effect_size": optional(top["effect_size"]),
+                       "effect_magnitude": top.get("effect_magnitude") or None},
+               "labels": [r["label"] for r in rows]},
         draw=_grid_draw(rows, groups, box=False))
 
 
@@ -134,21 +118,10 @@ def numeric_boxplots(b: Bundle) -> Plan:
     """Box plots of the same features: where each class's middle half lies."""
     rows = _top_numeric(b)
     groups = _sample_groups(b, [r["feature"] for r in rows])
-    lower = [r for r in rows if (c := _centres(r))[0] < c[1]]
-    higher = [r for r in rows if (c := _centres(r))[0] > c[1]]
-    word, bigger = ("ниже", lower) if len(lower) >= len(higher) else ("выше", higher)
-    other = higher if bigger is lower else lower
-    rest = (f"; {'выше' if word == 'ниже' else 'ниже'} — "
-            f"{joined([quoted(r['label']) for r in other])}" if other else "")
     n_rows = math.ceil(len(rows) / 2)
     return Plan(
         name="numeric_boxplots", section="behaviour", shape=(n_rows, 2), height=4.4,
-        title=(f"У снизивших активность {word} {len(bigger)} из {len(rows)} показателей "
-               "с наибольшим различием"),
-        takeaway=(f"{word.capitalize()} у снизивших: "
-                  f"{joined([quoted(r['label']) for r in bigger])}{rest}."),
-        alt=(f"Диаграммы размаха для {len(rows)} признаков: клиенты со сниженной активностью "
-             "(красные) и с прежней (синие)."),
+        facts={"features": [centres(r) for r in rows]},
         draw=_grid_draw(rows, groups, box=True))
 
 
@@ -166,11 +139,6 @@ def categorical_shares(b: Bundle) -> Plan:
         ((f["rows"][0]["decline_share"] - f["rows"][-1]["decline_share"], f) for f in features),
         key=lambda sf: -sf[0])
     (top_gap, top_f), (low_gap, low_f) = spreads[0], spreads[-1]
-    takeaway = (f"Доля снизивших сильнее всего различается по признаку "
-                f"{quoted(top_f['label'])}: {pp(top_gap)} между {quoted(top_f['rows'][0]['value'])}"
-                f" и {quoted(top_f['rows'][-1]['value'])}")
-    if low_f is not top_f:
-        takeaway += f", слабее всего — по признаку {quoted(low_f['label'])}: {pp(low_gap)}"
 
     def draw(axes: Sequence[Axes]) -> None:
         for ax, f in zip(axes, features, strict=True):
@@ -181,16 +149,20 @@ def categorical_shares(b: Bundle) -> Plan:
             ax.set_title(f["label"], fontsize=8, loc="left")
         for ax in axes[:-1]:
             ax.tick_params(labelbottom=False)
-        axes[-1].set_xlabel("Доля снизивших активность; пунктир — среднее, справа — клиентов")
+        axes[-1].set_xlabel(g.CHART.category_axis)
 
     return Plan(
         name="categorical_shares", section="behaviour", shape=(len(features), 1), height=4.4,
         grid={"height_ratios": [len(f["rows"]) + 1 for f in features]},
-        title=(f"{feat['label']} {quoted(row['value'])}: активность снизилась у "
-               f"{pct(row['decline_share'], 0)} клиентов против {pct(overall, 0)} в среднем"),
-        takeaway=takeaway if takeaway.endswith(".") else takeaway + ".",
-        alt=("Горизонтальные столбцы: доля клиентов со сниженной активностью по значениям "
-             f"признаков {joined([quoted(f['label']) for f in features])}."),
+        facts={"named": {"label": feat["label"], "value": row["value"],
+                         "decline_share": optional(row["decline_share"])},
+               "overall": optional(overall),
+               "widest": {"label": top_f["label"], "gap": optional(top_gap),
+                          "first": top_f["rows"][0]["value"],
+                          "last": top_f["rows"][-1]["value"]},
+               "narrowest": ({"label": low_f["label"], "gap": optional(low_gap)}
+                             if low_f is not top_f else None),
+               "labels": [f["label"] for f in features]},
         draw=draw)
 
 
@@ -208,25 +180,19 @@ def phik_heatmap(b: Bundle) -> Plan:
     (f1, v1), (f2, v2) = sorted(target.items(), key=lambda fv: (-fv[1], fv[0]))[:2]
     value, a, c = max(pairs, key=lambda p: (p[0], p[1], p[2]))
     collinear = b.results.get("behaviour", {}).get("phik", {}).get("collinear") or []
-    note = (f"; пар выше порога коллинеарности — {len(collinear)}" if collinear
-            else "; пар выше порога коллинеарности нет")
     labels = [g.label(col) for col in columns]
     size = b.results["behaviour"]["phik"].get("sample_size")
     return Plan(
         name="phik_heatmap", section="behaviour", height=4.5,
-        title=(f"Сильнее всего с активностью связаны {quoted(g.label(f1))} и "
-               f"{quoted(g.label(f2))}: φk {num(v1, 2)} и {num(v2, 2)}"),
-        takeaway=(f"Сильнее всего связаны между собой {quoted(g.label(a))} и "
-                  f"{quoted(g.label(c))} (φk {num(value, 2)}){note}."),
-        alt=(f"Тепловая карта коэффициента φk для {len(columns)} признаков"
-             + (f" по {num(size)} клиентам" if size else "") + "; столбцы пронумерованы "
-             "как строки, значения от 0,5 подписаны."),
+        facts={"target": [[f1, optional(v1)], [f2, optional(v2)]],
+               "pair": [a, c, optional(value)], "collinear": len(collinear),
+               "columns": len(columns), "sample_size": size or None},
         draw=lambda axes: _draw_phik(axes[0], matrix, labels))
 
 
 def _draw_phik(ax: Axes, matrix: list[list[float | None]], labels: list[str]) -> None:
     image = plot.plot_phik(ax, matrix, labels, emphasise=g.label(g.TARGET))
-    bar = ax.figure.colorbar(image, ax=ax, shrink=0.6, label="φk")
+    bar = ax.figure.colorbar(image, ax=ax, shrink=0.6, label=g.CHART.phik)
     t.ru_ticks(bar.ax.yaxis, digits=1)
 
 
@@ -244,38 +210,29 @@ def monthly_activity(b: Bundle) -> Plan:
 
     head = max(panels, key=lambda p: last_gap(p)[0])
     _, d, s = last_gap(head)
-    when = _IN_PERIOD.get(head["periods"][-1], f"в периоде «{head['periods'][-1]}»")
-    what = "времени на сайте" if head is monthly.get("minutes") else "выручки"
     changes = []
     for series in monthly.get("revenue", {}).get("series", []):
         first, last = series["means"][0], series["means"][-1]
         changes.append((series["target"], last / first - 1 if first else math.nan))
     trend = dict(changes)
-    takeaway = (f"У снизивших активность {what} {compare(d, s)} {when}: {smart_num(d)} "
-                f"против {smart_num(s)} {head['unit']}.")
-    if g.DECLINED in trend and g.STABLE in trend:
-        n = len(monthly["revenue"]["periods"])
-        takeaway = (f"За {n} {plural(n, 'месяц', 'месяца', 'месяцев')} средняя выручка "
-                    f"снизивших изменилась на {signed_pct(trend[g.DECLINED])}, стабильных — на "
-                    f"{signed_pct(trend[g.STABLE])}.")
+    revenue_trend = ({"months": len(monthly["revenue"]["periods"]),
+                      "declined": optional(trend[g.DECLINED]),
+                      "stable": optional(trend[g.STABLE])}
+                     if g.DECLINED in trend and g.STABLE in trend else None)
 
     def draw(axes: Sequence[Axes]) -> None:
         for ax, panel in zip(axes, panels, strict=True):
             series = {s["target"]: s["means"] for s in panel["series"]}
             periods = [p.replace("_", " ") for p in panel["periods"]]
             plot.plot_monthly(ax, periods, series, panel["unit"])
-            ax.set_title("Средняя выручка" if panel is monthly.get("revenue")
-                         else "Среднее время на сайте", fontsize=8.5)
+            ax.set_title(g.CHART.revenue_panel if panel is monthly.get("revenue")
+                         else g.CHART.minutes_panel, fontsize=8.5)
         axes[0].legend(loc="best")
 
-    verb = compare(d, s, "меньше", "больше", "столько же")
-    subject = "проводят на сайте" if what == "времени на сайте" else "приносят"
     return Plan(
         name="monthly_activity", section="behaviour", shape=(1, len(panels)), height=2.8,
-        title=(f"Снизившие активность {subject} {verb} {what.split()[0]} {when}: "
-               f"{smart_num(d)} против {smart_num(s)} {head['unit']}"),
-        takeaway=takeaway,
-        alt=("Линейные графики по месяцам: средняя выручка и минуты на сайте у клиентов со "
-             "сниженной и прежней активностью."),
+        facts={"measure": "minutes" if head is monthly.get("minutes") else "revenue",
+               "period": head["periods"][-1], "declined": optional(d), "stable": optional(s),
+               "unit": head["unit"], "revenue_trend": revenue_trend},
         draw=draw)
 

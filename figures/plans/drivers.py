@@ -10,9 +10,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from analysis import glossary as g
-from analysis.rutext import num, pct, plural
+from analysis.rutext import num
 from figures import drivers as plot
-from figures.plans._common import Plan, capital, joined, quoted, value_text
+from figures.plans._common import Plan, client_value_text, optional, probability_text
 from figures.reader import Bundle, Missing
 
 __all__ = ["shap_bar", "shap_beeswarm", "shap_waterfalls"]
@@ -55,37 +55,27 @@ def shap_beeswarm(b: Bundle) -> Plan:
     labels = [g.label(c) for c in shap.columns]
     rho = {c: _direction(shap[c], values[c]) for c in shap.columns}
     top = shap.columns[0]
-    if rho[top] is not None:
-        title = (f"Чем {'меньше' if rho[top] < 0 else 'больше'} {quoted(g.label(top))}, "
-                 "тем выше риск снижения активности")
-    else:
+    riskiest = None
+    if rho[top] is None:
         means = shap[top].groupby(values[top].astype(str)).mean()
-        title = (f"Сильнее всего прогноз двигает {quoted(g.label(top))}: выше всего риск "
-                 f"при значении {quoted(str(means.idxmax()))}")
+        riskiest = str(means.idxmax())
     numeric = [c for c in shap.columns[:DIRECTION_FEATURES]
                if rho[c] is not None and abs(rho[c]) >= MIN_DIRECTION]
-    low = [quoted(g.label(c)) for c in numeric if rho[c] < 0]
-    high = [quoted(g.label(c)) for c in numeric if rho[c] > 0]
-    parts = ([f"низкие значения {joined(low)}"] if low else []) + (
-        [f"высокие — {joined(high)}" if low else f"высокие значения {joined(high)}"]
-        if high else [])
-    takeaway = (f"Риск снижения активности повышают {', а также '.join(parts)}." if parts else
-                "У главных признаков нет однозначного направления влияния на риск.")
     colour = plot.normalise_values(values)
 
     def draw(axes: Sequence[Axes]) -> None:
         dots = plot.plot_beeswarm(axes[0], shap.to_numpy(), colour, labels)
         bar = axes[0].figure.colorbar(dots, ax=axes[0], shrink=0.7, aspect=30, pad=0.01,
                                       ticks=[0, 1])
-        bar.ax.set_yticklabels(["низкое", "высокое"])
-        bar.set_label("Значение признака", fontsize=7.5)
+        bar.ax.set_yticklabels([g.CHART.value_low, g.CHART.value_high])
+        bar.set_label(g.CHART.value_colour, fontsize=7.5)
 
-    n = len(shap)
     return Plan(
-        name="shap_beeswarm", section="drivers", height=4.5, title=title, takeaway=takeaway,
-        alt=(f"Точечная диаграмма SHAP: {num(n)} {plural(n, 'клиент', 'клиента', 'клиентов')}, "
-             f"{len(labels)} признаков; цвет — значение признака от низкого (фиолетовый) до "
-             "высокого (жёлтый), категориальные признаки серые."),
+        name="shap_beeswarm", section="drivers", height=4.5,
+        facts={"top": {"feature": top, "rho": rho[top], "riskiest_value": riskiest},
+               "risk_with_low": [c for c in numeric if rho[c] < 0],
+               "risk_with_high": [c for c in numeric if rho[c] > 0],
+               "clients": len(shap), "features": len(labels)},
         draw=draw)
 
 
@@ -98,24 +88,19 @@ def shap_bar(b: Bundle) -> Plan:
     total = sum(d["mean_abs_shap"] for d in b.get("drivers") if d.get("mean_abs_shap"))
     top = drivers[:3]
     share = sum(d["mean_abs_shap"] for d in top) / total if total else math.nan
-    names = joined([quoted(d.get("label") or g.label(d["feature"])) for d in top])
-    title = (f"{names} дают {pct(share, 0)} суммарного вклада признаков в прогноз"
-             if len(top) > 1 else f"Прогноз определяет прежде всего {names}")
     first = next((d for d in drivers if d.get("declined_median") is not None
                   and d.get("stable_median") is not None), None)
-    if first is not None:
-        feature = first["feature"]
-        takeaway = (f"Главный из них с числовыми значениями, {quoted(g.label(feature))}: "
-                    f"{value_text(feature, first['declined_median'])} у снизивших против "
-                    f"{value_text(feature, first['stable_median'])} у стабильных (медианы).")
-    else:
-        takeaway = f"Главный фактор — {quoted(g.label(drivers[0]['feature']))}."
     labels = [d.get("label") or g.label(d["feature"]) for d in drivers]
     importance = [d["mean_abs_shap"] for d in drivers]
     return Plan(
         name="shap_bar", section="drivers", height=min(4.5, 0.8 + 0.27 * len(drivers)),
-        title=title, takeaway=takeaway,
-        alt=f"Горизонтальные столбцы: среднее |SHAP| для {len(drivers)} главных признаков.",
+        facts={"top": [d.get("label") or g.label(d["feature"]) for d in top],
+               "top_share": optional(share), "lead": drivers[0]["feature"],
+               "numeric_lead": (None if first is None else
+                                {"feature": first["feature"],
+                                 "declined": float(first["declined_median"]),
+                                 "stable": float(first["stable_median"])}),
+               "features": len(drivers)},
         draw=lambda axes: _draw_importance(axes[0], labels, importance))
 
 
@@ -123,19 +108,8 @@ def _draw_importance(ax: Axes, labels: list[str], importance: list[float]) -> No
     plot.plot_shap_bar(ax, labels, importance)
 
 
-def _probability(p: float) -> str:
-    """A probability as a percentage that never reads as a certain 0 % or 100 %."""
-    if p > 0.995:
-        return f"больше {pct(0.99, 0)}"
-    if p < 0.005:
-        return f"меньше {pct(0.01, 0)}"
-    return pct(p, 0)
-
-
-def _client_value(feature: str, value: Any) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return value_text(feature, float(value))
-    return str(value)
+def _row_label(contribution: dict[str, Any]) -> str:
+    return contribution.get("label") or g.label(contribution["feature"])
 
 
 def _waterfall(index: int, example: dict[str, Any]) -> Plan:
@@ -143,36 +117,28 @@ def _waterfall(index: int, example: dict[str, Any]) -> Plan:
     if not rows:
         raise Missing(f"shap.examples[{index}].contributions")
     shown, rest = rows[:WATERFALL_ROWS], rows[WATERFALL_ROWS:]
-    labels = [f"{c.get('label') or g.label(c['feature'])} = "
-              f"{_client_value(c['feature'], c.get('client_value'))}" for c in shown]
+    labels = [g.CHART.client_value.format(
+        label=_row_label(c), value=client_value_text(c["feature"], c.get("client_value")))
+        for c in shown]
     values = [c["value"] for c in shown]
     if rest:
-        labels.append(f"Остальные признаки ({len(rest)})")
+        labels.append(g.CHART.other_features.format(count=len(rest)))
         values.append(sum(c["value"] for c in rest))
     base, probability = example["base_value"], example.get("probability")
     end = base + sum(c["value"] for c in rows)
-    final = f"Прогноз для клиента: {num(end, 2)}" + (
-        f", вероятность {_probability(probability)}" if probability is not None else "")
-    who = example.get("title") or f"Клиент {example.get('id', index + 1)}"
+    final = g.CHART.client_forecast.format(value=num(end, 2)) + (
+        g.CHART.client_probability.format(probability=probability_text(probability))
+        if probability is not None else "")
     lead = shown[0]
-    verb = "повышает" if lead["value"] > 0 else "снижает"
-    up = [quoted(c.get("label") or g.label(c["feature"])) for c in shown if c["value"] > 0][:3]
-    down = [quoted(c.get("label") or g.label(c["feature"])) for c in shown if c["value"] < 0][:3]
-    parts = ([f"риск повышают {joined(up)}"] if up else []) + (
-        [f"снижают {joined(down)}"] if down else [])
-    takeaway = "; ".join(parts)
-    risk = (f"вероятность снижения {_probability(probability)}, " if probability is not None
-            else "")
     return Plan(
         name=f"waterfall_{index + 1}", section="drivers",
         height=min(4.2, 1.1 + 0.3 * len(labels)),
-        title=(f"{who}: {risk}сильнее всего её {verb} "
-               f"{quoted(lead.get('label') or g.label(lead['feature']))} "
-               f"({_client_value(lead['feature'], lead.get('client_value'))})"),
-        takeaway=capital(takeaway) + ".",
-        alt=(f"Каскадная диаграмма: как признаки клиента {example.get('id', '')} сдвигают "
-             "прогноз от среднего к итоговому значению; красные — к снижению активности, "
-             "синие — к прежнему уровню.").replace("клиента  ", "клиента "),
+        facts={"number": index + 1, "id": example.get("id"), "title": example.get("title"),
+               "probability": optional(probability),
+               "lead": {"label": _row_label(lead), "feature": lead["feature"],
+                        "value": lead.get("client_value"), "raises": lead["value"] > 0},
+               "raise": [_row_label(c) for c in shown if c["value"] > 0][:3],
+               "lower": [_row_label(c) for c in shown if c["value"] < 0][:3]},
         draw=lambda axes: _draw_waterfall(axes[0], base, labels, values, final))
 
 

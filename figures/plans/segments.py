@@ -9,17 +9,17 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from analysis import glossary as g
-from analysis.rutext import NBSP, num, pct, plural
+from analysis.rutext import num, pct
 from figures import segments as plot
 from figures import theme as t
-from figures.plans._common import Plan, capital, quoted, value_text
+from figures.plans._common import Plan, optional, value_text
 from figures.reader import Bundle, Missing
 
 __all__ = ["segment_differences", "segment_map", "segment_profiles"]
 
 MAX_POINTS = 5000
 """Most clients drawn on the map; more are sampled (seeded) and the alt text says so."""
-DEFAULT_PROFIT_UNIT = "тыс. ₽"
+DEFAULT_PROFIT_UNIT = g.CHART.profit_unit
 """Unit of ``Прибыль`` when the bundle does not state one (the export's unit)."""
 
 
@@ -32,16 +32,6 @@ def profit_unit(b: Bundle) -> str:
         if isinstance(node, dict) and node.get("profit_unit"):
             return str(node["profit_unit"])
     return DEFAULT_PROFIT_UNIT
-
-
-def _money(value: float, unit: str) -> str:
-    return f"{num(value, 1)}{NBSP}{unit}"
-
-
-def _clients(n: int, genitive: bool = False) -> str:
-    """«201 клиент» (nominative) or «у 201 клиента» style genitive."""
-    forms = ("клиента", "клиентов", "клиентов") if genitive else ("клиент", "клиента", "клиентов")
-    return f"{num(n)} {plural(n, *forms)}"
 
 
 def _segment_names(b: Bundle) -> tuple[list[str], dict[str, str]]:
@@ -74,17 +64,11 @@ def segment_map(b: Bundle) -> Plan:
     share_high = sum(c["profit_at_risk"] for c in high) / risk_total
     corner = next((c for c in high if c["profit"] == "high"), None)
     unit = profit_unit(b)
-    takeaway = capital(f"{_clients(n_high)} с высоким риском при {num(total)} всего.")
-    if corner is not None:
-        who = _clients(corner["clients"], genitive=True)
-        takeaway = (f"Высокий риск и высокая прибыль — у {who}: на них приходится "
-                    f" {_money(corner['profit_at_risk'], unit)} прибыли под риском "
-                    f"из {_money(risk_total, unit)}.")
     population = max(b.results.get("facts", {}).get("clients_modelled", 0), len(sample))
     shown = len(drawn)
-    subset = f" (случайная выборка из {num(population)})" if shown < population else ""
-    lines = [(v, f"{word} риск от {num(v, 2)}")
-             for k, word in (("risk_medium", "средний"), ("risk_high", "высокий"))
+    lines = [(v, label.format(value=num(v, 2)))
+             for k, label in (("risk_medium", g.CHART.risk_medium),
+                              ("risk_high", g.CHART.risk_high))
              if (v := limits.get(k)) is not None]
     probability = sample["decline_probability"].to_numpy(float)[drawn]
     profit = sample[g.PROFIT].to_numpy(float)[drawn]
@@ -93,15 +77,16 @@ def segment_map(b: Bundle) -> Plan:
     def draw(axes: Sequence[Axes]) -> None:
         plot.plot_segment_map(axes[0], probability, profit, groups, names, lines,
                               limits.get("profit_threshold"))
-        axes[0].set_ylabel(f"Среднемесячная прибыль, {unit}")
+        axes[0].set_ylabel(g.CHART.profit_unit_axis.format(unit=unit))
 
     return Plan(
         name="segment_map", section="segments", height=3.6,
-        title=(f"Клиенты с высоким риском — {num(n_high)} из {num(total)} — несут "
-               f"{pct(share_high, 0)} прибыли под риском"),
-        takeaway=takeaway,
-        alt=(f"Точечная диаграмма: вероятность снижения активности и прибыль {_clients(shown)}"
-             f"{subset}; цветом выделены сегменты, пунктир — пороги риска и прибыли."),
+        facts={"clients": int(total), "high_risk": int(n_high),
+               "high_risk_share": float(share_high), "profit_at_risk": float(risk_total),
+               "corner": (None if corner is None else
+                          {"clients": int(corner["clients"]),
+                           "profit_at_risk": float(corner["profit_at_risk"])}),
+               "unit": unit, "shown": shown, "population": int(population)},
         draw=draw)
 
 
@@ -116,35 +101,26 @@ def segment_profiles(b: Bundle) -> Plan:
     share = coverage.get("share_of_profit_at_risk")
     if share is None and total:
         share = sum(s.get("profit_at_risk") or 0.0 for s in segments) / total
-    if share is not None and coverage.get("clients_in_segments") is not None:
-        takeaway = (f"Вместе сегменты охватывают {_clients(coverage['clients_in_segments'])} "
-                    f"и {pct(share, 0)} всей прибыли под риском.")
-    elif share is not None:
-        takeaway = f"Вместе сегменты несут {pct(share, 0)} всей прибыли под риском."
-    else:
-        takeaway = "Средняя вероятность снижения: " + ", ".join(
-            f"{quoted(s['name'])} — {pct(s.get('mean_probability'), 0)}" for s in segments) + "."
 
     def draw(axes: Sequence[Axes]) -> None:
         plot.plot_segment_bars(axes[0], names, [s.get("mean_probability") for s in segments],
-                               lambda v: pct(v, 0), "Средняя вероятность снижения")
+                               lambda v: pct(v, 0), g.CHART.mean_probability_axis)
         axes[0].set_xlim(0, 1.18)
         axes[0].set_xticks([0, 0.25, 0.5, 0.75, 1])
         t.ru_ticks(axes[0].xaxis, "pct")
         plot.plot_segment_bars(axes[1], names, [s.get("profit_at_risk") for s in segments],
-                               lambda v: num(v, 1), f"Прибыль под риском, {unit}")
+                               lambda v: num(v, 1), g.CHART.profit_at_risk_axis.format(unit=unit))
         axes[1].set_yticklabels([])
         axes[1].tick_params(axis="y", left=False)
 
     return Plan(
         name="segment_profiles", section="segments", shape=(1, 2),
         height=min(4.0, 1.3 + 0.45 * len(segments)),
-        title=(f"Больше всего прибыли под риском у сегмента {quoted(top['name'])}: "
-               f"{_money(top.get('profit_at_risk') or 0.0, unit)} у "
-               f"{_clients(top.get('clients', 0), genitive=True)}"),
-        takeaway=takeaway,
-        alt=(f"Горизонтальные столбцы для {len(segments)} сегментов: средняя вероятность "
-             "снижения активности и прибыль под риском."),
+        facts={"top": {"name": top["name"], "profit_at_risk": top.get("profit_at_risk") or 0.0,
+                       "clients": top.get("clients", 0)},
+               "unit": unit, "share": optional(share),
+               "clients_in_segments": coverage.get("clients_in_segments"),
+               "mean_probability": [[s["name"], s.get("mean_probability")] for s in segments]},
         draw=draw)
 
 
@@ -158,17 +134,13 @@ def _effect(row: dict[str, Any]) -> float:
     return float(row.get("effect", row.get("effect_size")))
 
 
-def _strongest(segment: dict[str, Any], rank: int) -> str:
-    """The ``rank``-th strongest difference of a segment as a clause."""
+def _strongest(segment: dict[str, Any], rank: int) -> dict[str, Any]:
+    """The ``rank``-th strongest difference of a segment (0 the strongest) as facts."""
     rows = sorted(_difference_rows(segment), key=lambda r: -abs(_effect(r)))
     d = rows[min(rank, len(rows) - 1)]
-    values = (f"{value_text(d['feature'], d['segment_median'])} против "
-              f"{value_text(d['feature'], d['stable_median'])} у стабильных")
-    if rank == 0:
-        return (f"сегмент {quoted(segment['name'])} сильнее всего отличается от стабильных "
-                f"клиентов по признаку {quoted(d['label'])}: {values}")
-    return (f"второе по силе отличие сегмента {quoted(segment['name'])} — "
-            f"{quoted(d['label'])}: {values}")
+    return {"rank": rank, "segment": segment["name"], "feature": d["feature"],
+            "label": d["label"], "segment_median": optional(d["segment_median"]),
+            "stable_median": optional(d["stable_median"])}
 
 
 def segment_differences(b: Bundle) -> Plan:
@@ -178,16 +150,17 @@ def segment_differences(b: Bundle) -> Plan:
     if not segments:
         raise Missing("segments[].differences")
     names, _ = _segment_names(b)
-    sentences = [_strongest(s, rank) for s in segments for rank in (0, 1)]
-    first, second = sentences[0], sentences[1] if len(segments) == 1 else sentences[2]
+    found = [_strongest(s, rank) for s in segments for rank in (0, 1)]
+    first, second = found[0], found[1] if len(segments) == 1 else found[2]
     heights = [len(_difference_rows(s)) + 1 for s in segments]
 
     def draw(axes: Sequence[Axes]) -> None:
         for ax, s in zip(axes, segments, strict=True):
             rows = _difference_rows(s)
             colour = t.segment_colour(names.index(s["name"]) if s["name"] in names else 0)
-            notes = [f"{value_text(r['feature'], r['segment_median'])} против "
-                     f"{value_text(r['feature'], r['stable_median'])}" for r in rows]
+            notes = [g.CHART.segment_vs_stable.format(
+                segment=value_text(r["feature"], r["segment_median"]),
+                stable=value_text(r["feature"], r["stable_median"])) for r in rows]
             plot.plot_segment_differences(ax, [r["label"] for r in rows],
                                           [_effect(r) for r in rows], notes, colour)
             ax.set_title(s["name"], fontsize=8, loc="left")
@@ -197,8 +170,5 @@ def segment_differences(b: Bundle) -> Plan:
     return Plan(
         name="segment_differences", section="segments", shape=(len(segments), 1),
         height=min(4.5, 0.9 + 0.3 * sum(heights)), grid={"height_ratios": heights},
-        title=capital(first),
-        takeaway=capital(second) + ".",
-        alt=(f"Горизонтальные столбцы для {len(segments)} сегментов: ранговая бисериальная "
-             "корреляция признаков сегмента со стабильными клиентами, подписаны медианы."),
+        facts={"first": first, "second": second, "segments": len(segments)},
         draw=draw)
