@@ -154,7 +154,7 @@ def _cmd_archive_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from analysis.drift import compare_revisions
+    from analysis.comparison import compare_revisions
     from report.text.changes import format_comparison
 
     params = load_cli_config(args.config).compare

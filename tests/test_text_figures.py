@@ -12,7 +12,6 @@ import pytest
 
 from figures.build import plan_figures
 from figures.reader import Bundle
-from report.text import figures as captions
 from report.text.figures import caption, with_captions
 
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
@@ -75,7 +74,7 @@ def test_with_captions_adds_the_three_texts_to_a_spec() -> None:
 
 
 def test_waterfalls_share_one_writer_and_unknown_figures_are_refused() -> None:
-    facts = {"number": 3, "id": 215400, "title": None, "probability": 0.9996,
+    facts = {"number": 3, "id": 215400, "kind": None, "probability": 0.9996,
              "lead": {"label": "Страниц за визит", "feature": "Страниц_за_визит", "value": 3,
                       "raises": True},
              "raise": ["Страниц за визит"], "lower": []}
@@ -105,12 +104,12 @@ def test_distribution_captions_follow_the_medians() -> None:
     assert " меньше " in before.title and " больше " in after.title
     assert before.takeaway.endswith("левее.") and after.takeaway.endswith("правее.")
     assert "эффект" not in before.takeaway
-    strong = _with(HISTOGRAMS, top={**HISTOGRAMS["top"], "effect_magnitude": "сильный"})
+    strong = _with(HISTOGRAMS, top={**HISTOGRAMS["top"], "effect_magnitude": "large"})
     assert "(эффект сильный, r = −0,60)" in caption("numeric_histograms", strong).takeaway
 
 
-@pytest.mark.parametrize(("auc", "word"), [(0.95, "отлично"), (0.85, "хорошо"),
-                                           (0.75, "удовлетворительно"), (0.61, "слабо")])
+@pytest.mark.parametrize(("auc", "word"), [(0.95, "очень хорошо"), (0.85, "хорошо"),
+                                           (0.75, "умеренно"), (0.61, "слабо")])
 def test_roc_title_says_the_quality_word_of_the_auc(auc: float, word: str) -> None:
     title = caption("roc_pr", _with(ROC, auc=auc)).title
     assert title.startswith(f"Модель {word} отделяет") and "95 % ДИ 0,87–0,94" in title
@@ -168,8 +167,3 @@ def test_segment_map_speaks_of_the_corner_and_of_the_sample() -> None:
     text = caption("segment_map", corner)
     assert "у 21 клиента:" in text.takeaway and "120,5\u00a0тыс. ₽" in text.takeaway
     assert "(случайная выборка из 1\u202f297)" in text.alt
-
-
-def test_the_quality_words_are_ordered_from_the_highest_cut() -> None:
-    cuts = [cut for cut, _ in captions.QUALITY_WORDS]
-    assert cuts == sorted(cuts, reverse=True) and cuts[-1] == 0.0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from report.text.common import lift_row, lift_sentence
-from report.text.words import auc_quality, channel_label, effect_word
+from report.text.words import AUC_WORDS, auc_quality, auc_separation, channel_label, effect_word
 
 NB = "\u00a0"
 
@@ -11,6 +11,10 @@ NB = "\u00a0"
 def test_auc_quality_cut_offs() -> None:
     assert [auc_quality(v) for v in (0.95, 0.9, 0.85, 0.75, 0.6, float("nan"))] == [
         "высокое", "высокое", "хорошее", "умеренное", "слабое", "слабое"]
+    assert [auc_separation(v) for v in (0.95, 0.85, 0.75, 0.6)] == [
+        "очень хорошо", "хорошо", "умеренно", "слабо"]
+    cuts = [cut for cut, *_ in AUC_WORDS]
+    assert cuts == sorted(cuts, reverse=True) and cuts[-1] == 0.0
 
 
 def test_codes_are_worded() -> None:

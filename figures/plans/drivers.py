@@ -133,7 +133,7 @@ def _waterfall(index: int, example: dict[str, Any]) -> Plan:
     return Plan(
         name=f"waterfall_{index + 1}", section="drivers",
         height=min(4.2, 1.1 + 0.3 * len(labels)),
-        facts={"number": index + 1, "id": example.get("id"), "title": example.get("title"),
+        facts={"number": index + 1, "id": example.get("id"), "kind": example.get("kind"),
                "probability": optional(probability),
                "lead": {"label": _row_label(lead), "feature": lead["feature"],
                         "value": lead.get("client_value"), "raises": lead["value"] > 0},

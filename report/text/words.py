@@ -10,11 +10,15 @@ from __future__ import annotations
 
 __all__ = ["AUC_WORDS", "CHANNEL_LABELS", "COMPARISON_PROBLEMS", "DRIFT_WORDS", "EFFECT_WORDS",
            "PROFIT_LABELS",
-           "RISK_LABELS", "SENSITIVITY_WORDS", "auc_quality", "channel_label",
+           "RISK_LABELS", "SENSITIVITY_WORDS", "auc_quality", "auc_separation", "channel_label",
            "effect_word", "lower_first"]
 
-AUC_WORDS = ((0.9, "высокое"), (0.8, "хорошее"), (0.7, "умеренное"), (0.0, "слабое"))
-"""(lowest ROC AUC, word) from the best down: quality is the first word whose cut-off is met."""
+AUC_WORDS = ((0.9, "высокое", "очень хорошо"), (0.8, "хорошее", "хорошо"),
+             (0.7, "умеренное", "умеренно"), (0.0, "слабое", "слабо"))
+"""(lowest ROC AUC, quality, how the model separates the classes) from the best down.
+
+The one vocabulary of model quality: «качество высокое» and «модель очень хорошо
+отделяет …» name the same band. A value's words are those of the first cut-off it meets."""
 
 EFFECT_WORDS = {"negligible": "пренебрежимый", "small": "слабый", "medium": "средний",
                 "large": "сильный"}
@@ -36,9 +40,18 @@ CHANNEL_LABELS = {
     "call": "звонок", "": ""}
 
 
+def _auc_band(auc: float) -> tuple[float, str, str]:
+    return next((band for band in AUC_WORDS if auc >= band[0]), AUC_WORDS[-1])
+
+
 def auc_quality(auc: float) -> str:
     """ROC AUC in one word: «высокое» (≥ 0.9), «хорошее», «умеренное», «слабое» (< 0.7)."""
-    return next((word for cut, word in AUC_WORDS if auc >= cut), AUC_WORDS[-1][1])
+    return _auc_band(auc)[1]
+
+
+def auc_separation(auc: float) -> str:
+    """How well the model separates the classes: «очень хорошо» (≥ 0.9) … «слабо» (< 0.7)."""
+    return _auc_band(auc)[2]
 
 
 def effect_word(code: str | None) -> str:

@@ -15,9 +15,8 @@ from typing import Any
 
 from report.text.figures import behaviour, drivers, model, segments
 from report.text.figures._common import Caption, Facts
-from report.text.figures.model import QUALITY_WORDS, quality_word
 
-__all__ = ["QUALITY_WORDS", "WRITERS", "Caption", "caption", "quality_word", "with_captions"]
+__all__ = ["WRITERS", "Caption", "caption", "with_captions"]
 
 WRITERS: dict[str, Callable[[Facts], Caption]] = {
     **behaviour.WRITERS, **model.WRITERS, **drivers.WRITERS, **segments.WRITERS}

@@ -16,6 +16,7 @@ from report.text.figures._common import (
     quoted_all,
     signed_pct,
 )
+from report.text.words import effect_word
 
 __all__ = ["WRITERS", "contrast_title"]
 
@@ -50,7 +51,8 @@ def contrast_title(row: Facts) -> str:
 def _numeric_histograms(f: Facts) -> Caption:
     top, labels = f["top"], f["labels"]
     side = "левее" if number(top["declined"]) < number(top["stable"]) else "правее"
-    words = f"эффект {top['effect_magnitude']}, " if top.get("effect_magnitude") else ""
+    effect = top.get("effect_magnitude")
+    words = f"эффект {effect_word(effect)}, " if effect else ""
     magnitude = f"{words}r = {num(top['effect_size'], 2)}"
     return Caption(
         title=contrast_title(top),

@@ -6,6 +6,7 @@ from analysis import glossary as g
 from analysis.rutext import num, pct, plural
 from figures.plans import client_value_text, probability_text, value_text
 from report.text.figures._common import Caption, Facts, capital, number, quoted, quoted_all
+from report.text.reasons import example_title
 
 __all__ = ["WRITERS"]
 
@@ -53,7 +54,7 @@ def _shap_bar(f: Facts) -> Caption:
 
 def _waterfall(f: Facts) -> Caption:
     probability, lead = f["probability"], f["lead"]
-    who = f["title"] or f"Клиент {f['id'] if f['id'] is not None else f['number']}"
+    who = (example_title(f) if f["id"] is not None else f"Клиент {f['number']}")
     verb = "повышает" if lead["raises"] else "снижает"
     parts = ([f"риск повышают {quoted_all(f['raise'])}"] if f["raise"] else []) + (
         [f"снижают {quoted_all(f['lower'])}"] if f["lower"] else [])

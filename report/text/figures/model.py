@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from analysis import glossary as g
 from analysis.rutext import num, pct, plural, pp
+from report.text.common import lift_sentence
 from report.text.figures._common import Caption, Facts, capital, quoted
+from report.text.words import auc_separation
 
-__all__ = ["CALIBRATED_GAP", "QUALITY_WORDS", "WRITERS", "quality_word"]
+__all__ = ["CALIBRATED_GAP", "WRITERS"]
 
-QUALITY_WORDS = ((0.9, "отлично"), (0.8, "хорошо"), (0.7, "удовлетворительно"),
-                 (0.0, "слабо"))
-"""ROC AUC from which the separation is described by each word (a common rule of thumb).
-
-A private copy: the report's other AUC words (``report.text.narrative``) are to merge
-with these into one vocabulary."""
 CALIBRATED_GAP = 0.05
 """Mean |predicted − observed| per bin up to which probabilities are called calibrated."""
-
-
-def quality_word(auc: float) -> str:
-    """How well a ROC AUC separates the classes, in one word."""
-    return next(word for cut, word in QUALITY_WORDS if auc >= cut)
 
 
 def _model_comparison(f: Facts) -> Caption:
@@ -51,16 +42,15 @@ def _roc_pr(f: Facts) -> Caption:
     auc, ci, lift, base = f["auc"], f["ci"], f["lift"], f["base_rate"]
     ci_text = g.CHART.ci.format(low=num(ci[0], 2), high=num(ci[1], 2)) if ci else ""
     if lift is not None:
-        takeaway = (f"Среди {pct(lift['top_share'], 0)} клиентов с наибольшим риском модель "
-                    f"находит {pct(lift['recall'], 0)} всех снизивших — в "
-                    f"{num(lift['lift'], 1)} раза больше, чем при случайном выборе.")
+        takeaway = (f"{capital(lift_sentence(lift))}: в {num(lift['lift'], 1)} раза больше, "
+                    "чем при случайном выборе.")
     elif f["pr_auc"] is not None and base:
         takeaway = (f"Площадь под кривой точность–полнота {num(f['pr_auc'], 2)} "
                     f"при доле снизивших {pct(base, 0)} у случайного ранжирования.")
     else:
         takeaway = f"Площадь под ROC-кривой на отложенной выборке {num(auc, 3)}{ci_text}."
     return Caption(
-        title=(f"Модель {quality_word(auc)} отделяет снизивших от стабильных: ROC AUC "
+        title=(f"Модель {auc_separation(auc)} отделяет снизивших от стабильных: ROC AUC "
                f"{num(auc, 2)} на отложенной выборке{ci_text}"),
         takeaway=takeaway,
         alt=("ROC-кривая и кривая точность–полнота модели на отложенной выборке; пунктир — "
