@@ -206,11 +206,11 @@ def _categorical_drift(feature: str, previous: pd.Series, current: pd.Series,
 
 def _missing(feature: str, kind: str, previous: pd.DataFrame, current: pd.DataFrame,
              params: CompareParams) -> dict[str, Any]:
-    where = [name for name, frame in (("прошлых", previous), ("текущих", current))
-             if feature not in frame.columns]
+    missing_in = [side for side, frame in (("previous", previous), ("current", current))
+                  if feature not in frame.columns]
     return {**_base(feature, kind, None, params), "test": "ks" if kind == "numeric" else "chi2",
             "statistic": None, "p_value": None, "test_flag": False,
-            "note": f"столбца нет в {' и '.join(where)} данных"}
+            "missing_in": missing_in}
 
 
 def feature_drift(previous: pd.DataFrame, current: pd.DataFrame,
@@ -234,7 +234,8 @@ def feature_drift(previous: pd.DataFrame, current: pd.DataFrame,
         ``p_value``, ``test_flag`` (p < ``ks_alpha``), client counts; numeric
         records add means and medians, categorical ones ``shares`` per value,
         ``new_values`` and ``vanished_values``. Floats rounded to 6 decimals.
-        A feature absent from either frame gets ``level`` ``unknown`` and a ``note``.
+        A feature absent from either frame gets ``level`` ``unknown`` and
+        ``missing_in`` (``previous``, ``current``).
     """
     params = params or CompareParams()
     records = []

@@ -21,6 +21,7 @@ from typing import Any
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from analysis.results import files
 from figures import theme
 from figures.plans import PLANS, Plan
 from figures.reader import Bundle, Missing
@@ -136,5 +137,5 @@ def build_figures(bundle: Bundle | Path, out_dir: Path, names: Collection[str] |
         specs.append(FigureSpec(plan.name, f"{out_dir.name}/{path.name}", plan.section,
                                 plan.facts))
     index = json.dumps([asdict(s) for s in specs], ensure_ascii=False, indent=2, sort_keys=True)
-    (out_dir / "index.json").write_text(index + "\n", encoding="utf-8")
+    (out_dir / files.FIGURE_INDEX).write_text(index + "\n", encoding="utf-8")
     return specs

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from analysis import rutext
 from analysis.glossary import GLOSSARY
+from analysis.results import files
 from analysis.rutext import period_label
 from report.text.markdown import md_escape
 from report.text.narrative import narrative
@@ -92,7 +93,7 @@ def render_qmd(context: dict[str, Any]) -> str:
 def write_documents(context: dict[str, Any], out_dir: Path) -> Path:
     """Write ``report.qmd`` into ``out_dir``; returns its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    qmd = out_dir / "report.qmd"
+    qmd = out_dir / files.REPORT_QMD
     qmd.write_text(render_qmd(context), encoding="utf-8")
     return qmd
 

@@ -102,7 +102,8 @@ def test_drift_records_are_json_ready_ordered_and_cover_the_glossary() -> None:
     features = [d["feature"] for d in drift]
     assert features == [*g.NUMERIC, g.PROFIT, *g.CATEGORICAL]
     missing = next(d for d in drift if d["feature"] == "Длительность")
-    assert missing["level"] == "unknown" and missing["psi"] is None and "note" in missing
+    assert missing["level"] == "unknown" and missing["psi"] is None
+    assert missing["missing_in"] == ["previous", "current"]
     text = json.dumps(drift, ensure_ascii=False, allow_nan=False)
     assert json.loads(text) == drift
     for d in drift:

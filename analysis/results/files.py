@@ -8,6 +8,7 @@ that reads or writes one of these files takes its name from here.
 from __future__ import annotations
 
 __all__ = [
+    "DELIVERY_LOG",
     "FIGURES_DIR",
     "FIGURE_INDEX",
     "MANIFEST",
@@ -38,6 +39,8 @@ FIGURES_DIR = "figures"
 FIGURE_INDEX = "index.json"
 RUN_LOG = "run.log"
 MANIFEST = "manifest.json"
+DELIVERY_LOG = "deliveries/log.jsonl"
+"""Appended by ``oneclick send`` beside the outputs; never listed in the manifest."""
 
 
 def table_path(name: str) -> str:

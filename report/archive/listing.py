@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from analysis.results import files
 from report.archive.errors import ArchiveError
-from report.archive.files import MANIFEST_NAME, RESULTS_NAME
 from report.archive.manifest import read_json
 from report.archive.numbering import PERIOD_RE, check_period, revision_number
 
@@ -60,9 +60,9 @@ def _read_optional_json(path: Path) -> Any:
 
 def _revision_info(period: str, path: Path, number: int) -> RevisionInfo:
     """Collect created_at (manifest) and key numbers (results.json) for one revision."""
-    manifest = _read_optional_json(path / MANIFEST_NAME)
+    manifest = _read_optional_json(path / files.MANIFEST)
     created = manifest.get("created_at") if isinstance(manifest, dict) else None
-    results = _read_optional_json(path / RESULTS_NAME)
+    results = _read_optional_json(path / files.RESULTS)
     return RevisionInfo(
         period=period,
         revision=path.name,

@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from analysis.results import files
 from report.archive.errors import ArchiveError
-from report.archive.files import MANIFEST_NAME
 from report.archive.provenance import package_versions, tool_info
 
 __all__ = ["MANIFEST_VERSION", "file_digest", "read_json", "verify_revision", "write_manifest"]
@@ -78,7 +78,7 @@ def _output_files(revision_dir: Path) -> list[Path]:
                     f"{Path(dirpath, name)}; archive real files only"
                 )
         found.extend(Path(dirpath, name) for name in filenames)
-    manifest = revision_dir / MANIFEST_NAME
+    manifest = revision_dir / files.MANIFEST
     return [p for p in found if p != manifest]
 
 
@@ -140,7 +140,7 @@ def write_manifest(
         "packages": package_versions(),
     }
     text = _dump_json(manifest) + "\n"
-    _write_text_durable(revision_tmp_dir / MANIFEST_NAME, text)
+    _write_text_durable(revision_tmp_dir / files.MANIFEST, text)
     return json.loads(text)
 
 
@@ -180,17 +180,17 @@ def verify_revision(revision_dir: Path) -> list[str]:
         an empty list means the revision is intact.
     """
     revision_dir = Path(revision_dir)
-    manifest_path = revision_dir / MANIFEST_NAME
+    manifest_path = revision_dir / files.MANIFEST
     if not manifest_path.is_file():
-        return [f"{MANIFEST_NAME} is missing in {revision_dir}"]
+        return [f"{files.MANIFEST} is missing in {revision_dir}"]
     try:
         manifest = read_json(manifest_path)
     except (OSError, ValueError) as exc:
-        return [f"{MANIFEST_NAME} cannot be read: {exc}"]
-    files = manifest.get("files") if isinstance(manifest, dict) else None
-    if not isinstance(files, dict):
-        return [f"{MANIFEST_NAME} has no 'files' table"]
+        return [f"{files.MANIFEST} cannot be read: {exc}"]
+    listed = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(listed, dict):
+        return [f"{files.MANIFEST} has no 'files' table"]
     problems = [
-        _check_listed_file(revision_dir, name, entry) for name, entry in sorted(files.items())
+        _check_listed_file(revision_dir, name, entry) for name, entry in sorted(listed.items())
     ]
     return [p for p in problems if p is not None]

@@ -15,8 +15,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from analysis.results import files
 from analysis.rutext import money, num, pct
-from report.archive.files import MANIFEST_NAME, RESULTS_NAME
 
 __all__ = ["attachment_name", "compose", "key_numbers", "period_words", "subject"]
 
@@ -59,7 +59,7 @@ def period_words(period: str) -> str:
 
 def _period(revision_dir: Path) -> str:
     """The revision's period from its manifest, else from the parent folder's name."""
-    period = _dig(_read_json(revision_dir / MANIFEST_NAME), "period")
+    period = _dig(_read_json(revision_dir / files.MANIFEST), "period")
     return period if isinstance(period, str) else revision_dir.parent.name
 
 
@@ -131,7 +131,7 @@ def compose(revision_dir: Path, pdf: bytes, sender: str, to: Sequence[str]) -> E
     period, revision = _period(revision_dir), revision_dir.name
     title = subject(period, revision)
     name = attachment_name(period, revision)
-    numbers = key_numbers(_read_json(revision_dir / RESULTS_NAME))
+    numbers = key_numbers(_read_json(revision_dir / files.RESULTS))
     intro = (f"Во вложении — отчёт об активности клиентов {STORE} за {period_words(period)} "
              f"(ревизия {revision}).")
     foot = (f"Файл {name}, SHA-256 {hashlib.sha256(pdf).hexdigest()}. "

@@ -31,7 +31,7 @@ from typing import Any
 
 from analysis.config import EmailParams
 from analysis.errors import InputError
-from report.archive.files import DELIVERY_LOG, MANIFEST_NAME, REPORT_PDF
+from analysis.results import files
 from report.archive.manifest import verify_revision
 from report.delivery.message import compose
 from report.delivery.smtp import Credentials, SendFailure, deliver
@@ -97,18 +97,18 @@ def _load_revision(revision_dir: Path) -> bytes:
     if problems:
         raise RevisionNotSendable(f"Ревизия {revision_dir} не прошла проверку по манифесту "
                                   f"({'; '.join(problems)}); письмо не отправлено.")
-    manifest = json.loads((revision_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
-    entry = manifest["files"].get(REPORT_PDF)
-    pdf = (revision_dir / REPORT_PDF).read_bytes() if entry else b""
+    manifest = json.loads((revision_dir / files.MANIFEST).read_text(encoding="utf-8"))
+    entry = manifest["files"].get(files.REPORT_PDF)
+    pdf = (revision_dir / files.REPORT_PDF).read_bytes() if entry else b""
     if not entry or hashlib.sha256(pdf).hexdigest() != entry.get("sha256"):
-        raise RevisionNotSendable(f"В ревизии {revision_dir} нет {REPORT_PDF}, заверенного "
+        raise RevisionNotSendable(f"В ревизии {revision_dir} нет {files.REPORT_PDF}, заверенного "
                                   "манифестом; письмо не отправлено.")
     return pdf
 
 
 def _open_log(revision_dir: Path) -> Path:
     """Create ``deliveries/`` and check the log can be appended to, before sending."""
-    path = revision_dir / DELIVERY_LOG
+    path = revision_dir / files.DELIVERY_LOG
     try:
         path.parent.mkdir(exist_ok=True)
         os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644))
