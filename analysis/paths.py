@@ -1,16 +1,16 @@
-"""Every path the tool knows by default, built in one place from the project root."""
+"""Every path the tool knows by default, built in one place from the installed package.
+
+The names of the files inside a results bundle or a revision are in
+:mod:`analysis.results.files`.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-PROJECT_ROOT = PACKAGE_DIR.parent
-DEMO_DATA_DIR = PROJECT_ROOT / "data" / "demo"
-DEFAULT_ARCHIVE_DIR = Path("reports")
 DEFAULT_CONFIG_NAME = "oneclick.toml"
 OFFER_RULES_PATH = PACKAGE_DIR / "segments" / "offers.toml"
-REAL_EXPORT_DIR = PROJECT_ROOT.parent / "shared" / "data" / "one-click"
 
 EXPORT_FILES: dict[str, str] = {
     "market_file": "market_file.csv",

@@ -13,6 +13,7 @@ too; it holds no sentences.
 from __future__ import annotations
 
 import math
+import re
 import string
 from typing import Any
 
@@ -102,15 +103,18 @@ def plural(n: int, one: str, few: str, many: str) -> str:
     return many
 
 
+_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
 def month_name(month: int) -> str:
     """``11`` → «ноябрь»."""
     return MONTHS[month - 1]
 
 
 def period_label(period: str) -> str:
-    """``2026-11`` → «ноябрь 2026»."""
-    year, month = period.split("-")
-    return f"{month_name(int(month))} {year}"
+    """``2026-11`` → «ноябрь 2026»; anything that is not ``YYYY-MM`` is returned unchanged."""
+    match = _PERIOD.match(period)
+    return f"{month_name(int(match.group(2)))} {match.group(1)}" if match else period
 
 
 class RussianFormatter(string.Formatter):

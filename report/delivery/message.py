@@ -9,22 +9,18 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import re
 from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 from analysis.results import files
-from analysis.rutext import money, num, pct
+from analysis.rutext import money, num, pct, period_label
 
-__all__ = ["attachment_name", "compose", "key_numbers", "period_words", "subject"]
+__all__ = ["attachment_name", "compose", "key_numbers", "subject"]
 
 STORE = "«В один клик»"
 DEFAULT_PROFIT_UNIT = "тыс. ₽"
-_MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
-           "сентябрь", "октябрь", "ноябрь", "декабрь")
-_PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 def _dig(data: Any, dotted: str) -> Any:
@@ -51,12 +47,6 @@ def _read_json(path: Path) -> Any:
         return None
 
 
-def period_words(period: str) -> str:
-    """``2026-11`` → ``ноябрь 2026``; anything else is returned unchanged."""
-    match = _PERIOD_RE.match(period)
-    return f"{_MONTHS[int(match.group(2)) - 1]} {match.group(1)}" if match else period
-
-
 def _period(revision_dir: Path) -> str:
     """The revision's period from its manifest, else from the parent folder's name."""
     period = _dig(_read_json(revision_dir / files.MANIFEST), "period")
@@ -65,7 +55,7 @@ def _period(revision_dir: Path) -> str:
 
 def subject(period: str, revision: str) -> str:
     """«Отчёт об активности клиентов «В один клик» — ноябрь 2026 (r1)»."""
-    return f"Отчёт об активности клиентов {STORE} — {period_words(period)} ({revision})"
+    return f"Отчёт об активности клиентов {STORE} — {period_label(period)} ({revision})"
 
 
 def attachment_name(period: str, revision: str) -> str:
@@ -132,7 +122,7 @@ def compose(revision_dir: Path, pdf: bytes, sender: str, to: Sequence[str]) -> E
     title = subject(period, revision)
     name = attachment_name(period, revision)
     numbers = key_numbers(_read_json(revision_dir / files.RESULTS))
-    intro = (f"Во вложении — отчёт об активности клиентов {STORE} за {period_words(period)} "
+    intro = (f"Во вложении — отчёт об активности клиентов {STORE} за {period_label(period)} "
              f"(ревизия {revision}).")
     foot = (f"Файл {name}, SHA-256 {hashlib.sha256(pdf).hexdigest()}. "
             "Письмо отправлено автоматически командой oneclick send.")
