@@ -268,6 +268,14 @@ def model_summary(results: dict[str, Any]) -> dict[str, Any]:
             "best": model.get("best"), "best_label": model.get("best_label")}
 
 
+class _Unscorable(Exception):
+    """The previous model cannot be scored on these clients, for a reason with a code."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
 def score_previous_model(model_path: Path, clients: pd.DataFrame,
                          seen_ids: pd.Index | None = None) -> dict[str, Any]:
     """ROC AUC of an archived model on ``clients`` (with the target), never raising.
@@ -277,9 +285,11 @@ def score_previous_model(model_path: Path, clients: pd.DataFrame,
     left out of ``unseen_roc_auc`` / ``unseen_clients``, the honest
     out-of-time figure (None when the rest has a single class).
 
-    Any failure — missing file, a model pickled by an incompatible library
-    version, features it does not know, a single target class — is recorded
-    as ``error`` (with ``roc_auc`` None) instead of stopping the run. Warnings
+    Any failure is recorded as an ``error`` code (with ``roc_auc`` None) instead
+    of stopping the run: ``no_model_file``, ``single_class``,
+    ``non_finite_probability``, or ``failed`` (a model pickled by an
+    incompatible library version, features it does not know …) with the
+    exception in ``error_detail``. Warnings
     raised while loading (e.g. scikit-learn's ``InconsistentVersionWarning``)
     are kept in ``warnings``.
     """
@@ -289,10 +299,11 @@ def score_previous_model(model_path: Path, clients: pd.DataFrame,
     from analysis.model.fit import decline_probability, load_model
 
     out: dict[str, Any] = {"roc_auc": None, "clients": len(clients), "unseen_roc_auc": None,
-                           "unseen_clients": None, "error": None, "warnings": []}
+                           "unseen_clients": None, "error": None, "error_detail": None,
+                           "warnings": []}
     model_path = Path(model_path)
     if not model_path.is_file():
-        out["error"] = f"в прошлой ревизии нет файла {model_path.name}"
+        out["error"] = "no_model_file"
         return out
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -300,10 +311,10 @@ def score_previous_model(model_path: Path, clients: pd.DataFrame,
             model = load_model(model_path)
             y = target_vector(clients)
             if y.nunique() < 2:
-                raise ValueError("в текущих данных только один класс целевого признака")
+                raise _Unscorable("single_class")
             probability = decline_probability(model, feature_frame(clients))
             if not np.isfinite(probability.to_numpy()).all():
-                raise ValueError("модель вернула нечисловые вероятности")
+                raise _Unscorable("non_finite_probability")
             probability = probability.reindex(y.index)
             out["roc_auc"] = _r6(roc_auc_score(y, probability))
             if seen_ids is not None:
@@ -311,8 +322,10 @@ def score_previous_model(model_path: Path, clients: pd.DataFrame,
                 out["unseen_clients"] = int(unseen.sum())
                 if y[unseen].nunique() == 2:
                     out["unseen_roc_auc"] = _r6(roc_auc_score(y[unseen], probability[unseen]))
+    except _Unscorable as exc:
+        out["error"] = exc.code
     except Exception as exc:
-        out["error"] = _reason(exc)
+        out["error"], out["error_detail"] = "failed", _reason(exc)
     out["warnings"] = sorted({_reason(w.message) for w in caught
                               if not issubclass(w.category, DeprecationWarning)})[:5]
     return out

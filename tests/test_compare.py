@@ -280,9 +280,11 @@ def test_previous_model_failure_is_recorded_not_raised(archive: dict[str, Any], 
     other.fit(before[[g.PROMO]].rename(columns={g.PROMO: "Акции_доля"}), target_vector(before))
     joblib.dump(other, broken)
     out = score_previous_model(broken, months["after"])
-    assert out["roc_auc"] is None and "Акции_доля" in out["error"]
+    assert out["roc_auc"] is None and out["error"] == "failed"
+    assert "Акции_доля" in out["error_detail"]
 
-    assert score_previous_model(tmp_path / "absent.joblib", months["after"])["error"]
+    assert score_previous_model(tmp_path / "absent.joblib", months["after"])["error"] == (
+        "no_model_file")
 
     rev = tmp_path / "2026-10" / "r1"
     rev.mkdir(parents=True)

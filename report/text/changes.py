@@ -18,7 +18,7 @@ from typing import Any
 
 from analysis.rutext import money, num, pct, period_label, plural, pp
 from report.text.markdown import md_escape
-from report.text.words import COMPARISON_PROBLEMS, DRIFT_WORDS
+from report.text.words import COMPARISON_PROBLEMS, DRIFT_WORDS, PREVIOUS_MODEL_ERRORS
 
 __all__ = ["changes_text", "format_comparison"]
 
@@ -126,7 +126,10 @@ def _previous_model(c: R, quote: Quote) -> str:
     now = c["model"]["current"]
     name = f" («{quote(before['best_label'])}»)" if before.get("best_label") else ""
     if run.get("roc_auc") is None:
-        reason = quote((run.get("error") or "причина неизвестна").rstrip(". "))
+        reason = PREVIOUS_MODEL_ERRORS.get(run.get("error") or "", "причина неизвестна")
+        if run.get("error_detail"):
+            reason += f": {run['error_detail'].rstrip('. ')}"
+        reason = quote(reason)
         return (f"Модель прошлого отчёта{name} не удалось применить к данным этого месяца "
                 f"({reason}); сравнение качества на новых данных недоступно.")
     text = (f"Модель прошлого отчёта{name} на данных этого месяца ({_clients(run['clients'])}): "

@@ -9,7 +9,7 @@ are worded here once. Figures cannot import ``report``: the figure texts built i
 from __future__ import annotations
 
 __all__ = ["AUC_WORDS", "CHANNEL_LABELS", "COMPARISON_PROBLEMS", "DRIFT_WORDS", "EFFECT_WORDS",
-           "PROFIT_LABELS",
+           "PREVIOUS_MODEL_ERRORS", "PROFIT_LABELS",
            "RISK_LABELS", "SENSITIVITY_WORDS", "auc_quality", "auc_separation", "channel_label",
            "effect_word", "lower_first"]
 
@@ -29,6 +29,14 @@ COMPARISON_PROBLEMS: dict[str, str] = {
     "no_scores": "в прошлой ревизии нет scores.csv: переходы в высокий риск не посчитаны",
 }
 """What could not be compared with the previous revision (``comparison.problems`` codes)."""
+
+PREVIOUS_MODEL_ERRORS: dict[str, str] = {
+    "no_model_file": "в прошлой ревизии нет файла модели",
+    "single_class": "в текущих данных только один класс целевого признака",
+    "non_finite_probability": "модель вернула нечисловые вероятности",
+    "failed": "ошибка при применении модели",
+}
+"""Why last month's model could not score this month's clients (``error`` codes)."""
 SENSITIVITY_WORDS = {"sensitive": "чувствителен к порогу", "stable": "устойчив"}
 DRIFT_WORDS = {"stable": "стабилен", "moderate": "умеренный сдвиг", "strong": "сильный сдвиг",
                "unknown": "нет данных"}
