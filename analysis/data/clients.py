@@ -8,12 +8,14 @@ which clients are excluded from modelling and why.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
 from analysis import glossary as g
 from analysis.config import DataParams
+from analysis.data.duplicates import duplicate_groups, duplicate_sets
 from analysis.data.load import read_table
 from analysis.data.quality import QualityEntry, QualityLog
 from analysis.data.schema import SPECS, validate_table
@@ -44,6 +46,11 @@ class ClientData:
     def modelled(self) -> pd.DataFrame:
         """Clients used for modelling: all but the excluded ones."""
         return self.clients.drop(index=sorted(self.quality.excluded_ids))
+
+    @cached_property
+    def groups(self) -> pd.Series:
+        """Duplicate group of each modelled client (:mod:`analysis.data.duplicates`)."""
+        return duplicate_groups(self.modelled)
 
 
 def _wide(long: pd.DataFrame, value: str, prefix: str, periods: tuple[str, ...]) -> pd.DataFrame:
@@ -170,6 +177,7 @@ def build_client_table(tables: dict[str, pd.DataFrame], params: DataParams,
     _repair_outliers(clients, params, log)
     _exclude(clients, params, log)
     clients = _derive(clients)
+    _log_duplicates(clients, log)
     unknown = sorted(set(clients[g.CATEGORY].dropna()) - set(_known_categories()))
     for value in unknown:
         hit = clients[g.CATEGORY] == value
@@ -179,6 +187,16 @@ def build_client_table(tables: dict[str, pd.DataFrame], params: DataParams,
     _check_modelable(clients, log.excluded_ids, params)
     log.clients_usable = len(clients) - len(log.excluded_ids)
     return clients
+
+
+def _log_duplicates(clients: pd.DataFrame, log: QualityLog) -> None:
+    sets = duplicate_sets(duplicate_groups(clients))
+    shown = "; ".join(" = ".join(str(i) for i in ids) for ids in sets)
+    log.add(QualityEntry(
+        "warning", "duplicate_clients", "market_file.csv", None,
+        f"повторы клиентов — одинаковые признаки под разными id ({shown}): в модели каждая "
+        "группа повторов целиком попадает либо в обучение, либо в проверку",
+        sum(len(ids) for ids in sets), tuple(sorted(i for ids in sets for i in ids))))
 
 
 def _known_categories() -> tuple[str, ...]:
