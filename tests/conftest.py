@@ -13,7 +13,7 @@ REAL_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "one-cli
 @pytest.fixture(scope="session")
 def demo_export_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 300-client demo export with planted defects, written once per session."""
-    from analysis.data.demo import write_demo_export
+    from analysis.data.demo.write import write_demo_export
 
     out = tmp_path_factory.mktemp("demo-master")
     write_demo_export(out, n_clients=300, seed=7)

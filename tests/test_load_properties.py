@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 
 from analysis import glossary as g
 from analysis.data.clients import ClientData, load_export
-from analysis.data.demo import generate_demo_export
+from analysis.data.demo.generate import generate_demo_export
 from analysis.data.schema import KNOWN_TYPOS, SPECS
 from analysis.paths import EXPORT_FILES
 from report.cli import main
