@@ -1,4 +1,4 @@
-"""Shared fixtures: a small valid export made by the project's own generator."""
+"""Shared fixtures: a small demo export made by the project's generator; the rendered sample."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _render_sample import recording_server, rendered  # noqa: F401  (shared fixtures)
 
 REAL_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "one-click"
 
