@@ -7,6 +7,14 @@ from pathlib import Path
 
 import pytest
 from _render_sample import recording_server, rendered  # noqa: F401  (shared fixtures)
+from _smtp_server import (  # noqa: F401  (shared fixtures)
+    certificate,
+    clean_delivery_env,
+    client_tls,
+    revision,
+    server_tls,
+    smtp_server,
+)
 
 REAL_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "one-click"
 
