@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _reliability_runs import config_file, hostile_run, recorder  # noqa: F401  (shared fixtures)
 from _render_sample import recording_server, rendered  # noqa: F401  (shared fixtures)
 from _smtp_server import (  # noqa: F401  (shared fixtures)
     certificate,
