@@ -3,7 +3,7 @@
 Not part of the installed packages (``pyproject.toml`` lists ``analysis``,
 ``figures`` and ``report`` only). One run times the whole ``oneclick report``
 on the real export and on synthetic exports made by the project's own
-generator (:func:`analysis.data.demo.write_demo_export`), reads the per-stage
+generator (:func:`analysis.data.demo.write.write_demo_export`), reads the per-stage
 timings from each revision's ``manifest.json``, measures peak memory, times
 ydata-profiling's minimal profile of the same client table as a peer figure,
 profiles every stage with cProfile, and writes ``BENCHMARKS.md``.

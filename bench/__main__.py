@@ -8,7 +8,7 @@ Run from the repository root with the project's venv::
 
 Each report runs as ``.venv/bin/oneclick report --quiet`` in a fresh process
 into a temporary archive; synthetic exports are written by
-:func:`analysis.data.demo.write_demo_export` into a temporary folder. The peer
+:func:`analysis.data.demo.write.write_demo_export` into a temporary folder. The peer
 (ydata-profiling) runs in ``.venv-bench`` (see :mod:`bench.peer`). Profiles run
 with ``python -m bench.profile`` in their own processes.
 """
@@ -87,7 +87,7 @@ def _runs(label: str, args: argparse.Namespace) -> int:
 def _export(label: str, args: argparse.Namespace, work: Path) -> Path | None:
     if label == "real":
         return args.real if (args.real / "market_file.csv").is_file() else None
-    from analysis.data.demo import write_demo_export
+    from analysis.data.demo.write import write_demo_export
 
     folder = work / f"demo-{label}"
     if not (folder / "money.csv").is_file():

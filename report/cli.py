@@ -96,7 +96,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo_data(args: argparse.Namespace) -> int:
-    from analysis.data.demo import write_demo_export
+    from analysis.data.demo.write import write_demo_export
 
     out_dir = Path(args.out_dir)
     if out_dir.exists() and not out_dir.is_dir():

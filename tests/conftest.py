@@ -1,4 +1,4 @@
-"""Shared fixtures: a small valid export made by the project's own generator."""
+"""Shared fixtures: a small demo export made by the project's generator; the rendered sample."""
 
 from __future__ import annotations
 
@@ -6,6 +6,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _reliability_runs import config_file, hostile_run, recorder  # noqa: F401  (shared fixtures)
+from _render_sample import recording_server, rendered  # noqa: F401  (shared fixtures)
+from _smtp_server import (  # noqa: F401  (shared fixtures)
+    certificate,
+    clean_delivery_env,
+    client_tls,
+    revision,
+    server_tls,
+    smtp_server,
+)
 
 REAL_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "one-click"
 
@@ -13,7 +23,7 @@ REAL_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "one-cli
 @pytest.fixture(scope="session")
 def demo_export_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 300-client demo export with planted defects, written once per session."""
-    from analysis.data.demo import write_demo_export
+    from analysis.data.demo.write import write_demo_export
 
     out = tmp_path_factory.mktemp("demo-master")
     write_demo_export(out, n_clients=300, seed=7)

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from test_render import HEADER, TITLE, recording_http_server, write_sample_report
+from _render_sample import HEADER, TITLE, recording_http_server, write_sample_report
 
 from report.render.html import render_html
 

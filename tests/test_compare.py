@@ -156,7 +156,7 @@ def test_moved_ids_are_capped_at_fifty_and_sorted() -> None:
 @pytest.fixture(scope="module")
 def months(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Two months of the demo export: the original and its changed next month."""
-    from analysis.data.demo import write_demo_export
+    from analysis.data.demo.write import write_demo_export
 
     root = tmp_path_factory.mktemp("months")
     write_demo_export(root / "before", n_clients=400, seed=11)

@@ -237,7 +237,8 @@ def test_thresholds_come_from_params(export_dir: Path) -> None:
 
 
 def test_validator_finds_exactly_the_planted_defects(demo_export_master: Path) -> None:
-    from analysis.data.demo import generate_demo_export, planted_defect_ids
+    from analysis.data.demo.defects import planted_defect_ids
+    from analysis.data.demo.generate import generate_demo_export
 
     planted = planted_defect_ids(generate_demo_export(n_clients=300, seed=7))
     log = load_export(demo_export_master).quality

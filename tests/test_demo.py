@@ -13,24 +13,25 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from analysis.data.demo import (
+from analysis.data.demo.defects import (
+    PERIOD_CONVENTION,
+    PLANTED_DEFECTS,
+    planted_defect_counts,
+    planted_defect_ids,
+)
+from analysis.data.demo.generate import MIN_CLIENTS, generate_demo_export
+from analysis.data.demo.schema import (
     CATEGORIES,
     CATEGORY_TYPO,
     FILE_NAMES,
     ID_BASE,
     MARKET_FILE_COLUMNS,
-    MIN_CLIENTS,
     MONEY_PERIODS,
-    PERIOD_CONVENTION,
-    PLANTED_DEFECTS,
     SERVICE_TYPO,
     TARGET,
     TIME_PERIODS,
-    generate_demo_export,
-    planted_defect_counts,
-    planted_defect_ids,
-    write_demo_export,
 )
+from analysis.data.demo.write import write_demo_export
 
 REAL_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "one-click"
 REAL_IDS = range(215348, 216647 + 1)

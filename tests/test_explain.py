@@ -19,7 +19,7 @@ from sklearn.tree import DecisionTreeClassifier
 from analysis import glossary as g
 from analysis.config import ModelParams, ShapParams
 from analysis.data.clients import load_export
-from analysis.data.demo import write_demo_export
+from analysis.data.demo.write import write_demo_export
 from analysis.explain.explanation import (
     BackgroundMasker,
     explain,

@@ -10,7 +10,7 @@ import pytest
 
 from analysis import glossary as g
 from analysis.data.clients import load_export
-from analysis.data.demo import write_demo_export
+from analysis.data.demo.write import write_demo_export
 from analysis.model.features import (
     MODEL_FEATURES,
     LeakageError,

@@ -14,7 +14,7 @@ from sklearn.metrics import f1_score, roc_auc_score
 import analysis.model.fit as model_module
 from analysis.config import ModelParams
 from analysis.data.clients import load_export
-from analysis.data.demo import write_demo_export
+from analysis.data.demo.write import write_demo_export
 from analysis.model.features import LeakageError, feature_frame, target_vector
 from analysis.model.fit import (
     PROBABILITY,

@@ -1,0 +1,219 @@
+"""Tests of the PDF rendering stage: self-contained HTML → A4 PDF (report.render.pdf)."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import logging
+import re
+import time
+from pathlib import Path
+
+import pytest
+from _render_sample import (
+    HEADER,
+    SUMMARY,
+    THIN,
+    TITLE,
+    make_figure,
+    server_url,
+    write_sample_report,
+)
+from fontTools.ttLib import TTFont
+
+from report.render import pdf as pdf_stage
+from report.render.errors import URLRefusedError
+from report.render.html import render_html
+from report.render.pdf import render_pdf
+
+# --- PDF ----------------------------------------------------------------------
+
+
+def pdf_pages_text(path: Path) -> list[str]:
+    """Text of each page, whitespace collapsed (skips the test without pypdf)."""
+    pypdf = pytest.importorskip("pypdf")
+    return [" ".join(page.extract_text().split()) for page in pypdf.PdfReader(path).pages]
+
+
+def test_pdf_is_a4_with_header_footer_and_cyrillic_text(rendered: dict[str, Path]) -> None:
+    data = rendered["pdf"].read_bytes()
+    assert data.startswith(b"%PDF-")
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(rendered["pdf"])
+    for page in reader.pages:
+        assert float(page.mediabox.width) == pytest.approx(595.28, abs=0.5)
+        assert float(page.mediabox.height) == pytest.approx(841.89, abs=0.5)
+    texts = pdf_pages_text(rendered["pdf"])
+    total = len(texts)
+    for number, text in enumerate(texts, start=1):
+        assert f"стр. {number} из {total}" in text
+        assert HEADER in text
+    assert "Главное" in texts[0]
+    assert "Снижающиеся клиенты смотрят вдвое меньше" in "".join(texts)
+    assert "<script>alert(1)</script>" in "".join(texts)  # shown as text
+
+
+def test_pdf_summary_alone_on_page_one_then_toc_with_page_numbers(
+    rendered: dict[str, Path],
+) -> None:
+    texts = pdf_pages_text(rendered["pdf"])
+    assert "Последняя строка сводки" in texts[0]
+    assert "Содержание" not in texts[0]
+    assert "Содержание" in texts[1]
+    quality_page = next(i for i, t in enumerate(texts, start=1) if t.startswith("Качество данных"))
+    assert re.search(rf"Качество данных\s*\.+\s*{quality_page}\b", texts[1])
+    assert re.search(r"Главное\s*\.+\s*1\b", texts[1])
+
+
+def test_pdf_embeds_dejavu_fonts_with_cyrillic_glyphs(rendered: dict[str, Path]) -> None:
+    pypdf = pytest.importorskip("pypdf")
+    programs = {}
+    for page in pypdf.PdfReader(rendered["pdf"]).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            assert "/FontFile2" in descriptor, font["/BaseFont"]  # embedded TrueType
+            programs[str(font["/BaseFont"])] = descriptor["/FontFile2"].get_object().get_data()
+    families = {}
+    for name, program in programs.items():
+        embedded = TTFont(io.BytesIO(program))
+        families[name] = embedded["name"].getDebugName(1)
+        assert set(map(ord, "Главное")) <= set(embedded.getBestCmap()), name
+    assert set(families.values()) == {"DejaVu Sans"}
+    assert any("Bold" in name for name in families)
+
+
+def test_pdf_does_not_warn_when_summary_fits(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    qmd = write_sample_report(tmp_path)
+    html = tmp_path / "report.html"
+    render_html(qmd, html, renderer="builtin", title=TITLE, running_header=HEADER)
+    with caplog.at_level(logging.WARNING, logger="report.render.pdf"):
+        render_pdf(html, tmp_path / "report.pdf", base_dir=tmp_path, running_header=HEADER)
+    assert "executive summary" not in caplog.text
+
+
+def test_pdf_warns_when_summary_overflows(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    long_summary = SUMMARY + "\n".join(f"\nАбзац {i}: " + "слово " * 60 for i in range(25))
+    qmd = write_sample_report(tmp_path, summary=long_summary)
+    html = tmp_path / "report.html"
+    render_html(qmd, html, renderer="builtin", title=TITLE, running_header=HEADER)
+    with caplog.at_level(logging.WARNING, logger="report.render.pdf"):
+        render_pdf(html, tmp_path / "report.pdf", base_dir=tmp_path, running_header=HEADER)
+    assert "executive summary takes" in caplog.text
+
+
+def test_wide_tables_and_figures_stay_inside_the_page(tmp_path: Path) -> None:
+    make_figure(tmp_path / "figures" / "wide.png", width_in=30)
+    header = "| " + " | ".join(f"Столбец {i}" for i in range(14)) + " |"
+    rule = "|" + "---:|" * 14
+    row = "| " + " | ".join(f"1{THIN}234{THIN}567 ₽" for _ in range(14)) + " |"
+    sha = "a3f1" * 16
+    body = (
+        f"## Широкое\n\n![Широкий рисунок](figures/wide.png)\n\n{header}\n{rule}\n"
+        + f"{row}\n" * 40
+        + f"\n| Файл | sha256 |\n|:--|:--|\n| `customers.csv` | `{sha}` |\n"
+    )
+    qmd = write_sample_report(tmp_path, body=body)
+    html = tmp_path / "report.html"
+    render_html(qmd, html, renderer="builtin", title=TITLE, running_header=HEADER)
+    # WeasyPrint's layout boxes are internal API; this is the direct way to see clipping.
+    document = pdf_stage._layout(html, base_dir=tmp_path, running_header=HEADER)
+    checked = 0
+    for page in document.pages:
+        box = page._page_box
+        right = box.content_box_x() + box.width
+        for child in box.descendants():
+            if child.element_tag in ("img", "table", "td", "th", "code"):
+                assert child.position_x + child.margin_width() <= right + 1, child.element_tag
+                checked += 1
+    assert checked > 100
+
+
+def test_pdf_of_a_long_report_renders_in_seconds(tmp_path: Path) -> None:
+    section = (
+        "## Раздел {n}\n\nВывод раздела {n}.\n\n![Вывод {n}](figures/pages.png)\n\n"
+        "::: {{.takeaway}}\nСнижающиеся смотрят меньше страниц.\n:::\n\n"
+        "| Признак | Снижается | Стабильно |\n|:--|--:|--:|\n"
+        + "| Страниц за визит | 4,2 | 9,8 |\n" * 25
+        + "\n"
+        + "Текст абзаца. " * 120
+        + "\n\n"
+    )
+    body = "".join(section.format(n=n) for n in range(1, 13))
+    qmd = write_sample_report(tmp_path, body=body)
+    html = tmp_path / "report.html"
+    render_html(qmd, html, renderer="builtin", title=TITLE, running_header=HEADER)
+    started = time.monotonic()
+    render_pdf(html, tmp_path / "report.pdf", base_dir=tmp_path, running_header=HEADER)
+    elapsed = time.monotonic() - started
+    pages = len(pdf_pages_text(tmp_path / "report.pdf"))
+    assert pages >= 25
+    assert elapsed < 30, f"{pages} pages took {elapsed:.1f} s"
+
+
+# --- PDF: nothing outside the run folder ------------------------------------
+
+
+def test_fetcher_allows_only_data_the_run_folder_and_given_files(tmp_path: Path) -> None:
+    run, outside = tmp_path / "run", tmp_path / "outside"
+    (run / "figures").mkdir(parents=True)
+    outside.mkdir()
+    (run / "figures" / "a.png").write_bytes(b"inside")
+    (outside / "secret.txt").write_text("secret", encoding="utf-8")
+    (outside / "font.ttf").write_bytes(b"font")
+    (run / "link.txt").symlink_to(outside / "secret.txt")
+    fetcher = pdf_stage.LocalOnlyURLFetcher(run, allowed_files=[outside / "font.ttf"])
+
+    fetcher.check("data:image/png;base64,AAAA")
+    response = fetcher.fetch((run / "figures" / "a.png").as_uri())
+    assert response.read() == b"inside"
+    response.close()
+    fetcher.check((outside / "font.ttf").as_uri())
+    refused = [
+        "http://127.0.0.1:9/x.png",
+        "https://example.com/font.woff2",
+        "ftp://example.com/x",
+        (outside / "secret.txt").as_uri(),
+        (run / "link.txt").as_uri(),
+        (run / ".." / "outside" / "secret.txt").as_uri(),
+        f"file://example.com{run / 'figures' / 'a.png'}",
+        "file:///etc/hostname",
+    ]
+    for url in refused:
+        with pytest.raises(URLRefusedError):
+            fetcher.fetch(url)
+
+
+def test_pdf_skips_remote_and_outside_resources_without_requests(
+    tmp_path: Path, recording_server: http.server.ThreadingHTTPServer
+) -> None:
+    run, outside = tmp_path / "run", tmp_path / "outside"
+    make_figure(run / "figures" / "inside.png")
+    make_figure(outside / "secret.png")
+    remote = server_url(recording_server, "x.png")
+    html = run / "hostile.html"
+    html.write_text(
+        f"""<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8">
+<link rel="stylesheet" href="{server_url(recording_server, "s.css")}">
+<style>@import url("{server_url(recording_server, "i.css")}");
+body {{ background: url("{server_url(recording_server, "bg.png")}"); }}</style>
+</head><body><h1>Проверка</h1>
+<img src="{remote}"><img src="{(outside / "secret.png").as_uri()}">
+<img src="../outside/secret.png"><img src="figures/inside.png">
+</body></html>""",
+        encoding="utf-8",
+    )
+    render_pdf(html, run / "report.pdf", base_dir=run, running_header=HEADER)
+    assert recording_server.requests == []  # type: ignore[attr-defined]
+    pypdf = pytest.importorskip("pypdf")
+    images = [image for page in pypdf.PdfReader(run / "report.pdf").pages for image in page.images]
+    assert len(images) == 1  # only figures/inside.png
+
+
+def test_running_header_is_quoted_as_css_string() -> None:
+    assert pdf_stage._css_string('Период "r1" \\ 2026') == '"Период \\"r1\\" \\\\ 2026"'
+    assert pdf_stage._css_string("a\nb") == '"a\\a b"'
+    css = pdf_stage._page_css(pdf_stage._font_faces(), 'x"; } @page { margin: 0')
+    assert 'content: "x\\"; } @page { margin: 0";' in css
