@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import stat
-import time
 from pathlib import Path
 
 import pytest
@@ -244,10 +243,8 @@ def test_quarto_timeout_stops_the_process_group(
     monkeypatch.setenv("FAKE_QUARTO_MODE", "hang")
     monkeypatch.setattr("report.render.html.QUARTO_TIMEOUT_S", 0.5)
     qmd = write_sample_report(tmp_path / "run")
-    started = time.monotonic()
-    with pytest.raises(RenderError, match="did not finish"):
+    with pytest.raises(RenderError, match="did not finish"):  # the fake would hang for ever
         render_html(qmd, tmp_path / "r.html", renderer="quarto", title=TITLE, running_header="")
-    assert time.monotonic() - started < 10
 
 
 def test_quarto_output_must_be_self_contained(
