@@ -15,6 +15,7 @@ import pytest
 from analysis import glossary as g
 from analysis.results.contract import dumps
 from report.cli import main
+from report.text.segments import experiment_conclusion
 
 pytestmark = pytest.mark.slow
 MESSAGING = {"email", "sms", "push", "newsletter", "call"}
@@ -122,7 +123,7 @@ def test_segments_and_offer_tests(runs: dict[str, Path]) -> None:
         assert s["clients"] > 0 and s["profit_at_risk"] > 0 and 0 < s["mean_probability"] <= 1
         assert s["offers"]
         for offer in s["offers"]:
-            assert offer["test"]["n_total"] > 0 and offer["test"]["conclusion"]
+            assert offer["test"]["n_total"] > 0 and experiment_conclusion(offer["test"])
 
 
 def test_pdf_says_what_management_needs(runs: dict[str, Path]) -> None:
