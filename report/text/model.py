@@ -8,7 +8,7 @@ are named a selection score («оценка отбора») wherever they are sh
 from __future__ import annotations
 
 from analysis.rutext import num, pct, plural
-from report.text.common import R, lift_row, lift_sentence
+from report.text.common import R, clients, lift_row, lift_sentence
 from report.text.words import auc_quality
 
 __all__ = ["best_label", "cv_design", "families", "model_in_words", "model_section",
@@ -114,7 +114,7 @@ def _holdout(results: R) -> str:
     m = results["model"]
     q = quality(m)
     share = results["params"]["model"]["test_size"]
-    return (f"Отложенная выборка ({num(m['test_size'])} клиентов, {pct(share, 0)} "
+    return (f"Отложенная выборка ({clients(m['test_size'])}, {pct(share, 0)} "
             "стратифицированно по группам клиентов: дубликаты целиком по одну сторону) не "
             "участвовала ни в выборе модели, ни в выборе порога и использована один раз: "
             f"ROC AUC {num(q['roc_auc'], 3)}, {pct(q['ci_level'], 0)} бутстреп-интервал по "
@@ -152,7 +152,7 @@ def model_section(results: R) -> R:
             f"{families(len(candidates))} моделей, у каждого — случайный поиск гиперпараметров; "
             f"отбор — по ROC AUC на повторной стратифицированной кросс-валидации "
             f"({cv_design(m['cv_folds'], m['cv_repeats'])}) только на обучающей части "
-            f"({num(m['train_size'])} клиентов){grouped}. Таблица показывает оценку отбора, "
+            f"({clients(m['train_size'])}){grouped}. Таблица показывает оценку отбора, "
             "а не качество модели."),
         "selection_reason": selection_reason(m),
         "candidates": [{"label": _label(c), "mean": c["cv_roc_auc_mean"],
