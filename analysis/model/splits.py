@@ -37,6 +37,8 @@ def group_codes(groups: pd.Series | np.ndarray | None, n: int) -> np.ndarray:
     if groups is None:
         return np.arange(n)
     codes, _ = pd.factorize(np.asarray(groups))
+    if (codes < 0).any():
+        raise ValueError("groups: у части клиентов нет группы")
     if len(codes) != n:
         raise ValueError(f"groups: {len(codes)} значений на {n} клиентов")
     return codes.astype(np.int64)
