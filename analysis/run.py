@@ -99,7 +99,7 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None)
     timings["behaviour"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    fitted = fit_and_explain(data.modelled, config)
+    fitted = fit_and_explain(data.modelled, config, data.groups)
     timings["model"] = time.perf_counter() - start
     timings.update({f"model.{step}": seconds for step, seconds in fitted.timings.items()})
 

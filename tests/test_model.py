@@ -67,14 +67,27 @@ def test_result_schema(run: model_module.ModelRun, clients: pd.DataFrame) -> Non
     assert [c["name"] for c in r["candidates"]] == list(FAST.families)
     for c in r["candidates"]:
         assert set(c) == {"name", "label_ru", "params", "cv_roc_auc_mean", "cv_roc_auc_std",
-                          "n_configs"}
+                          "n_configs", "cv_diff_to_top", "cv_diff_se", "tied"}
         assert c["label_ru"] == FAMILIES[c["name"]].label_ru
     dummy = next(c for c in r["candidates"] if c["name"] == "dummy")
     assert dummy["cv_roc_auc_mean"] == 0.5
-    assert r["best"] == max(r["candidates"], key=lambda c: c["cv_roc_auc_mean"])["name"]
+    top = max(r["candidates"], key=lambda c: c["cv_roc_auc_mean"])["name"]
+    selection = r["selection"]
+    assert selection["top"] == top and r["best"] == selection["chosen"] in selection["tied"]
+    assert top in selection["tied"] and "dummy" not in selection["tied"]
+    assert [c["name"] for c in r["candidates"] if c["tied"]] == [
+        f for f in FAST.families if f in selection["tied"]]
+    order = selection["order"]
+    assert min(selection["tied"], key=order.index) == r["best"]
     chosen = next(c for c in r["candidates"] if c["name"] == r["best"])
     # the sigmoid is strictly increasing: the calibrated model's CV AUC is the pipeline's
     assert r["cv_roc_auc_mean"] == pytest.approx(chosen["cv_roc_auc_mean"], abs=1e-6)
+    assert r["selection_cv_roc_auc_mean"] == r["cv_roc_auc_mean"]
+    # the headline quality is the untouched hold-out, not the selection score
+    assert r["quality"] == {"estimate": "holdout", "roc_auc": r["test_roc_auc"],
+                            "ci": r["test_roc_auc_ci"], "ci_level": r["test_roc_auc_ci_level"],
+                            "bootstrap": "group", "clients": r["test_size"]}
+    assert r["duplicate_groups"] == 0 and r["test_groups"] == r["test_size"]
     assert len(r["cv_roc_auc_folds"]) == FAST.cv_folds * FAST.cv_repeats
     assert "selection_reason" not in r and "lift_statement" not in r
     assert r["train_size"] + r["test_size"] == len(clients)
@@ -113,9 +126,9 @@ def test_threshold_is_chosen_on_training_cv_before_the_test_set(
         calls.append(("choose", len(y)))
         return real_choose(y, proba, *args)
 
-    def holdout(y, proba, threshold, *args):
+    def holdout(y, proba, threshold, *args, **kwargs):
         calls.append(("holdout", (len(y), threshold)))
-        return real_holdout(y, proba, threshold, *args)
+        return real_holdout(y, proba, threshold, *args, **kwargs)
 
     monkeypatch.setattr(model_module, "choose_threshold", choose)
     monkeypatch.setattr(model_module, "holdout_metrics", holdout)

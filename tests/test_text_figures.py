@@ -167,3 +167,11 @@ def test_segment_map_speaks_of_the_corner_and_of_the_sample() -> None:
     text = caption("segment_map", corner)
     assert "у 21 клиента:" in text.takeaway and "120,5\u00a0тыс. ₽" in text.takeaway
     assert "(случайная выборка из 1\u202f297)" in text.alt
+
+
+def test_model_comparison_names_the_tie() -> None:
+    tie = _with(COMPARISON, tied=["Случайный лес", "k ближайших соседей"])
+    text = caption("model_comparison", tie)
+    assert text.takeaway.startswith("Ничья в пределах одной стандартной ошибки")
+    assert "«Случайный лес», «k ближайших соседей»" in text.takeaway
+    assert "оценка отбора" in text.title

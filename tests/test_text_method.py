@@ -42,3 +42,24 @@ def test_method_follows_the_configuration() -> None:
     assert "2 семейства" in text and "до 1 конфигурации на семейство" in text
     assert "4 блока × 2 повтора" in text
     assert f"прироста 7{NB}п.{NB}п." in text and "поправка fdr_bh" in text
+
+
+def test_method_says_what_ran() -> None:
+    """Configurations actually drawn per family, grouping of duplicates, what the quality is."""
+    model = {"candidates": [
+        {"name": "dummy", "label_ru": "Базовая", "n_configs": 1},
+        {"name": "logreg", "label_ru": "Логистическая регрессия", "n_configs": 8},
+        {"name": "hgb", "label_ru": "Бустинг", "n_configs": 3},
+        {"name": "forest", "label_ru": "Лес", "n_configs": 2}],
+        "duplicate_groups": 11, "duplicate_clients": 22}
+    text = "\n".join(method_lines(_results(Config(), model, {"explainer": "tree",
+                                                              "n_explained": 10})))
+    assert "«Логистическая регрессия» — 8, «Бустинг» — 3, «Лес» — 2" in text
+    assert "до 8 конфигураций" not in text
+    assert "11 групп дубликатов (22 клиента" in text
+    assert "5 блоков × 3 повтора" in text and "у каждого повтора своё зерно" in text
+    assert "Качество модели — ROC AUC на отложенной выборке" in text
+    assert "оценка отбора" in text and "5 блоков по группам клиентов" in text
+    same = {"candidates": [{"name": "logreg", "n_configs": 4}, {"name": "knn", "n_configs": 4}]}
+    assert "по 4 конфигурации на семейство" in "\n".join(
+        method_lines(_results(Config(), same, {"explainer": "linear", "n_explained": 10})))

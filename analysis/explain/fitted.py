@@ -63,9 +63,13 @@ class Fitted:
     timings: dict[str, float]
 
 
-def fit_and_explain(clients: pd.DataFrame, config: Config) -> Fitted:
-    """Select, evaluate and refit the model on ``clients`` (modelled), then explain it."""
-    run = run_model(clients, config.model)
+def fit_and_explain(clients: pd.DataFrame, config: Config,
+                    groups: pd.Series | None = None) -> Fitted:
+    """Select, evaluate and refit the model on ``clients`` (modelled), then explain it.
+
+    ``groups`` (``ClientData.groups``) keeps each duplicate group on one side of every split.
+    """
+    run = run_model(clients, config.model, groups)
     start = time.perf_counter()
     found = explain(run.scorers, feature_frame(clients), target_vector(clients), config.shap,
                     config.model.seed, run.probability, run.test_ids, run.results["threshold"])

@@ -2,13 +2,21 @@
 
 The order of events is fixed so that the hold-out part cannot influence any choice:
 
+Every split below keeps a duplicate group (``groups``, :mod:`analysis.data.duplicates`)
+on one side; they are all made by :mod:`analysis.model.splits`.
+
 1. ``id`` and row order are refused (:func:`analysis.model.features.check_feature_frame`).
-2. Stratified hold-out split: ``test_size`` of the clients, ``shuffle=True``,
-   ``random_state=seed``.
+2. Stratified grouped hold-out split: ``test_size`` of the groups, shuffled,
+   ``random_state=seed`` (:func:`analysis.model.splits.holdout_split`).
 3. Model selection on the training part only (:mod:`analysis.model.search`): each
-   family's best configuration by repeated-CV ROC AUC; the best family wins.
+   family's best configuration by repeated grouped CV ROC AUC; the family with
+   the best mean wins unless simpler families tie with it within the CV's
+   uncertainty (:mod:`analysis.model.choice`): then the simplest of them.
+   These CV scores select, so they are reported as a *selection score*
+   (``selection_cv_roc_auc_*``), never as the model's quality.
 4. Calibration: the chosen pipeline wrapped in
-   ``CalibratedClassifierCV(method="sigmoid", cv=StratifiedKFold(5), ensemble=False)``:
+   ``CalibratedClassifierCV(method="sigmoid", ensemble=False)`` with a grouped
+   stratified 5-fold (precomputed splits of the data it is fitted on):
    one pipeline fitted on all its training data plus a sigmoid fitted on its
    out-of-fold scores. The sigmoid is strictly increasing, so the calibrated
    model ranks clients as the pipeline does, and SHAP can explain the
@@ -17,12 +25,16 @@ The order of events is fixed so that the hold-out part cannot influence any choi
    model is refitted on every split of the search's repeated CV (same seed,
    same splits; what ``cross_val_predict`` does, once per repeat, keeping the
    fold models). It gives the calibrated model's own repeated-CV ROC AUC
-   (``cv_roc_auc_mean``; equal to the pipeline's up to ties) and out-of-fold
+   (``selection_cv_roc_auc_mean``, also under its former name
+   ``cv_roc_auc_mean``; equal to the pipeline's up to ties) and out-of-fold
    calibrated probabilities, on which the threshold is chosen — F1-optimal or
    cost-optimal (``threshold_rule``) over all repeats pooled; ``cv_f1`` is the
    mean F1 of the repeats at that threshold.
 6. Hold-out, touched once, after 3–5: the calibrated model fitted on the
    training part scores the test part; see :func:`analysis.model.metrics.holdout_metrics`.
+   Its ROC AUC, with a bootstrap interval over groups, is **the model's
+   quality** (``results["quality"]``): no choice was made on these clients, so
+   it estimates the whole procedure — search, choice, calibration — on new clients.
 7. Final model: the same calibrated pipeline refitted on all modelled clients:
    the saved model, for next month's export and for clients outside the
    modelled set (:func:`decline_probability`, scored in chunks of 100,000).
@@ -41,7 +53,7 @@ training part exceeds ``search_sample``) are scored by the step-6 model;
 
 Large exports: every cost grows at most linearly in the number of clients.
 The search and the cross-fitting (steps 3 and 5) already run on a stratified
-sample of at most ``search_sample`` training clients; the hold-out model
+sample of groups holding at most ``search_sample`` training clients; the hold-out model
 (step 6) and the final model (step 7) are fitted on stratified samples of at
 most ``fit_sample`` clients (of the training part, of all modelled clients),
 while every client is still scored, in chunks of 100,000. With the defaults
@@ -79,7 +91,6 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.metrics import f1_score, roc_auc_score
-from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold, train_test_split
 from threadpoolctl import threadpool_limits
 
 from analysis import glossary as g
@@ -92,6 +103,9 @@ from analysis.model.features import (
 )
 from analysis.model.metrics import choose_threshold, holdout_metrics, r6
 from analysis.model.search import FAMILIES, search
+from analysis.model.splits import group_codes, holdout_split, kfold, repeated_kfold, subsample
+from analysis.model.summary import clean_params as _clean
+from analysis.model.summary import model_results
 
 __all__ = [
     "PROBABILITY",
@@ -146,10 +160,15 @@ class ModelRun:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def calibrated(estimator: BaseEstimator, params: ModelParams, n_jobs: int = 1
-               ) -> CalibratedClassifierCV:
-    """The chosen pipeline wrapped for sigmoid (or isotonic) calibration, ``ensemble=False``."""
-    cv = StratifiedKFold(CALIBRATION_FOLDS, shuffle=True, random_state=params.seed)
+def calibrated(estimator: BaseEstimator, params: ModelParams, y: pd.Series,
+               groups: np.ndarray | None = None, n_jobs: int = 1) -> CalibratedClassifierCV:
+    """The chosen pipeline wrapped for sigmoid (or isotonic) calibration, ``ensemble=False``.
+
+    The calibration CV is the grouped stratified K-fold of the clients it will be
+    fitted on (``y``, ``groups``: same order), precomputed, so no duplicate group
+    is split between the pipeline's fit and the scores the sigmoid is fitted on.
+    """
+    cv = kfold(y, groups, CALIBRATION_FOLDS, params.seed)
     return CalibratedClassifierCV(build_pipeline(estimator), method=params.calibration,
                                   cv=cv, ensemble=False, n_jobs=n_jobs)
 
@@ -165,22 +184,20 @@ def decline_probability(model: Any, X: pd.DataFrame, chunk: int = CHUNK) -> pd.S
     return pd.Series(values, index=X.index, name=PROBABILITY)
 
 
-def _stratified_subset(X: pd.DataFrame, y: pd.Series, size: int, seed: int
-                       ) -> tuple[pd.DataFrame, pd.Series]:
-    if len(X) <= size:
-        return X, y
-    keep, _ = train_test_split(np.arange(len(X)), train_size=size, stratify=y, random_state=seed)
-    keep = np.sort(keep)
-    return X.iloc[keep], y.iloc[keep]
-
-
-def _clean(params: dict[str, Any]) -> dict[str, Any]:
-    return {k: (r6(v) if isinstance(v, float) else v) for k, v in params.items()}
+def _subset(X: pd.DataFrame, y: pd.Series, groups: np.ndarray, size: int, seed: int
+            ) -> tuple[pd.DataFrame, pd.Series, np.ndarray]:
+    """A stratified sample of groups with at most ``size`` clients (all when fewer)."""
+    keep = subsample(y, groups, size, seed)
+    if len(keep) == len(X):
+        return X, y, groups
+    return X.iloc[keep], y.iloc[keep], groups[keep]
 
 
 def _fit_fold(estimator: BaseEstimator, params: ModelParams, X: pd.DataFrame, y: pd.Series,
-              fit_idx: np.ndarray, val_idx: np.ndarray) -> tuple[Any, np.ndarray]:
-    model = calibrated(estimator, params).fit(X.iloc[fit_idx], y.iloc[fit_idx])
+              groups: np.ndarray, fit_idx: np.ndarray, val_idx: np.ndarray
+              ) -> tuple[Any, np.ndarray]:
+    y_fit = y.iloc[fit_idx]
+    model = calibrated(estimator, params, y_fit, groups[fit_idx]).fit(X.iloc[fit_idx], y_fit)
     return model, model.predict_proba(X.iloc[val_idx])[:, 1]
 
 
@@ -203,15 +220,14 @@ class CrossFit:
     fold_auc: list[float]
 
 
-def cross_fit(estimator: BaseEstimator, X: pd.DataFrame, y: pd.Series, params: ModelParams
-              ) -> CrossFit:
+def cross_fit(estimator: BaseEstimator, X: pd.DataFrame, y: pd.Series, params: ModelParams,
+              groups: np.ndarray | None = None) -> CrossFit:
     """Fit the calibrated pipeline on each split of the search CV (same seed, same splits)."""
-    cv = RepeatedStratifiedKFold(n_splits=params.cv_folds, n_repeats=params.cv_repeats,
-                                 random_state=params.seed)
-    splits = list(cv.split(X, y))
+    groups = group_codes(groups, len(X))
+    splits = repeated_kfold(y, groups, params.cv_folds, params.cv_repeats, params.seed)
     with threadpool_limits(1):
         fitted = Parallel(n_jobs=params.n_jobs)(
-            delayed(_fit_fold)(estimator, params, X, y, fit_idx, val_idx)
+            delayed(_fit_fold)(estimator, params, X, y, groups, fit_idx, val_idx)
             for fit_idx, val_idx in splits)
     oof = [np.empty(len(X)) for _ in range(params.cv_repeats)]
     fold_auc = []
@@ -236,7 +252,8 @@ def candidate_families(params: ModelParams, n_clients: int) -> tuple[str, ...]:
     return kept or tuple(f for f in params.large_export_families if f in FAMILIES)
 
 
-def fit_model(X: pd.DataFrame, y: pd.Series, params: ModelParams | None = None) -> ModelRun:
+def fit_model(X: pd.DataFrame, y: pd.Series, params: ModelParams | None = None,
+              groups: pd.Series | None = None) -> ModelRun:
     """Select, calibrate, evaluate and refit the model; see the module docstring.
 
     Parameters
@@ -247,16 +264,20 @@ def fit_model(X: pd.DataFrame, y: pd.Series, params: ModelParams | None = None) 
         :class:`analysis.model.features.LeakageError`.
     y
         1 for ``Снизилась``, 0 otherwise, same index as ``X``.
+    groups
+        Duplicate group per client (``ClientData.groups``, indexed by ``id``);
+        ``None``: every client is its own group.
     """
     params = params or ModelParams()
     check_feature_frame(X)
     if not X.index.equals(y.index):
         raise ValueError("X и y должны иметь один и тот же индекс (id)")
+    codes = group_codes(None if groups is None else groups.reindex(X.index), len(X))
     with threadpool_limits(1):
-        return _fit(X, y, params)
+        return _fit(X, y, codes, params)
 
 
-def _fit(X: pd.DataFrame, y: pd.Series, params: ModelParams) -> ModelRun:
+def _fit(X: pd.DataFrame, y: pd.Series, groups: np.ndarray, params: ModelParams) -> ModelRun:
     clock, timings = time.perf_counter(), {}
 
     def lap(name: str) -> None:
@@ -265,31 +286,35 @@ def _fit(X: pd.DataFrame, y: pd.Series, params: ModelParams) -> ModelRun:
         timings[name] = round(now - clock, 3)
         clock = now
 
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=params.test_size, stratify=y, shuffle=True, random_state=params.seed)
-    X_search, y_search = _stratified_subset(X_train, y_train, params.search_sample, params.seed)
+    train_pos, test_pos = holdout_split(y, groups, params.test_size, params.seed)
+    X_train, X_test, y_train, y_test = (X.iloc[train_pos], X.iloc[test_pos],
+                                        y.iloc[train_pos], y.iloc[test_pos])
+    g_train, g_test = groups[train_pos], groups[test_pos]
+    X_search, y_search, g_search = _subset(X_train, y_train, g_train, params.search_sample,
+                                           params.seed)
     families = candidate_families(params, len(X))
-    found = search(X_search, y_search, families, params.search_iter,
-                   params.cv_folds, params.cv_repeats, params.seed, params.n_jobs)
+    splits = repeated_kfold(y_search, g_search, params.cv_folds, params.cv_repeats, params.seed)
+    found = search(X_search, y_search, families, params.search_iter, splits, params.cv_folds,
+                   params.seed, params.n_jobs)
     estimator = FAMILIES[found.best].make(found.best_params, params.seed)
     lap("search")
 
-    cross = cross_fit(estimator, X_search, y_search, params)
+    cross = cross_fit(estimator, X_search, y_search, params, g_search)
     oof, scorers = cross.oof, cross.scorers
     threshold = choose_threshold(np.tile(y_search.to_numpy(), len(oof)), np.concatenate(oof),
                                  params.threshold_rule, params.miss_cost)
     f1_repeats = [f1_score(y_search, (p >= threshold).astype(int), zero_division=0) for p in oof]
     lap("threshold")
 
-    X_fit, y_fit = _stratified_subset(X_train, y_train, params.fit_sample, params.seed)
-    train_model = calibrated(estimator, params, params.n_jobs).fit(X_fit, y_fit)
+    X_fit, y_fit, g_fit = _subset(X_train, y_train, g_train, params.fit_sample, params.seed)
+    train_model = calibrated(estimator, params, y_fit, g_fit, params.n_jobs).fit(X_fit, y_fit)
     p_test = decline_probability(train_model, X_test)
     holdout = holdout_metrics(y_test.to_numpy(), p_test.to_numpy(), threshold,
-                              params.bootstrap, params.seed)
+                              params.bootstrap, params.seed, groups=g_test)
     lap("holdout")
 
-    final_model = calibrated(estimator, params, params.n_jobs).fit(
-        *_stratified_subset(X, y, params.fit_sample, params.seed))
+    X_all, y_all, g_all = _subset(X, y, groups, params.fit_sample, params.seed)
+    final_model = calibrated(estimator, params, y_all, g_all, params.n_jobs).fit(X_all, y_all)
     rest = X_train.index.difference(X_search.index)
     scorers.append((train_model, X_test.index.append(rest)))
     probability = pd.concat([
@@ -297,31 +322,16 @@ def _fit(X: pd.DataFrame, y: pd.Series, params: ModelParams) -> ModelRun:
         decline_probability(train_model, X_train.loc[rest])]).reindex(X.index)
     lap("final")
 
-    best = next(c for c in found.candidates if c["name"] == found.best)
-    results = {
-        "best": found.best,
-        "best_label": best["label_ru"],
-        "best_params": _clean(found.best_params),
-        "candidates": [{**c, "params": _clean(c["params"]),
-                        "cv_roc_auc_mean": r6(c["cv_roc_auc_mean"]),
-                        "cv_roc_auc_std": r6(c["cv_roc_auc_std"])} for c in found.candidates],
-        "cv_roc_auc_mean": r6(np.mean(cross.fold_auc)),
-        "cv_roc_auc_std": r6(np.std(cross.fold_auc)),
-        "cv_roc_auc_folds": [r6(v) for v in cross.fold_auc],
-        "cv_f1": r6(np.mean(f1_repeats)),
-        "cv_f1_repeats": [r6(v) for v in f1_repeats],
-        "cv_folds": params.cv_folds,
-        "cv_repeats": params.cv_repeats,
-        "threshold": r6(threshold),
-        "threshold_rule": params.threshold_rule,
-        "calibration_method": params.calibration,
-        **holdout,
+    results = model_results(found, cross.fold_auc, f1_repeats, threshold, holdout, params,
+                            groups, len(X_test))
+    results.update({
         "train_size": len(X_train),
         "test_size": len(X_test),
+        "test_groups": len(np.unique(g_test)),
         "search_sample_size": len(X_search),
         "in_sample_scores": len(rest.intersection(X_fit.index)),
         "positive_class": g.DECLINED,
-    }
+    })
     if len(X) > params.large_export_clients:
         # only on large exports, so that the results of a small export keep their bytes
         results["large_export"] = {
@@ -329,7 +339,7 @@ def _fit(X: pd.DataFrame, y: pd.Series, params: ModelParams) -> ModelRun:
             "families": list(families),
             "excluded_families": [f for f in params.families if f not in families],
             "fit_sample_size": len(X_fit),
-            "final_fit_size": min(len(X), params.fit_sample),
+            "final_fit_size": len(X_all),
         }
     log = [{**t, "params": _clean(t["params"]), "cv_roc_auc_mean": r6(t["cv_roc_auc_mean"]),
             "cv_roc_auc_std": r6(t["cv_roc_auc_std"])} for t in found.tried]
@@ -338,9 +348,11 @@ def _fit(X: pd.DataFrame, y: pd.Series, params: ModelParams) -> ModelRun:
                     X_train.index.sort_values(), X_test.index.sort_values(), timings)
 
 
-def run_model(clients: pd.DataFrame, params: ModelParams | None = None) -> ModelRun:
-    """:func:`fit_model` on the modelled clients of ``ClientData.modelled``."""
-    return fit_model(feature_frame(clients), target_vector(clients), params)
+def run_model(clients: pd.DataFrame, params: ModelParams | None = None,
+              groups: pd.Series | None = None) -> ModelRun:
+    """:func:`fit_model` on the modelled clients of ``ClientData.modelled``
+    (``groups``: ``ClientData.groups``)."""
+    return fit_model(feature_frame(clients), target_vector(clients), params, groups)
 
 
 def save_model(model: Any, path: Path) -> Path:

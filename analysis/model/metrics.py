@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import (
     average_precision_score,
@@ -89,26 +90,67 @@ def _group_counts(groups: np.ndarray, draws: np.ndarray, n_groups: int) -> np.nd
     return np.bincount(flat, minlength=draws.shape[0] * n_groups).reshape(-1, n_groups)
 
 
-def bootstrap_auc_ci(y: np.ndarray, proba: np.ndarray, n_boot: int, seed: int,
-                     level: float = CI_LEVEL) -> tuple[float, float]:
-    """Percentile CI of ROC AUC from a stratified bootstrap (positives and negatives
-    resampled separately, so each resample keeps the hold-out's class sizes).
+def _strata(y: np.ndarray, groups: np.ndarray | None) -> tuple[np.ndarray, np.ndarray,
+                                                                 np.ndarray]:
+    """Group code per row (first-appearance order), and the groups of each class stratum."""
+    if groups is None:
+        codes = np.arange(len(y))
+    else:
+        codes, _ = pd.factorize(np.asarray(groups))
+    label = np.rint(np.bincount(codes, weights=y) / np.bincount(codes)).astype(int)
+    ids = np.arange(len(label))
+    return codes, ids[label == 1], ids[label == 0]
 
-    Vectorised Mann–Whitney: scores are ranked once; each resample only counts
-    how often each distinct score is drawn in either class.
+
+def _level_counts(draws: np.ndarray, stratum: np.ndarray, codes: np.ndarray,
+                  levels: np.ndarray, n_levels: int, rows: np.ndarray) -> np.ndarray:
+    """Per resample, how often each distinct score is drawn among ``rows``."""
+    drawn = _group_counts(np.arange(len(stratum)), draws, len(stratum))  # (b, groups)
+    weight = np.zeros((draws.shape[0], codes.max() + 1))
+    weight[:, stratum] = drawn
+    w = weight[:, codes[rows]]                                          # (b, rows)
+    flat = (np.arange(draws.shape[0])[:, None] * n_levels + levels[rows][None, :]).ravel()
+    return np.bincount(flat, weights=w.ravel(),
+                       minlength=draws.shape[0] * n_levels).reshape(-1, n_levels)
+
+
+def bootstrap_auc_ci(y: np.ndarray, proba: np.ndarray, n_boot: int, seed: int,
+                     level: float = CI_LEVEL, groups: np.ndarray | None = None
+                     ) -> tuple[float, float]:
+    """Percentile CI of ROC AUC from a stratified bootstrap of groups.
+
+    Groups (duplicate clients; ``None``: every client its own group) are
+    resampled, positives and negatives separately (a group's class is its
+    clients' rounded mean label), so each resample keeps the hold-out's class
+    sizes when groups are single clients. Vectorised Mann–Whitney: scores are
+    ranked once; each resample only counts how often each distinct score is
+    drawn in either class.
     """
     y = np.asarray(y, dtype=int)
-    levels, groups = np.unique(np.asarray(proba, dtype=float), return_inverse=True)
-    pos, neg = groups[y == 1], groups[y == 0]
+    levels, inverse = np.unique(np.asarray(proba, dtype=float), return_inverse=True)
+    codes, pos_groups, neg_groups = _strata(y, groups)
+    pos_rows, neg_rows = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    singletons = len(pos_groups) + len(neg_groups) == len(y)
+    mixed = bool(np.isin(codes[pos_rows], neg_groups).any()
+                 or np.isin(codes[neg_rows], pos_groups).any())
     rng = np.random.default_rng(seed)
     aucs = []
     for start in range(0, n_boot, _BOOT_CHUNK):
         b = min(_BOOT_CHUNK, n_boot - start)
-        p_counts = _group_counts(pos, rng.integers(0, len(pos), (b, len(pos))), len(levels))
-        n_counts = _group_counts(neg, rng.integers(0, len(neg), (b, len(neg))), len(levels))
+        p_draw = rng.integers(0, len(pos_groups), (b, len(pos_groups)))
+        n_draw = rng.integers(0, len(neg_groups), (b, len(neg_groups)))
+        if singletons:
+            p_counts = _group_counts(inverse[pos_rows], p_draw, len(levels))
+            n_counts = _group_counts(inverse[neg_rows], n_draw, len(levels))
+        else:
+            both = [(p_draw, pos_groups), (n_draw, neg_groups)]
+            p_counts = sum(_level_counts(d, g_, codes, inverse, len(levels), pos_rows)
+                           for d, g_ in (both if mixed else both[:1]))
+            n_counts = sum(_level_counts(d, g_, codes, inverse, len(levels), neg_rows)
+                           for d, g_ in (both if mixed else both[1:]))
         below = np.cumsum(n_counts, axis=1) - n_counts
         wins = (p_counts * (below + 0.5 * n_counts)).sum(axis=1)
-        aucs.append(wins / (len(pos) * len(neg)))
+        aucs.append(wins / (p_counts.sum(axis=1) * n_counts.sum(axis=1)))
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(np.concatenate(aucs), [tail, 100 - tail])
     return float(low), float(high)
@@ -141,13 +183,16 @@ def lift_table(y: np.ndarray, proba: np.ndarray,
 
 
 def holdout_metrics(y: np.ndarray, proba: np.ndarray, threshold: float, n_boot: int,
-                    seed: int) -> dict[str, Any]:
-    """Every hold-out figure of the report (JSON-ready, rounded to 6 decimals)."""
+                    seed: int, groups: np.ndarray | None = None) -> dict[str, Any]:
+    """Every hold-out figure of the report (JSON-ready, rounded to 6 decimals).
+
+    ``groups`` (duplicate group per client) makes the ROC AUC interval a bootstrap of groups.
+    """
     y = np.asarray(y, dtype=int)
     proba = np.asarray(proba, dtype=float)
     flagged = (proba >= threshold).astype(int)
     tn, fp, fn, tp = confusion_matrix(y, flagged, labels=[0, 1]).ravel()
-    low, high = bootstrap_auc_ci(y, proba, n_boot, seed)
+    low, high = bootstrap_auc_ci(y, proba, n_boot, seed, groups=groups)
     prob_true, prob_pred = calibration_curve(y, proba, n_bins=10, strategy="quantile")
     fpr, tpr, _ = roc_curve(y, proba)
     precision, recall, _ = precision_recall_curve(y, proba)

@@ -2,9 +2,10 @@
 
 Every family has a documented grid; ``search_iter × share`` configurations are
 drawn from it without replacement (:class:`~sklearn.model_selection.ParameterSampler`,
-seeded per family) and scored by ROC AUC under
-``RepeatedStratifiedKFold(cv_folds, cv_repeats, random_state=seed)`` on the
-training part (or on a stratified sample of ``search_sample`` clients).
+seeded per family) and scored by ROC AUC on the repeated grouped stratified
+K-fold of :func:`analysis.model.splits.repeated_kfold` (``cv_folds × cv_repeats``,
+duplicate groups never split) of the training part (or of a stratified sample
+of ``search_sample`` clients).
 
 The search races the configurations over the repeats (successive halving with
 factor 3): every configuration is scored on the first repeat, the best third
@@ -14,6 +15,12 @@ family's best configuration always comes from the full ``folds × repeats``
 cross-validation, while slow families do not pay for it on every
 configuration. Slow families (boosting, forest) also draw fewer
 configurations (``share``).
+
+These scores *select*: the best of many configurations on the same splits is
+optimistic, so they are a selection score, never the model's quality (that is
+the untouched hold-out, :mod:`analysis.model.fit`). Which family wins is
+decided by :mod:`analysis.model.choice` (ties within the CV's uncertainty go to
+the simpler family, ``Family.simplicity``).
 
 Speed: the preprocessor is fitted once per fold and its output reused by every
 configuration of that fold (exactly what a per-configuration pipeline would
@@ -38,12 +45,14 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import ParameterSampler, RepeatedStratifiedKFold
+from sklearn.model_selection import ParameterSampler
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
+from analysis.model.choice import Choice, choose_family
 from analysis.model.features import build_preprocessor
+from analysis.model.splits import Split
 
 __all__ = ["FAMILIES", "Family", "SearchResult", "ranking_scores", "sample_configs", "search"]
 
@@ -64,12 +73,17 @@ class Family:
         Lists of values per hyperparameter (the documented search space).
     share
         Fraction of ``search_iter`` configurations drawn (slow families draw fewer).
+    simplicity
+        Rank in the tie-break order (lower = simpler: fewer parameters, exact and
+        fast explanations, probabilities that need little calibration); ``None``
+        for the baseline, which is a reference and never chosen over a real model.
     """
 
     label_ru: str
     make: Callable[[dict[str, Any], int], BaseEstimator]
     grid: dict[str, list[Any]]
     share: float = 1.0
+    simplicity: int | None = None
 
 
 FAMILIES: dict[str, Family] = {
@@ -83,39 +97,42 @@ FAMILIES: dict[str, Family] = {
     "knn": Family(
         "k ближайших соседей",
         lambda p, s: KNeighborsClassifier(algorithm="brute", p=2, **p),
-        {"n_neighbors": [11, 15, 21, 25, 31, 41, 51], "weights": ["uniform", "distance"]}),
+        {"n_neighbors": [11, 15, 21, 25, 31, 41, 51], "weights": ["uniform", "distance"]},
+        simplicity=6),
     "tree": Family(
         "Дерево решений",
         lambda p, s: DecisionTreeClassifier(random_state=s, **p),
         {"max_depth": [3, 4, 5, 6, 8], "min_samples_leaf": [5, 10, 20, 40],
-         "criterion": ["gini", "entropy"], "class_weight": [None, "balanced"]}),
+         "criterion": ["gini", "entropy"], "class_weight": [None, "balanced"]}, simplicity=3),
     "logreg": Family(
         "Логистическая регрессия",
         lambda p, s: LogisticRegression(max_iter=2000, **p),
-        {"C": [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], "class_weight": [None, "balanced"]}),
+        {"C": [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], "class_weight": [None, "balanced"]},
+        simplicity=1),
     "svc_linear": Family(
         "Линейный SVM",
         lambda p, s: LinearSVC(max_iter=20000, random_state=s, **p),
-        {"C": [0.003, 0.01, 0.03, 0.1, 0.3, 1.0], "class_weight": [None, "balanced"]}),
+        {"C": [0.003, 0.01, 0.03, 0.1, 0.3, 1.0], "class_weight": [None, "balanced"]},
+        simplicity=2),
     "svc_rbf": Family(
         "SVM с RBF-ядром",
         lambda p, s: SVC(kernel="rbf", **p),
         {"C": [0.3, 0.5, 1.0, 2.0, 3.0], "gamma": ["scale", 0.02, 0.03, 0.05],
-         "class_weight": [None, "balanced"]}),
+         "class_weight": [None, "balanced"]}, simplicity=7),
     # early stopping off (no internal split on ~1,000 clients), at most 100 iterations
     "hgb": Family(
         "Градиентный бустинг (гистограммный)",
         lambda p, s: HistGradientBoostingClassifier(early_stopping=False, random_state=s, **p),
         {"learning_rate": [0.05, 0.1, 0.2], "max_iter": [50, 100],
          "max_leaf_nodes": [4, 8, 15], "min_samples_leaf": [10, 20, 40],
-         "l2_regularization": [0.0, 1.0, 10.0]}, share=0.375),
+         "l2_regularization": [0.0, 1.0, 10.0]}, share=0.375, simplicity=5),
     # at most 100 trees of bounded depth: fast to fit and to explain (TreeExplainer);
     # on ~1,000 clients 60 trees rank as well as 100-200 (CV ROC AUC within 0.001)
     "forest": Family(
         "Случайный лес",
         lambda p, s: RandomForestClassifier(random_state=s, n_jobs=1, **p),
         {"n_estimators": [60, 100], "max_depth": [6, 8, 10], "min_samples_leaf": [2, 3, 5],
-         "max_features": ["sqrt", 0.3]}, share=0.25),
+         "max_features": ["sqrt", 0.3]}, share=0.25, simplicity=4),
 }
 _OFFSETS = {name: i for i, name in enumerate(FAMILIES)}
 
@@ -128,19 +145,25 @@ class SearchResult:
     ----------
     candidates
         Per family (in the order asked): name, label_ru, params of the best
-        configuration, cv_roc_auc_mean, cv_roc_auc_std (full repeated CV), n_configs.
+        configuration, cv_roc_auc_mean, cv_roc_auc_std (full repeated CV), n_configs,
+        cv_diff_to_top and cv_diff_se (paired CV difference to the top family and its
+        corrected standard error), tied (ties with the top family).
     tried
         Every configuration scored: family, params, n_folds, cv_roc_auc_mean, cv_roc_auc_std.
     best
-        Name of the family with the highest mean CV ROC AUC (ties: first asked).
+        The chosen family (:mod:`analysis.model.choice`: the simplest of those tied
+        with the highest mean CV ROC AUC).
     fold_scores
         Full repeated-CV ROC AUC per fold of each family's best configuration.
+    choice
+        The selection: top family by CV, tied set, paired differences and their SE.
     """
 
     candidates: list[dict[str, Any]]
     tried: list[dict[str, Any]]
     best: str
     fold_scores: dict[str, list[float]]
+    choice: Choice
 
     @property
     def best_params(self) -> dict[str, Any]:
@@ -192,14 +215,18 @@ def _survivors(n: int, repeats: int) -> list[int]:
 
 
 def search(X: pd.DataFrame, y: pd.Series, families: tuple[str, ...], search_iter: int,
-           folds: int, repeats: int, seed: int, n_jobs: int = 1) -> SearchResult:
-    """Race ``search_iter`` configurations of each family; see the module docstring."""
+           splits: list[Split], folds: int, seed: int, n_jobs: int = 1) -> SearchResult:
+    """Race ``search_iter`` configurations of each family on ``splits``; see the module docstring.
+
+    ``splits`` are ``repeats`` consecutive blocks of ``folds`` splits
+    (:func:`analysis.model.splits.repeated_kfold`); each block is one rung of the race.
+    """
     unknown = [f for f in families if f not in FAMILIES]
     if unknown:
         raise ValueError(f"неизвестные семейства моделей: {unknown}")
     target = np.asarray(y)
-    cv = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
-    data = _folds(X, target, list(cv.split(X, target)))
+    repeats = len(splits) // folds
+    data = _folds(X, target, splits)
     configs = {f: sample_configs(f, search_iter, seed) for f in families}
     scores: dict[tuple[str, int], list[float]] = {}
     alive = {f: list(range(len(configs[f]))) for f in families}
@@ -216,12 +243,12 @@ def search(X: pd.DataFrame, y: pd.Series, families: tuple[str, ...], search_iter
                 for f, i, k in tasks)
             for (f, i, _), auc in zip(tasks, results, strict=True):
                 scores.setdefault((f, i), []).append(auc)
-    return _summarise(families, configs, scores, alive, folds * repeats)
+    return _summarise(families, configs, scores, alive, folds, repeats)
 
 
 def _summarise(families: tuple[str, ...], configs: dict[str, list[dict[str, Any]]],
                scores: dict[tuple[str, int], list[float]], alive: dict[str, list[int]],
-               n_splits: int) -> SearchResult:
+               folds: int, repeats: int) -> SearchResult:
     tried, candidates, fold_scores = [], [], {}
     for f in families:
         for i, params in enumerate(configs[f]):
@@ -231,11 +258,16 @@ def _summarise(families: tuple[str, ...], configs: dict[str, list[dict[str, Any]
                           "cv_roc_auc_std": float(np.std(s))})
         winner = max(alive[f], key=lambda i, f=f: (np.mean(scores[(f, i)]), -i))
         s = scores[(f, winner)]
-        if len(s) != n_splits:
-            raise RuntimeError(f"{f}: best configuration scored on {len(s)} of {n_splits} folds")
+        if len(s) != folds * repeats:
+            raise RuntimeError(
+                f"{f}: best configuration scored on {len(s)} of {folds * repeats} folds")
         fold_scores[f] = s
         candidates.append({"name": f, "label_ru": FAMILIES[f].label_ru,
                            "params": configs[f][winner], "cv_roc_auc_mean": float(np.mean(s)),
                            "cv_roc_auc_std": float(np.std(s)), "n_configs": len(configs[f])})
-    best = max(candidates, key=lambda c: c["cv_roc_auc_mean"])["name"]
-    return SearchResult(candidates, tried, best, fold_scores)
+    choice = choose_family(fold_scores, {f: FAMILIES[f].simplicity for f in families}, folds)
+    for c in candidates:
+        c["cv_diff_to_top"] = choice.difference[c["name"]]
+        c["cv_diff_se"] = choice.se[c["name"]]
+        c["tied"] = c["name"] in choice.tied
+    return SearchResult(candidates, tried, choice.chosen, fold_scores, choice)

@@ -32,7 +32,8 @@ def _is_baseline(candidate: dict[str, Any]) -> bool:
 
 
 def model_comparison(b: Bundle) -> Plan:
-    """Cross-validated ROC AUC of every candidate family, the chosen one highlighted."""
+    """Cross-validated ROC AUC (the selection score) of every candidate family, the chosen one
+    highlighted; ``tied``: the other families of the tie the chosen one was picked from."""
     candidates = [c for c in b.get("model", "candidates")
                   if c.get("cv_roc_auc_mean") is not None]
     if not candidates:
@@ -49,6 +50,7 @@ def model_comparison(b: Bundle) -> Plan:
         rival = {"label": _label(rivals[0]), "gap": float(gap),
                  "spread": float(max(std, rivals[0].get("cv_roc_auc_std") or 0.0))}
     baseline = next((c for c in candidates if _is_baseline(c)), None)
+    tied = [_label(c) for c in ranked if c.get("tied") and c is not chosen]
 
     def draw(axes: Sequence[Axes]) -> None:
         plot.plot_model_comparison(axes[0], [_label(c) for c in candidates],
@@ -64,7 +66,7 @@ def model_comparison(b: Bundle) -> Plan:
                "baseline": (None if baseline is None else
                             {"label": _label(baseline),
                              "auc": float(baseline["cv_roc_auc_mean"])}),
-               "candidates": n},
+               "candidates": n, "tied": tied},
         draw=draw)
 
 

@@ -7,13 +7,16 @@ Every number comes from ``results["params"]`` (the configuration of the run),
 
 from __future__ import annotations
 
+from analysis.model.fit import CALIBRATION_FOLDS
 from analysis.model.search import FAMILIES
 from analysis.rutext import num, pct, plural, pp, trimmed
 from report.text.common import R, clients
 from report.text.model import cv_design, families
 
-__all__ = ["EXPLAINER_WORDS", "explanations_line", "large_export_line", "method_lines"]
+__all__ = ["CALIBRATION_WORDS", "EXPLAINER_WORDS", "drawn_configurations", "explanations_line",
+           "large_export_line", "method_lines", "split_lines"]
 
+CALIBRATION_WORDS = {"sigmoid": "сигмоида", "isotonic": "изотоническая регрессия"}
 EXPLAINER_WORDS = {"linear": "линейный объяснитель", "tree": "TreeExplainer для деревьев",
                    "permutation": "перестановочный объяснитель"}
 
@@ -25,6 +28,44 @@ def _names(codes: list[str]) -> str:
 
 def _configurations(n: int) -> str:
     return f"{num(n)} {plural(n, 'конфигурации', 'конфигураций', 'конфигураций')}"
+
+
+def _calibration(method: str) -> str:
+    return CALIBRATION_WORDS.get(method, method)
+
+
+def drawn_configurations(model: R, search_iter: int) -> str:
+    """What the search actually drew per family: «логистическая регрессия — 8, … лес — 2»;
+    «до N конфигураций на семейство» when the bundle does not say (older bundles)."""
+    drawn = [(c.get("label_ru") or c["name"], c["n_configs"]) for c in model["candidates"]
+             if c.get("name") and c.get("n_configs") is not None and c["name"] != "dummy"]
+    if not drawn:
+        return f"до {_configurations(search_iter)} на семейство"
+    counts = [n for _, n in drawn]
+    if len(set(counts)) == 1:
+        n = counts[0]
+        return (f"по {num(n)} {plural(n, 'конфигурации', 'конфигурации', 'конфигураций')} "
+                "на семейство")
+    return ("конфигураций на семейство: "
+            + ", ".join(f"«{label}» — {num(n)}" for label, n in drawn)
+            + "; медленные семейства получают меньше конфигураций")
+
+
+def split_lines(model: R, m: R) -> list[str]:
+    """The hold-out, the grouping of duplicates and what the headline quality is."""
+    duplicates = model.get("duplicate_groups") or 0
+    groups = (f"; {num(duplicates)} {plural(duplicates, 'группа', 'группы', 'групп')} "
+              f"дубликатов ({clients(model.get('duplicate_clients') or 0)} с одинаковыми "
+              "признаками) — всегда по одну сторону любого разбиения: отложенной выборки, "
+              "кросс-валидации отбора, калибровки, порога" if duplicates else "")
+    return [
+        f"Разбиение: стратифицированная отложенная выборка {pct(m['test_size'], 0)} (по "
+        f"группам клиентов), зерно {m['seed']}, зафиксировано заранее; отложенная выборка "
+        f"использована один раз{groups}.",
+        "Качество модели — ROC AUC на отложенной выборке с бутстреп-интервалом по группам "
+        "клиентов; ROC AUC кросс-валидации — оценка отбора (лучшая из многих конфигураций на "
+        "тех же разбиениях), качеством не считается.",
+    ]
 
 
 def large_export_line(model: R) -> list[str]:
@@ -66,14 +107,20 @@ def method_lines(results: R) -> list[str]:
         "исправлены по одному словарю, неактивные клиенты исключены из модели.",
         "Признаки: все поля выгрузки, выручка за три месяца, минуты за два месяца и их "
         "изменения; `id`, порядок строк и прибыль в модель не входят.",
-        f"Разбиение: стратифицированная отложенная выборка {pct(m['test_size'], 0)}, "
-        f"зерно {m['seed']}, зафиксировано заранее; отложенная выборка использована один раз.",
-        f"Выбор модели: {families(len(model['candidates']))}, случайный поиск (до "
-        f"{_configurations(m['search_iter'])} на семейство), ROC AUC на повторной "
-        f"стратифицированной кросс-валидации ({cv_design(m['cv_folds'], m['cv_repeats'])}) "
-        "на обучающей части "
-        f"(поиск на выборке до {clients(m['search_sample'])}).",
-        "Калибровка: CalibratedClassifierCV; порог — на кросс-валидации обучающей части.",
+        *split_lines(model, m),
+        f"Выбор модели: {families(len(model['candidates']))}, случайный поиск "
+        f"({drawn_configurations(model, m['search_iter'])}), ROC AUC на повторной "
+        "стратифицированной кросс-валидации по "
+        f"группам клиентов ({cv_design(m['cv_folds'], m['cv_repeats'])}, у каждого повтора "
+        "своё зерно) на обучающей части "
+        f"(поиск на выборке до {clients(m['search_sample'])}); семейства, чья разница с лучшим "
+        "не больше одной стандартной ошибки парной разницы по блокам (с поправкой "
+        "Надо — Бенжио на пересечение обучающих частей), считаются ничьей, из ничьей "
+        "выбирается самое простое.",
+        f"Калибровка: CalibratedClassifierCV ({_calibration(m['calibration'])}, "
+        f"{num(CALIBRATION_FOLDS)} "
+        f"{plural(CALIBRATION_FOLDS, 'блок', 'блока', 'блоков')} по группам клиентов); "
+        "порог — на кросс-валидации обучающей части.",
         *large_export_line(model),
         explanations_line(results.get("shap") or {}, p["shap"]),
         "Статистика: Манн — Уитни с ранговой бисериальной корреляцией, хи-квадрат с V Крамера, "

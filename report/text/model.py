@@ -1,13 +1,18 @@
-"""Words of the model section: why the model was chosen, hold-out, calibration, threshold."""
+"""Words of the model section: quality, why the model was chosen, calibration, threshold.
+
+The model's quality is the untouched hold-out's ROC AUC with its interval
+(``results["model"]["quality"]``); the cross-validation scores of the search
+are named a selection score («оценка отбора») wherever they are shown.
+"""
 
 from __future__ import annotations
 
 from analysis.rutext import num, pct, plural
-from report.text.common import R, lift_row, lift_sentence
+from report.text.common import R, clients, lift_row, lift_sentence
 from report.text.words import auc_quality
 
 __all__ = ["best_label", "cv_design", "families", "model_in_words", "model_section",
-           "selection_reason"]
+           "quality", "quality_in_words", "realistic_quality", "selection_reason"]
 
 
 def best_label(model: R) -> str:
@@ -33,42 +38,89 @@ def _auc(c: R) -> str:
     return f"{num(c['cv_roc_auc_mean'], 3)} ± {num(c['cv_roc_auc_std'], 3)}"
 
 
+def _label(c: R) -> str:
+    return c.get("label_ru") or c["name"]
+
+
+def _labels(model: R, names: list[str]) -> str:
+    by_name = {c["name"]: c for c in model["candidates"]}
+    return ", ".join(f"«{_label(by_name[n])}»" if n in by_name else n for n in names)
+
+
+def quality(model: R) -> R:
+    """The headline quality: ``results["model"]["quality"]`` (older bundles: the hold-out)."""
+    return model.get("quality") or {
+        "estimate": "holdout", "roc_auc": model["test_roc_auc"], "ci": model["test_roc_auc_ci"],
+        "ci_level": model["test_roc_auc_ci_level"], "clients": model.get("test_size")}
+
+
+def quality_in_words(model: R) -> str:
+    """«ROC AUC 0,897 на отложенной выборке (95 % интервал 0,853–0,936)»."""
+    q = quality(model)
+    return (f"ROC AUC {num(q['roc_auc'], 3)} на отложенной выборке ({pct(q['ci_level'], 0)} "
+            f"интервал {num(q['ci'][0], 3)}–{num(q['ci'][1], 3)})")
+
+
+def realistic_quality(model: R) -> str:
+    """What quality to expect of this data: the hold-out and the best selection scores."""
+    q = quality(model)
+    tied = [c for c in model["candidates"] if c.get("tied")] or [
+        max(model["candidates"], key=lambda c: c["cv_roc_auc_mean"])]
+    low = min(c["cv_roc_auc_mean"] for c in tied)
+    high = max(c["cv_roc_auc_mean"] for c in tied)
+    span = num(high, 2) if num(low, 2) == num(high, 2) else f"{num(low, 2)}–{num(high, 2)}"
+    return (f"Реалистичное качество для этих данных — ROC AUC около {num(q['roc_auc'], 2)}: "
+            f"столько модель показала на клиентах, которых не видела, и примерно столько же "
+            f"({span}) дают лучшие модели на кросс-валидации, где дубликаты клиентов не "
+            "разделяются. Заметно более высокое значение на такой выгрузке означало бы утечку "
+            "(например, дубликат клиента в обучении и в проверке), а не лучшую модель.")
+
+
 def selection_reason(model: R) -> str:
-    """Why the best family was chosen, from the CV numbers of ``results["model"]``."""
+    """Why the chosen family was chosen: top CV score, the tie and the tie-break rule."""
     ranked = sorted(model["candidates"], key=lambda c: -c["cv_roc_auc_mean"])
-    best = ranked[0]
-    text = (f"Выбрана модель «{best.get('label_ru') or best['name']}»: у неё наибольшая "
-            f"средняя ROC AUC на перекрёстной проверке "
-            f"({cv_design(model['cv_folds'], model['cv_repeats'])}) — {_auc(best)}")
-    if len(ranked) > 1:
-        second = ranked[1]
-        gap = num(best["cv_roc_auc_mean"] - second["cv_roc_auc_mean"], 3)
-        text += (f"; следующая, «{second.get('label_ru') or second['name']}», — {_auc(second)} "
-                 f"(разница {gap})")
+    selection = model.get("selection") or {}
+    top = next((c for c in ranked if c["name"] == selection.get("top")), ranked[0])
+    design = cv_design(model["cv_folds"], model["cv_repeats"])
+    text = (f"По оценке отбора (ROC AUC на повторной кросс-валидации, {design}) лучшая — "
+            f"«{_label(top)}», {_auc(top)}")
+    tied = [n for n in selection.get("tied", []) if n != top["name"]]
+    if tied:
+        text += (f". В пределах одной стандартной ошибки парной разницы по тем же блокам с ней "
+                 f"совпадают {_labels(model, tied)}: это ничья, и из ничьей выбрана самая "
+                 f"простая модель — «{best_label(model)}» (порядок простоты: "
+                 f"{_labels(model, selection.get('order', []))})")
+    elif len(ranked) > 1:
+        second = next(c for c in ranked if c is not top)
+        gap = num(top["cv_roc_auc_mean"] - second["cv_roc_auc_mean"], 3)
+        text += (f"; следующая, «{_label(second)}», — {_auc(second)} (разница {gap}, больше "
+                 "одной стандартной ошибки парной разницы)")
     baseline = next((c for c in ranked if c["name"] == "dummy"), None)
-    if baseline is not None and baseline is not best:
+    if baseline is not None:
         text += f"; модель без признаков — {num(baseline['cv_roc_auc_mean'], 3)}"
-    return text + "."
+    return (text + ". Эти числа — оценка отбора: лучшая из многих конфигураций на тех же "
+            "разбиениях, поэтому они завышены и качеством модели не являются.")
 
 
 def model_in_words(model: R) -> str:
     """Model quality as a business reader understands it, from the lift table."""
     row = lift_row(model)
     if row is None:
-        return f"качество модели {auc_quality(model['test_roc_auc'])}"
+        return f"качество модели {auc_quality(quality(model)['roc_auc'])}"
     return lift_sentence(row)
 
 
 def _holdout(results: R) -> str:
     m = results["model"]
+    q = quality(m)
     share = results["params"]["model"]["test_size"]
-    level = m["test_roc_auc_ci_level"]
-    return (f"Отложенная выборка ({num(m['test_size'])} клиентов, {pct(share, 0)} "
-            f"стратифицированно) использована один раз, после выбора модели и порога: ROC AUC "
-            f"{num(m['test_roc_auc'], 3)}, {pct(level, 0)} бутстреп-интервал "
-            f"{num(m['test_roc_auc_ci'][0], 3)}–{num(m['test_roc_auc_ci'][1], 3)}. На 1–2 тыс. "
-            "клиентов одно разбиение сдвигает ROC AUC на ±0,02 и больше, поэтому качество "
-            "оценивается по кросс-валидации.")
+    return (f"Отложенная выборка ({clients(m['test_size'])}, {pct(share, 0)} "
+            "стратифицированно по группам клиентов: дубликаты целиком по одну сторону) не "
+            "участвовала ни в выборе модели, ни в выборе порога и использована один раз: "
+            f"ROC AUC {num(q['roc_auc'], 3)}, {pct(q['ci_level'], 0)} бутстреп-интервал по "
+            f"группам клиентов {num(q['ci'][0], 3)}–{num(q['ci'][1], 3)}. Это и есть качество "
+            "модели. Интервал широк: на 1–2 тыс. клиентов одно разбиение сдвигает ROC AUC на "
+            "±0,02 и больше.")
 
 
 def _threshold(m: R) -> str:
@@ -86,22 +138,29 @@ def _threshold(m: R) -> str:
 def model_section(results: R) -> R:
     """Every computed sentence and row of the model section."""
     m = results["model"]
+    q = quality(m)
     candidates = sorted(m["candidates"], key=lambda c: -c["cv_roc_auc_mean"])
+    duplicates = m.get("duplicate_groups") or 0
+    grouped = (f"; {num(duplicates)} {plural(duplicates, 'группа', 'группы', 'групп')} "
+               "дубликатов клиентов не разделяются ни в одном разбиении" if duplicates else "")
     return {
         "model_conclusion": (
-            f"Выбрана модель «{best_label(m)}»: ROC AUC на повторной кросс-валидации "
-            f"{num(m['cv_roc_auc_mean'], 3)} ± {num(m['cv_roc_auc_std'], 3)} — качество "
-            f"{auc_quality(m['cv_roc_auc_mean'])}; на практике {model_in_words(m)}."),
+            f"Выбрана модель «{best_label(m)}». Её качество — {quality_in_words(m)}: "
+            f"качество {auc_quality(q['roc_auc'])}; на практике {model_in_words(m)}. "
+            + realistic_quality(m)),
         "selection_method": (
             f"{families(len(candidates))} моделей, у каждого — случайный поиск гиперпараметров; "
-            f"качество — ROC AUC на повторной стратифицированной кросс-валидации "
+            f"отбор — по ROC AUC на повторной стратифицированной кросс-валидации "
             f"({cv_design(m['cv_folds'], m['cv_repeats'])}) только на обучающей части "
-            f"({num(m['train_size'])} клиентов)."),
+            f"({clients(m['train_size'])}){grouped}. Таблица показывает оценку отбора, "
+            "а не качество модели."),
         "selection_reason": selection_reason(m),
-        "candidates": [{"label": c.get("label_ru") or c["name"], "mean": c["cv_roc_auc_mean"],
+        "candidates": [{"label": _label(c), "mean": c["cv_roc_auc_mean"],
                         "std": c["cv_roc_auc_std"], "n_configs": c.get("n_configs", 1),
+                        "tied": "да" if c.get("tied") else "нет",
                         "best": c["name"] == m["best"]} for c in candidates],
-        "ci_level": pct(m["test_roc_auc_ci_level"], 0),
+        "ci_level": pct(q["ci_level"], 0),
+        "model_quality": q,
         "holdout_sentence": _holdout(results),
         "calibration_sentence": (
             f"Вероятности откалиброваны (CalibratedClassifierCV); Brier score на отложенной "

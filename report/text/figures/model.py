@@ -17,7 +17,12 @@ CALIBRATED_GAP = 0.05
 def _model_comparison(f: Facts) -> Caption:
     chosen, rival, baseline, n = f["chosen"], f["rival"], f["baseline"], f["candidates"]
     parts = []
-    if rival is not None:
+    tied = f.get("tied") or []
+    if tied:
+        parts.append(f"ничья в пределах одной стандартной ошибки парной разницы с "
+                     f"{', '.join(quoted(t) for t in tied)}: из ничьей выбрана самая простая "
+                     "модель")
+    elif rival is not None:
         gap = rival["gap"]
         if abs(gap) <= rival["spread"]:
             parts.append(f"разница с моделью {quoted(rival['label'])} ({num(gap, 3)}) "
@@ -31,10 +36,11 @@ def _model_comparison(f: Facts) -> Caption:
                      f"{num(baseline['auc'], 2)}")
     takeaway = "; ".join(parts) or f"Сравнивалась одна модель, {quoted(chosen['label'])}"
     return Caption(
-        title=(f"Выбрана модель {quoted(chosen['label'])}: ROC AUC на кросс-валидации "
-               f"{num(chosen['auc'], 3)} ± {num(chosen['std'], 3)}"),
+        title=(f"Выбрана модель {quoted(chosen['label'])}: оценка отбора (ROC AUC на "
+               f"кросс-валидации) {num(chosen['auc'], 3)} ± {num(chosen['std'], 3)}"),
         takeaway=capital(takeaway) + ".",
-        alt=(f"Горизонтальные столбцы: средний ROC AUC на кросс-валидации и его разброс для "
+        alt=(f"Горизонтальные столбцы: оценка отбора — средний ROC AUC на кросс-валидации и "
+             f"его разброс — для "
              f"{n} {plural(n, 'модели', 'моделей', 'моделей')}; выбранная выделена тёмным."))
 
 
