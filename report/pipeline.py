@@ -24,11 +24,11 @@ __all__ = ["analyse_to_bundle", "build_report"]
 
 
 def _analyse(data_dir: Path, config: Config, clock: StageClock,
-             previous: Path | None = None) -> Bundle:
+             previous: Path | None = None, period: str | None = None) -> Bundle:
     with clock.stage("validate", "Проверка и исправление выгрузки"):
         data = load_export(data_dir, config.data)
     with clock.stage("analyse", "Анализ, модель, SHAP, сегменты"):
-        return run_analysis(data, config, previous)
+        return run_analysis(data, config, previous, period)
 
 
 def _write(bundle: Bundle, out_dir: Path) -> None:
@@ -100,7 +100,7 @@ def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config,
     data_dir = Path(data_dir)
     with RevisionBuilder(archive_dir, period) as rev:
         previous = latest_revision(Path(archive_dir), before_period=period, same_period=period)
-        bundle = _analyse(data_dir, config, clock, previous)
+        bundle = _analyse(data_dir, config, clock, previous, period)
         with clock.stage("bundle", "Запись результатов"):
             _write(bundle, rev.path)
         hint = next_revision_name(archive_dir, period)
