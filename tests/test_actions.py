@@ -12,7 +12,7 @@ from analysis.config import DecisionParams, SegmentParams
 from analysis.segments.actions import COLUMNS, action_list
 from analysis.segments.build import build_segments
 from analysis.segments.decision import run_seed
-from analysis.segments.offers import MESSAGE_CHANNELS, load_rules
+from analysis.segments.offers import MESSAGE_CHANNELS
 
 PARAMS = SegmentParams()
 DECISION = DecisionParams()
@@ -45,7 +45,7 @@ def _assert_consent_respected(frame: pd.DataFrame) -> None:
 
 def test_one_row_per_client_groups_apart_sorted_by_value(
         actions: pd.DataFrame, inputs: tuple[pd.DataFrame, pd.Series, pd.DataFrame, dict]) -> None:
-    clients, probability, _, _ = inputs
+    clients = inputs[0]
     assert tuple(actions.columns) == (*COLUMNS, "contact_cost")
     assert sorted(actions["id"]) == sorted(clients.index)
     assert actions["id"].is_unique
@@ -130,7 +130,7 @@ def test_offers_follow_segments(
 
 def test_client_in_both_segments_gets_the_priority_one(
         inputs: tuple[pd.DataFrame, pd.Series, pd.DataFrame, dict]) -> None:
-    clients, probability, reasons, segments = inputs
+    clients, probability = inputs[0], inputs[1]
     both = clients.index[(clients[g.PROMO] >= 0.5) & (probability >= 0.6)
                          & clients[g.CATEGORY].isin(PARAMS.electronics_categories)]
     assert len(both) > 0

@@ -106,3 +106,23 @@ def test_default_configuration_words(bundle: tuple[Path, Path], tmp_path: Path) 
     text = _document(results, tmp_path)
     assert f"25{NB}% стратифицированно" in text and f"±10{NB}%" in text
     assert "5 блоков × 3 повтора" in text and "В 2 сегментах" in text
+
+
+def test_page_one_keeps_winback_and_prevention_apart(bundle: tuple[Path, Path],
+                                                     tmp_path: Path) -> None:
+    results = _results(bundle, Config())
+    results["segments"]["segments"].pop()
+    text = _document(results, tmp_path)
+    summary = text[text.index("Главное за месяц"):text.index("{#data-quality}")]
+    groups = results["segments"]["decision"]["groups"]
+    assert "список возврата" in summary and "по оценке модели" in summary
+    assert "Возврат" in summary and "Профилактика" in summary
+    assert "ожидаемая выгода положительна" in summary
+    for code in ("winback", "prevention"):
+        assert f"| {groups[code]['selected']} |" in summary.replace("\u00a0", " ") or \
+            groups[code]["selected"] >= 1000
+    body = text[text.index("{#segments}"):]
+    assert "Чувствительность к допущениям" in body and "Бонферрони" in body
+    assert "сегменты не пересекаются" in body
+    for s in results["segments"]["segments"]:
+        assert f"| {s['clients']} |" in summary.replace("\u00a0", " ") or s["clients"] >= 1000

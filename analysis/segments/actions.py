@@ -86,7 +86,7 @@ def _segment_rules(segments: dict, rules: tuple[OfferRule, ...]) -> dict[str, li
 def _reason_column(column: pd.Series) -> object:
     """A reason column with no record for missing clients: ``""`` codes, ``None`` values."""
     if column.name.endswith(("_feature", "_side")):
-        return column.fillna("").astype(str).to_numpy(dtype=object)
+        return column.astype(object).where(column.notna(), "").astype(str).to_numpy(dtype=object)
     if column.name.endswith("_value"):
         return column.astype(object).where(column.notna(), None).to_numpy(dtype=object)
     return column.astype(float).to_numpy()

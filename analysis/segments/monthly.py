@@ -14,6 +14,7 @@ import pandas as pd
 from analysis.config import Config
 from analysis.segments import actions, decision, test_design
 from analysis.segments.build import build_segments, json_ready
+from analysis.segments.offers import load_rules
 
 __all__ = ["monthly_plan"]
 
@@ -32,6 +33,10 @@ def monthly_plan(clients: pd.DataFrame, probability: pd.Series, shap_by_feature:
                                  config.decision, seed)
     seg["decision"] = json_ready(decision.decision_section(
         scores, config.decision, config.segments.control_share, seed, period))
-    seg["tests"] = json_ready(test_design.offer_tests(
-        scores, clients, probability, config.segments, config.decision))
+    tests = test_design.offer_tests(scores, clients, probability, config.segments,
+                                    config.decision)
+    actions_by_rule = {r.id: r.action for r in load_rules(config.segments.offer_rules)}
+    for test in tests["tests"]:
+        test["action"] = actions_by_rule.get(test["rule"], test["rule"])
+    seg["tests"] = json_ready(tests)
     return seg, scores.drop(columns=["contact_cost"])

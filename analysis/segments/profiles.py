@@ -180,12 +180,14 @@ def rule_check(rule: OfferRule, clients: pd.DataFrame) -> dict:
                   if condition.feature in clients.columns else None)
         fires = effect is not None and (effect > 0 if condition.direction == "high"
                                         else effect < 0)
-        return {"rule": rule.id, "kind": "feature", "feature": condition.feature,
+        return {"rule": rule.id, "action": rule.action, "kind": "feature",
+                "feature": condition.feature,
                 "direction": condition.direction, "effect": effect, "fires": fires}
     empty = pd.Series(dtype=float)
     share_d = float(client_matches(rule, declined, empty).mean()) if len(declined) else 0.0
     share_s = float(client_matches(rule, stable, empty).mean()) if len(stable) else 0.0
-    return {"rule": rule.id, "kind": "flag", "feature": None, "direction": None,
+    return {"rule": rule.id, "action": rule.action, "kind": "flag", "feature": None,
+            "direction": None,
             "effect": share_d - share_s, "fires": share_d >= share_s}
 
 

@@ -204,11 +204,13 @@ def _needed(p0: float, params: SegmentParams, alpha: float) -> int | None:
     return sum(sample_size(p0, target, params.control_share, alpha, params.power))
 
 
-def _one_test(group: str, rule: str, clients: int, control: int, p0: float, pooled: int,
-              params: SegmentParams, alpha: float, pooled_alpha: float) -> dict:
+def _one_test(group: str, rule: str, clients: int, control: int, p0: float,
+              pooled: tuple[int, float], params: SegmentParams, alpha: float,
+              pooled_alpha: float) -> dict:
+    pooled, pooled_p0 = pooled
     need = _needed(p0, params, alpha)
     enough = need is not None and clients >= need
-    pooled_need = _needed(p0, params, pooled_alpha)
+    pooled_need = _needed(pooled_p0, params, pooled_alpha)
     pooled_ok = pooled_need is not None and pooled >= pooled_need
     months = math.ceil(pooled_need / pooled) if pooled_need and pooled else None
     design = ("ready" if enough else "pool" if pooled_ok
@@ -221,10 +223,11 @@ def _one_test(group: str, rule: str, clients: int, control: int, p0: float, pool
             "n_total": need, "enough": enough,
             "min_detectable_uplift": min_detectable_uplift(
                 clients, p0, params.control_share, alpha, params.power),
-            "pooled_clients": pooled, "pooled_alpha": pooled_alpha,
+            "pooled_clients": pooled, "pooled_baseline": pooled_p0,
+            "pooled_alpha": pooled_alpha,
             "pooled_n_total": pooled_need, "pooled_enough": pooled_ok, "months": months,
             "pooled_min_detectable_uplift": min_detectable_uplift(
-                pooled, p0, params.control_share, pooled_alpha, params.power),
+                pooled, pooled_p0, params.control_share, pooled_alpha, params.power),
             "design": design}
 
 
@@ -243,14 +246,17 @@ def offer_tests(scores: pd.DataFrame, clients: pd.DataFrame, probability: pd.Ser
     units = sorted(frame.groupby(["group", "tested_offer"]).groups)
     alpha = params.alpha / max(1, len(units))
     pooled_alpha = params.alpha / max(1, frame["group"].nunique())
+    def p0(grp: str, ids: pd.Series) -> float:
+        value = (float(baseline.reindex(ids).mean()) if grp == "prevention"
+                 else decision.winback_baseline)
+        return min(max(value, 1e-6), 1 - 1e-6)
+
     tests = []
     for grp, rule in units:
         part = frame[frame["group"].eq(grp) & frame["tested_offer"].eq(rule)]
-        p0 = (float(baseline.reindex(part["id"]).mean()) if grp == "prevention"
-              else decision.winback_baseline)
-        pooled = int(frame["group"].eq(grp).sum())
+        group_ids = frame.loc[frame["group"].eq(grp), "id"]
         tests.append(_one_test(grp, rule, len(part), int(part["arm"].eq("control").sum()),
-                               min(max(p0, 1e-6), 1 - 1e-6), pooled, params, alpha,
-                               pooled_alpha))
+                               p0(grp, part["id"]), (len(group_ids), p0(grp, group_ids)),
+                               params, alpha, pooled_alpha))
     return {"correction": "bonferroni", "family": len(units), "alpha": params.alpha,
             "alpha_corrected": alpha, "tests": tests}

@@ -10,8 +10,17 @@ from analysis.rutext import money, num, pct, pp
 from report.text.common import R, clients, profit_unit
 from report.text.words import CHANNEL_LABELS
 
-__all__ = ["ASSUMPTION_WORDS", "GROUP_NAMES", "decision_section", "design_text",
-           "exposure_text", "group_rows", "rule_text", "sensitivity_rows", "test_rows"]
+__all__ = [
+    "ASSUMPTION_WORDS",
+    "GROUP_NAMES",
+    "decision_section",
+    "design_text",
+    "exposure_text",
+    "group_rows",
+    "offer_test_rows",
+    "rule_text",
+    "sensitivity_rows",
+]
 
 GROUP_NAMES = {"winback": "Возврат: активность уже снизилась",
                "prevention": "Профилактика: пока стабильны, но похожи на снизивших"}
@@ -105,8 +114,9 @@ def design_text(test: R) -> str:
                 f"предложениями группы как «предложение против его отсутствия»: {pooled} — "
                 "достаточно.")
     if test["design"] == "months":
-        return (f"Мало для отдельной проверки (нужно {need}); общий тест группы "
-                f"({pooled} в месяц) копить {num(test['months'])} мес.")
+        return (f"Мало для отдельной проверки (нужно {need}); проверять общим тестом группы "
+                f"«предложение против его отсутствия» ({pooled} в месяц), накапливая "
+                f"{num(test['months'])} мес.")
     smallest = test["pooled_min_detectable_uplift"]
     found = (f"заметен только прирост от {pp(smallest)}" if smallest is not None
              else "не заметен никакой прирост до 100 %")
@@ -117,15 +127,13 @@ def design_text(test: R) -> str:
             f"{found} (минимальный обнаружимый эффект, а не цель){months}.")
 
 
-def test_rows(results: R) -> list[R]:
+def offer_test_rows(results: R) -> list[R]:
     """One row per offer test: who, how many in test and control, baseline, design."""
-    names = {o["rule"]: o["action"] for s in results["segments"]["segments"]
-             for o in s["offers"]}
     rows = []
     for t in results["segments"]["tests"]["tests"]:
         source = "наблюдаемая" if t["baseline_source"] == "observed" else "допущение"
         rows.append({"group": GROUP_NAMES[t["group"]].split(":")[0],
-                     "offer": names.get(t["rule"], t["rule"]),
+                     "offer": t.get("action", t["rule"]),
                      "clients": t["clients"], "control": t["control"],
                      "baseline": f"{pct(t['baseline'], 0)} ({source})",
                      "design": design_text(t)})
@@ -140,7 +148,7 @@ def decision_section(results: R) -> R:
         "decision_rule": rule_text(results),
         "group_rows": group_rows(results),
         "sensitivity_rows": sensitivity_rows(results),
-        "test_rows": test_rows(results),
+        "test_rows": offer_test_rows(results),
         "tests_note": (
             "Каждое предложение проверяется на тех, кто его получает: "
             f"{pct(control['share'], 0)} из них случайно (зерно {control['seed']}) попадают в "

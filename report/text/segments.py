@@ -132,11 +132,12 @@ def rules_sentence(results: R) -> str:
     for c in off:
         if c["kind"] == "feature":
             want = "больше" if c["direction"] == "high" else "меньше"
-            parts.append(f"«{c['rule']}» (правило рассчитано на тех, у кого "
+            parts.append(f"«{c.get('action', c['rule'])}» (правило рассчитано на тех, у кого "
                          f"«{lower_first(g.label(c['feature']))}» {want}, а у снизивших "
                          f"клиентов наоборот: r = {num(c['effect'], 2)})")
         else:
-            parts.append(f"«{c['rule']}» (условие реже встречается у снизивших клиентов)")
+            parts.append(f"«{c.get('action', c['rule'])}» (условие реже встречается у снизивших "
+                         "клиентов)")
     return ("Правило срабатывает, только если данные указывают в ту же сторону; не "
             "предлагается: " + "; ".join(parts) + ".")
 
