@@ -37,10 +37,13 @@ def _write(bundle: Bundle, out_dir: Path) -> None:
 
 
 def analyse_to_bundle(data_dir: Path, out_dir: Path, config: Config, *,
-                      quiet: bool = False) -> Path:
-    """``oneclick analyse``: write the results bundle into ``out_dir``."""
+                      quiet: bool = False, period: str | None = None) -> Path:
+    """``oneclick analyse``: write the results bundle into ``out_dir``.
+
+    ``period`` (``YYYY-MM``, optional) seeds the control draw as ``oneclick report`` does.
+    """
     clock = StageClock(quiet=quiet)
-    bundle = _analyse(data_dir, config, clock)
+    bundle = _analyse(data_dir, config, clock, period=period)
     with clock.stage("bundle", "Запись результатов"):
         _write(bundle, out_dir)
     return out_dir
