@@ -133,3 +133,27 @@ def test_bundle_records_the_seed_and_period(plan: tuple[dict, pd.DataFrame, pd.D
     assert control["period"] == "2026-11"
     assert control["seed"] == run_seed(CONFIG.model.seed, "2026-11")
     assert control["share"] == CONFIG.segments.control_share
+
+
+@pytest.mark.real
+def test_real_export_groups_segments_and_controls(tmp_path: Path) -> None:
+    from _segment_inputs import REAL_EXPORT
+
+    if not (REAL_EXPORT / "market_file.csv").is_file():
+        pytest.skip("real export not available in ../shared/data/one-click")
+    from analysis.data.clients import load_export
+
+    clients = load_export(REAL_EXPORT).modelled
+    probability, shap = standin_model(clients)
+    seg, scores = monthly_plan(clients, probability, shap, empty_reasons(clients), CONFIG,
+                               "2026-11")
+    seg = plain(seg)
+    groups = seg["decision"]["groups"]
+    assert (groups["winback"]["clients"], groups["prevention"]["clients"]) == (495, 802)
+    assert sum(s["clients"] for s in seg["segments"]) == (scores["segment"] != "").sum()
+    assert seg["overlap_resolved"] > 0
+    assert not any(o["rule"] == "service_apology" for s in seg["segments"] for o in s["offers"])
+    assert "service_apology" not in set(scores["tested_offer"])
+    for _, part in scores[scores["tested_offer"] != ""].groupby(["group", "tested_offer"]):
+        control = (part["arm"] == "control").sum()
+        assert abs(control - CONFIG.segments.control_share * len(part)) <= 1

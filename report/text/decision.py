@@ -75,6 +75,7 @@ def group_rows(results: R) -> list[R]:
         rows.append({"code": code, "name": GROUP_NAMES[code], "clients": grp["clients"],
                      "exposure": exposed, "selected": grp["selected"],
                      "selected_profit": money(grp["selected_profit"], unit),
+                     "expected_value": money(grp["selected_expected_value"], unit, 1),
                      "test": grp["test"], "control": grp["control"]})
     return rows
 
