@@ -13,6 +13,7 @@ from analysis.behaviour.stats import id_leakage
 from analysis.config import Config
 from analysis.data.clients import load_export
 from report.documents import build_context, md_escape, period_label, write_documents
+from report.text.decision import group_rows
 
 NB = "\u00a0"
 
@@ -118,11 +119,12 @@ def test_page_one_keeps_winback_and_prevention_apart(bundle: tuple[Path, Path],
     assert "список возврата" in summary and "по оценке модели" in summary
     assert "Возврат" in summary and "Профилактика" in summary
     assert "ожидаемая выгода положительна" in summary
-    for code in ("winback", "prevention"):
-        assert f"| {groups[code]['selected']} |" in summary.replace("\u00a0", " ") or \
-            groups[code]["selected"] >= 1000
+    for row in group_rows(results):
+        assert f"| {row['selected_cell']} | {row['sent_cell']} |" in summary
+    assert sum(groups[c]["clients"] for c in groups) == results["segments"]["clients"]
     body = text[text.index("{#segments}"):]
     assert "Чувствительность к допущениям" in body and "Бонферрони" in body
     assert "сегменты не пересекаются" in body
     for s in results["segments"]["segments"]:
-        assert f"| {s['clients']} |" in summary.replace("\u00a0", " ") or s["clients"] >= 1000
+        grp = s["groups"]
+        assert f"| {grp['winback']['clients']} / {grp['prevention']['clients']} |" in summary

@@ -76,7 +76,10 @@ def group_rows(results: R) -> list[R]:
                      "exposure": exposed, "selected": grp["selected"],
                      "selected_profit": money(grp["selected_profit"], unit),
                      "expected_value": money(grp["selected_expected_value"], unit, 1),
-                     "test": grp["test"], "control": grp["control"]})
+                     "test": grp["test"], "control": grp["control"],
+                     "selected_cell": f"{num(grp['selected'])} "
+                                      f"({money(grp['selected_profit'], unit)})",
+                     "sent_cell": f"{num(grp['test'])} / {num(grp['control'])}"})
     return rows
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from analysis.glossary import GLOSSARY, label
 from analysis.rutext import money, num, pct, plural
 from report.text.changes import changes_text
-from report.text.common import R, clients, feature_value, lift_claim, lift_row, profit_unit
+from report.text.common import R, feature_value, lift_claim, lift_row, profit_unit
 from report.text.decision import exposure_text, group_rows
 from report.text.model import model_in_words
 from report.text.reasons import direction_text
@@ -26,11 +26,13 @@ def headline(results: R) -> str:
     f = results["facts"]
     groups = results["segments"]["decision"]["groups"]
     win = groups["winback"]
+    stable = groups["prevention"]["clients"]
     unit = profit_unit(results)
     return (f"{pct(f['decline_share'])} постоянных клиентов ({num(f['declined'])} из "
             f"{num(f['clients_total'])}) уже снизили покупательскую активность — это список "
             f"возврата с прибылью {money(win['profit'], unit)} в месяц; у "
-            f"{clients(groups['prevention']['clients'])}, пока сохраняющих активность, "
+            f"{num(stable)} {plural(stable, 'клиента', 'клиентов', 'клиентов')}, пока "
+            "сохраняющих активность, "
             f"под угрозой по оценке модели {exposure_text(results)}.")
 
 
