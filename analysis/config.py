@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis.errors import InputError
 
-__all__ = ["Config", "ConfigError", "default_toml", "load_config"]
+__all__ = ["Config", "ConfigError", "DecisionParams", "SegmentParams", "default_toml",
+           "load_config"]
 
 
 class _Section(BaseModel):
@@ -102,6 +103,35 @@ class SegmentParams(_Section):
     profile_features: int = Field(5, ge=1, le=20, description="differences shown per segment")
 
 
+class DecisionParams(_Section):
+    """Who gets an offer: expected value = p × profit × uplift − cost (in profit units)."""
+
+    prevention_uplift: float = Field(
+        0.1, gt=0, le=1,
+        description="assumed share of a stable client's expected loss that an offer saves")
+    winback_uplift: float = Field(
+        0.05, gt=0, le=1,
+        description="assumed share of already declined clients an offer brings back (p = 1)")
+    winback_baseline: float = Field(
+        0.05, gt=0, lt=1,
+        description="assumed share of declined clients who return without an offer")
+    offer_cost: float = Field(
+        0.1, ge=0, description="cost of the incentive of one offer, in profit units")
+    cost_email: float = Field(0.01, ge=0, description="cost of one contact, in profit units")
+    cost_sms: float = Field(0.03, ge=0)
+    cost_push: float = Field(0.005, ge=0)
+    cost_newsletter: float = Field(0.005, ge=0)
+    cost_site: float = Field(0.0, ge=0)
+    cost_personal_account: float = Field(0.0, ge=0)
+    cost_call: float = Field(0.15, ge=0)
+    sensitivity_factors: tuple[float, ...] = Field(
+        (0.5, 2.0), description="each assumption is multiplied by these in the sensitivity table")
+    similar_bins: int = Field(
+        10, ge=2, le=50,
+        description="probability bins for the observed baseline of similar clients")
+    interval_level: float = Field(0.9, gt=0.5, lt=1, description="level of exposure intervals")
+
+
 class StatsParams(_Section):
     """Behaviour tests."""
 
@@ -143,6 +173,7 @@ class Config(_Section):
     model: ModelParams = ModelParams()
     shap: ShapParams = ShapParams()
     segments: SegmentParams = SegmentParams()
+    decision: DecisionParams = DecisionParams()
     stats: StatsParams = StatsParams()
     compare: CompareParams = CompareParams()
     email: EmailParams = EmailParams()

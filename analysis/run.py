@@ -23,8 +23,7 @@ from analysis.config import Config
 from analysis.data.clients import ClientData
 from analysis.explain.fitted import fit_and_explain
 from analysis.results.contract import SCHEMA_VERSION, Bundle, plain
-from analysis.segments import actions
-from analysis.segments import build as segments
+from analysis.segments.monthly import monthly_plan
 
 __all__ = ["run_analysis"]
 
@@ -53,15 +52,24 @@ def _behaviour(data: ClientData, config: Config) -> dict[str, Any]:
 
 
 def _actions_summary(scores: pd.DataFrame) -> dict[str, Any]:
+    """Counts of the action list; ``by_segment``/``by_group`` count clients sent an offer."""
     with_offer = scores[scores["offer"].fillna("") != ""]
+    tested = scores[scores["tested_offer"] != ""]
+
+    def counts(frame: pd.DataFrame, column: str) -> dict[str, int]:
+        return {str(k): int(v) for k, v in
+                frame[column].fillna("").value_counts().sort_index().items()}
+
     return {
         "clients": len(scores),
         "clients_with_offer": len(with_offer),
-        "by_channel": {str(k): int(v) for k, v in
-                       with_offer["channel"].value_counts().sort_index().items()}
-        if "channel" in with_offer else {},
-        "by_segment": {str(k): int(v) for k, v in
-                       with_offer["segment"].fillna("").value_counts().sort_index().items()},
+        "clients_selected": len(tested),
+        "clients_control": int(tested["arm"].eq("control").sum()),
+        "by_channel": counts(with_offer, "channel"),
+        "by_segment": counts(with_offer, "segment"),
+        "by_group": counts(with_offer, "group"),
+        "clients_by_group": counts(scores, "group"),
+        "clients_by_segment": counts(scores, "segment"),
     }
 
 
@@ -80,7 +88,8 @@ def _comparison(previous: Path | None, results: dict[str, Any], data: ClientData
     return comparison
 
 
-def run_analysis(data: ClientData, config: Config, previous: Path | None = None) -> Bundle:
+def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
+                 period: str | None = None) -> Bundle:
     """Run every analysis stage on validated data and collect the results bundle.
 
     Parameters
@@ -92,6 +101,9 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None)
     previous
         The latest earlier revision of the archive, compared with this run
         (``results["comparison"]``); ``None`` when there is none.
+    period
+        The report's month (``YYYY-MM``): with ``config.model.seed`` it seeds the
+        control draw of the action list (recorded in ``segments.decision.control``).
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -104,10 +116,8 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None)
     timings.update({f"model.{step}": seconds for step, seconds in fitted.timings.items()})
 
     start = time.perf_counter()
-    seg = segments.build_segments(data.modelled, fitted.probability, fitted.shap_by_feature,
-                                  config.segments)
-    scores = actions.action_list(data.modelled, fitted.probability, fitted.reasons, seg,
-                                 config.segments)
+    seg, scores = monthly_plan(data.modelled, fitted.probability, fitted.shap_by_feature,
+                               fitted.reasons, config, period)
     timings["segments"] = time.perf_counter() - start
 
     results = {

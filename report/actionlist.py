@@ -26,21 +26,28 @@ from openpyxl.writer.excel import ExcelWriter
 from analysis.segments.actions import REASON_COLUMNS
 from analysis.segments.definitions import SEGMENTS
 from report.text.reasons import reason_texts
+from report.text.segments import ARM_LABELS, GROUP_LABELS
 from report.text.words import CHANNEL_LABELS, RISK_LABELS
 
 __all__ = ["COLUMNS", "HEADERS_RU", "action_table", "write_action_list"]
 
-COLUMNS = ("id", "decline_probability", "risk_level", "segment", "profit", "reason_1",
-           "reason_2", "reason_3", "offer", "messages_allowed", "channel", "profit_at_risk")
+COLUMNS = ("id", "group", "decline_probability", "risk_level", "segment", "profit",
+           "exposure", "expected_value", "reason_1", "reason_2", "reason_3", "offer",
+           "messages_allowed", "channel", "tested_offer", "arm")
 HEADERS_RU = {
-    "id": "id клиента", "decline_probability": "Вероятность снижения активности",
+    "id": "id клиента", "group": "Группа",
+    "decline_probability": "Вероятность снижения активности",
     "risk_level": "Уровень риска", "segment": "Сегмент",
-    "profit": "Среднемесячная прибыль", "reason_1": "Причина 1", "reason_2": "Причина 2",
-    "reason_3": "Причина 3", "offer": "Предложение", "messages_allowed": "Согласие на сообщения",
-    "channel": "Канал", "profit_at_risk": "Прибыль под риском"}
-_CSV_FORMATS = {"decline_probability": "{:.6f}", "profit": "{:.2f}", "profit_at_risk": "{:.6f}"}
-_XLSX_FORMATS = {"decline_probability": "0.000", "profit": "0.00", "profit_at_risk": "0.00"}
-_DECIMALS = {"decline_probability": 6, "profit": 2, "profit_at_risk": 6}
+    "profit": "Среднемесячная прибыль", "exposure": "Прибыль под угрозой (оценка)",
+    "expected_value": "Ожидаемая выгода предложения", "reason_1": "Причина 1",
+    "reason_2": "Причина 2", "reason_3": "Причина 3", "offer": "Предложение",
+    "messages_allowed": "Согласие на сообщения", "channel": "Канал",
+    "tested_offer": "Проверяемое предложение", "arm": "Группа эксперимента"}
+_CSV_FORMATS = {"decline_probability": "{:.6f}", "profit": "{:.2f}", "exposure": "{:.6f}",
+                "expected_value": "{:.6f}"}
+_XLSX_FORMATS = {"decline_probability": "0.000", "profit": "0.00", "exposure": "0.00",
+                 "expected_value": "0.000"}
+_DECIMALS = {"decline_probability": 6, "profit": 2, "exposure": 6, "expected_value": 6}
 _FIXED_TIME = datetime(2000, 1, 1)
 
 
@@ -53,7 +60,8 @@ def action_table(scores: pd.DataFrame) -> pd.DataFrame:
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     """Stream the CSV to ``path`` (pandas writes it in chunks; no copy of the whole text)."""
     out = frame[list(COLUMNS)].assign(
-        **{column: frame[column].map(pattern.format) for column, pattern in _CSV_FORMATS.items()})
+        **{column: frame[column].map(lambda v, f=pattern.format: "" if pd.isna(v) else f(v))
+           for column, pattern in _CSV_FORMATS.items()})
     with Path(path).open("w", encoding="utf-8", newline="") as handle:
         out.to_csv(handle, index=False, lineterminator="\n")
 
@@ -61,7 +69,9 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 def _cell(value: object) -> object:
     """A plain Python value for openpyxl; empty text becomes an empty cell."""
     if hasattr(value, "item"):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
     return None if value == "" else value
 
 
@@ -75,6 +85,8 @@ def _workbook(frame: pd.DataFrame) -> Workbook:
     names = {d.code: d.name for d in SEGMENTS}
     shown = frame[list(COLUMNS)].assign(
         risk_level=frame["risk_level"].map(RISK_LABELS),
+        group=frame["group"].map(GROUP_LABELS),
+        arm=frame["arm"].map(lambda c: ARM_LABELS.get(c, c)),
         segment=frame["segment"].map(lambda c: names.get(c, c)),
         channel=frame["channel"].map(lambda c: CHANNEL_LABELS.get(c, c)),
         **{c: frame[c].astype(float).round(d) for c, d in _DECIMALS.items()})

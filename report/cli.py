@@ -111,7 +111,7 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     from report.pipeline import analyse_to_bundle
 
     out = analyse_to_bundle(Path(args.data), Path(args.out), load_cli_config(args.config),
-                            quiet=args.quiet)
+                            quiet=args.quiet, period=args.period)
     print(out)
     return EXIT_OK
 
@@ -263,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--period", type=_period, default=None,
+                   help="month YYYY-MM; seeds the control draw as `oneclick report` does")
     p.set_defaults(func=_cmd_analyse)
 
     p = sub.add_parser("report", help="run every stage and archive a new revision")

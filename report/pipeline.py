@@ -24,11 +24,11 @@ __all__ = ["analyse_to_bundle", "build_report"]
 
 
 def _analyse(data_dir: Path, config: Config, clock: StageClock,
-             previous: Path | None = None) -> Bundle:
+             previous: Path | None = None, period: str | None = None) -> Bundle:
     with clock.stage("validate", "Проверка и исправление выгрузки"):
         data = load_export(data_dir, config.data)
     with clock.stage("analyse", "Анализ, модель, SHAP, сегменты"):
-        return run_analysis(data, config, previous)
+        return run_analysis(data, config, previous, period)
 
 
 def _write(bundle: Bundle, out_dir: Path) -> None:
@@ -37,10 +37,13 @@ def _write(bundle: Bundle, out_dir: Path) -> None:
 
 
 def analyse_to_bundle(data_dir: Path, out_dir: Path, config: Config, *,
-                      quiet: bool = False) -> Path:
-    """``oneclick analyse``: write the results bundle into ``out_dir``."""
+                      quiet: bool = False, period: str | None = None) -> Path:
+    """``oneclick analyse``: write the results bundle into ``out_dir``.
+
+    ``period`` (``YYYY-MM``, optional) seeds the control draw as ``oneclick report`` does.
+    """
     clock = StageClock(quiet=quiet)
-    bundle = _analyse(data_dir, config, clock)
+    bundle = _analyse(data_dir, config, clock, period=period)
     with clock.stage("bundle", "Запись результатов"):
         _write(bundle, out_dir)
     return out_dir
@@ -100,7 +103,7 @@ def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config,
     data_dir = Path(data_dir)
     with RevisionBuilder(archive_dir, period) as rev:
         previous = latest_revision(Path(archive_dir), before_period=period, same_period=period)
-        bundle = _analyse(data_dir, config, clock, previous)
+        bundle = _analyse(data_dir, config, clock, previous, period)
         with clock.stage("bundle", "Запись результатов"):
             _write(bundle, rev.path)
         hint = next_revision_name(archive_dir, period)

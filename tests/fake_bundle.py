@@ -24,11 +24,11 @@ from sklearn.tree import DecisionTreeClassifier
 
 from analysis import glossary as g
 from analysis.behaviour import stats
-from analysis.config import SegmentParams, StatsParams
+from analysis.config import Config, SegmentParams, StatsParams
 from analysis.data.clients import load_export
 from analysis.model.metrics import holdout_metrics
 from analysis.results.contract import SCHEMA_VERSION
-from analysis.segments.build import build_segments
+from analysis.segments.monthly import monthly_plan
 
 SEED = 20240601
 FEATURES = [f for f in (*g.NUMERIC, *g.CATEGORICAL)]
@@ -125,7 +125,8 @@ def write_fake_bundle(export_dir: Path, out_dir: Path) -> Path:
     p = pd.Series(model.predict_proba(x)[:, 1], index=modelled.index)
     shap, base = _shap(model, x)
     tests = stats.behaviour_tests(modelled, StatsParams())
-    segments = build_segments(modelled, p, shap, SegmentParams())
+    segments, _ = monthly_plan(modelled, p, shap, pd.DataFrame(index=modelled.index),
+                               Config(), "2026-11")
     code = {s["code"]: s["code"] for s in segments["segments"]}
     from analysis.segments.definitions import assign_segment, memberships
 

@@ -9,9 +9,10 @@ import pytest
 from _segment_inputs import empty_reasons, standin_model, toy_clients
 from openpyxl import load_workbook
 
-from analysis.config import SegmentParams
+from analysis.config import DecisionParams, SegmentParams
 from analysis.segments.actions import action_list
 from analysis.segments.build import build_segments
+from analysis.segments.decision import run_seed
 from report.actionlist import COLUMNS, HEADERS_RU, action_table, write_action_list
 
 PARAMS = SegmentParams()
@@ -22,7 +23,8 @@ def actions() -> pd.DataFrame:
     clients = toy_clients(300, seed=11)
     probability, shap = standin_model(clients)
     segments = build_segments(clients, probability, shap, PARAMS)
-    return action_list(clients, probability, empty_reasons(clients), segments, PARAMS)
+    return action_list(clients, probability, empty_reasons(clients), segments, PARAMS,
+                       DecisionParams(), run_seed(1, "2026-11"))
 
 
 def test_reasons_are_worded(actions: pd.DataFrame) -> None:
@@ -45,11 +47,13 @@ def test_files_are_deterministic_with_the_right_headers(actions: pd.DataFrame,
     text = first[0].read_text(encoding="utf-8")
     assert text.startswith(",".join(COLUMNS) + "\n") and "\r" not in text
     row = text.splitlines()[1].split(",")
-    assert len(row[1].split(".")[1]) == 6 and len(row[4].split(".")[1]) == 2
+    assert len(row[2].split(".")[1]) == 6 and len(row[5].split(".")[1]) == 2
+    assert row[1] in {"winback", "prevention"}
+    assert set(pd.read_csv(first[0], keep_default_na=False)["arm"]) <= {"test", "control", ""}
     back = pd.read_csv(first[0], keep_default_na=False)
     assert back["id"].tolist() == actions["id"].tolist()
     sheet = load_workbook(first[1]).active
     assert [c.value for c in sheet[1]] == [HEADERS_RU[c] for c in COLUMNS]
     assert sheet.freeze_panes == "A2"
     assert sheet.max_row == len(actions) + 1
-    assert sheet.cell(row=2, column=3).value in {"высокий", "средний", "низкий"}
+    assert sheet.cell(row=2, column=4).value in {"высокий", "средний", "низкий"}

@@ -13,6 +13,7 @@ from analysis.behaviour.stats import id_leakage
 from analysis.config import Config
 from analysis.data.clients import load_export
 from report.documents import build_context, md_escape, period_label, write_documents
+from report.text.decision import group_rows
 
 NB = "\u00a0"
 
@@ -106,3 +107,24 @@ def test_default_configuration_words(bundle: tuple[Path, Path], tmp_path: Path) 
     text = _document(results, tmp_path)
     assert f"25{NB}% стратифицированно" in text and f"±10{NB}%" in text
     assert "5 блоков × 3 повтора" in text and "В 2 сегментах" in text
+
+
+def test_page_one_keeps_winback_and_prevention_apart(bundle: tuple[Path, Path],
+                                                     tmp_path: Path) -> None:
+    results = _results(bundle, Config())
+    results["segments"]["segments"].pop()
+    text = _document(results, tmp_path)
+    summary = text[text.index("Главное за месяц"):text.index("{#data-quality}")]
+    groups = results["segments"]["decision"]["groups"]
+    assert "список возврата" in summary and "по оценке модели" in summary
+    assert "Возврат" in summary and "Профилактика" in summary
+    assert "ожидаемая выгода положительна" in summary
+    for row in group_rows(results):
+        assert f"| {row['selected_cell']} | {row['sent_cell']} |" in summary
+    assert sum(groups[c]["clients"] for c in groups) == results["segments"]["clients"]
+    body = text[text.index("{#segments}"):]
+    assert "Чувствительность к допущениям" in body and "Бонферрони" in body
+    assert "сегменты не пересекаются" in body
+    for s in results["segments"]["segments"]:
+        grp = s["groups"]
+        assert f"| {grp['winback']['clients']} / {grp['prevention']['clients']} |" in summary

@@ -14,7 +14,8 @@ from analysis import glossary as g
 from analysis.config import SegmentParams
 from analysis.segments.build import build_segments, sensitivity, value_at_risk
 from analysis.segments.definitions import SEGMENTS, assign_segment, memberships
-from analysis.segments.profiles import differences, drivers, rank_biserial
+from analysis.segments.offers import load_rules
+from analysis.segments.profiles import differences, drivers, rank_biserial, rule_check
 from analysis.segments.test_design import design_test, min_detectable_uplift, sample_size
 from report.text.segments import definition_text, difference_text, experiment_conclusion
 
@@ -101,6 +102,7 @@ def test_membership_follows_the_definitions() -> None:
 def test_value_at_risk_cells_add_up(toy: tuple[pd.DataFrame, pd.Series, pd.DataFrame]) -> None:
     clients, probability, _ = toy
     cells, thresholds = value_at_risk(clients, probability, PARAMS)
+    assert sum(c["clients"] for c in cells) == len(clients)
     assert [(c["risk"], c["profit"]) for c in cells] == [
         (r, p) for r in ("high", "medium", "low") for p in ("high", "low")]
     assert sum(c["clients"] for c in cells) == len(clients)
@@ -125,8 +127,9 @@ def test_results_are_json_ready_and_deterministic(
     again = json.dumps(build_segments(*toy, PARAMS), ensure_ascii=False, sort_keys=True)
     assert text == again
     assert _decimals_ok(result)
-    assert set(result) == {"clients", "profit_at_risk_total", "value_at_risk",
-                           "value_at_risk_thresholds", "segments", "coverage"}
+    assert set(result) == {"clients", "priority", "profit_at_risk_total", "value_at_risk",
+                           "value_at_risk_thresholds", "segments", "rule_checks",
+                           "overlap_resolved", "coverage"}
     assert [s["code"] for s in result["segments"]] == ["promo_risk", "electronics_decline"]
 
 
@@ -142,8 +145,9 @@ def test_every_segment_has_a_full_profile(result: dict) -> None:
         for offer in segment["offers"]:
             assert offer["channel_for_no_permission"] in {"site", "personal_account"}
             assert "{" not in offer["title"]
-            assert offer["test"]["segment_clients"] == segment["clients"]
-            assert offer["test"]["metric"] == "retained_share"
+        groups = segment["groups"]
+        assert groups["winback"]["clients"] + groups["prevention"]["clients"] == segment["clients"]
+        assert segment["profit_at_risk"] == pytest.approx(groups["prevention"]["exposure"])
     promo = result["segments"][0]
     assert "50\u00a0%" in definition_text(promo)
     assert promo["differences"][0]["feature"] in {g.PROMO, "Страниц_за_визит"}
@@ -159,7 +163,7 @@ def test_sensitivity_structure(result: dict) -> None:
             assert values == pytest.approx([row["base"] * 0.9, row["base"] * 1.1])
             assert all(v["clients"] >= 0 for v in row["variants"])
         assert sens["verdict"] in {"stable", "sensitive"}
-        assert sens["base_clients"] == segment["clients"]
+        assert sens["base_clients"] == segment["clients"]   # disjoint size
 
 
 def test_sensitivity_verdict_flags_a_threshold_on_a_cliff() -> None:
@@ -200,3 +204,36 @@ def test_study_segments_on_the_real_export() -> None:
     assert electronics["declined_share"] > 0.5
     assert math.isclose(sum(c["profit_at_risk"] for c in result["value_at_risk"]),
                         result["profit_at_risk_total"], abs_tol=1e-4)
+    member = memberships(clients, probability, PARAMS)
+    assert sum(s["clients"] for s in result["segments"]) == int(member.any(axis=1).sum())
+
+
+def test_segments_are_disjoint_by_priority(
+        result: dict, toy: tuple[pd.DataFrame, pd.Series, pd.DataFrame]) -> None:
+    clients, probability, _ = toy
+    member = memberships(clients, probability, PARAMS)
+    assert sum(s["clients"] for s in result["segments"]) == int(member.any(axis=1).sum())
+    assert result["overlap_resolved"] == int(member.all(axis=1).sum())
+    first = result["segments"][0]
+    assert first["clients"] == int(member[first["code"]].sum())
+    assert result["priority"] == [d.code for d in SEGMENTS]
+
+
+def test_rule_fires_only_where_the_data_agree() -> None:
+    clients = toy_clients(300, seed=5)
+    declined = clients[g.TARGET].eq(g.DECLINED)
+    clients["Ошибка_сервиса"] = np.where(declined, 1, 6)   # decliners have fewer errors
+    rules = {r.id: r for r in load_rules()}
+    check = rule_check(rules["service_apology"], clients)
+    assert check["effect"] < 0 and check["fires"] is False
+    assert rule_check(rules["few_pages"], clients)["fires"] is True
+    probability, shap = standin_model(clients)
+    result = build_segments(clients, probability, shap, PARAMS)
+    assert all(o["rule"] != "service_apology" for s in result["segments"] for o in s["offers"])
+
+
+def test_offers_of_a_segment_never_share_a_feature(result: dict) -> None:
+    for segment in result["segments"]:
+        features = [o["basis"].get("feature") for o in segment["offers"]
+                    if o["basis"]["kind"] == "feature"]
+        assert len(features) == len(set(features))

@@ -1,35 +1,41 @@
-"""This month's action list: one row per modelled client with a segment and an offer.
+"""This month's action list: one row per modelled client, its group, and the decision.
 
-Which offer a client gets:
+- ``group``: ``winback`` (activity already declined) or ``prevention``
+  (still stable), see :mod:`analysis.segments.decision`.
+- ``segment``: the one segment of the client, by priority (disjoint,
+  :func:`analysis.segments.definitions.assign_segment`).
+- The candidate offer: a segment member gets the first of the segment's
+  offers whose condition fits the client individually, else the segment's
+  first offer; a client outside the segments gets the highest-priority
+  catalogue rule that fits. Only rules whose direction the data confirm
+  (``segments["rule_checks"]``) are candidates.
+- The channel respects consent (the rule's fallback channel without it).
+- The decision: the client gets the offer when the expected value
+  ``p × profit × uplift − cost`` is positive (``p = 1`` for win-back).
+- The control draw: every offer's receivers (per group) are split into
+  ``test`` and ``control``; control clients get no offer this month
+  (empty ``offer`` and ``channel``), ``tested_offer`` keeps the rule id.
 
-- A client in several segments belongs to the one with the lowest
-  ``priority`` (``promo_risk`` before ``electronics_decline``, see
-  :mod:`analysis.segments.build`).
-- A segment member gets the first of the segment's offers (in the segment's
-  order) whose condition fits the client individually (a feature below or
-  above the median of stable clients, a flag met); if none fits, the segment's
-  first offer.
-- A client outside every segment with medium or high risk gets the
-  highest-priority catalogue rule that fits them; a low-risk client outside
-  the segments gets no offer (empty ``offer`` and ``channel``): an offer to a
-  client who is likely to stay costs money and is not what the list is for.
-- The channel respects consent: without ``Разрешить сообщать`` = да no client
-  gets email, sms, push, newsletter or call; the rule's fallback channel
-  (site or personal account) carries the same offer instead.
-
-The frame holds codes, no words: ``risk_level`` high/medium/low, ``segment``
-code, ``channel`` code and the reason records of
-:mod:`analysis.explain.reasons` (``reason_k_<field>``);
-:mod:`report.actionlist` words the reasons and writes the CSV and the xlsx.
+The frame holds codes, no words; :mod:`report.actionlist` words the reasons and
+writes the CSV and the xlsx.
 """
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from analysis import glossary as g
-from analysis.config import SegmentParams
+from analysis.config import DecisionParams, SegmentParams
 from analysis.explain.reasons import REASON_FIELDS, TOP_REASONS, reason_columns
+from analysis.segments.decision import (
+    channel_cost,
+    client_group,
+    control_arms,
+    expected_value,
+    exposure,
+)
 from analysis.segments.definitions import (
     aligned_probability,
     assign_segment,
@@ -42,8 +48,9 @@ __all__ = ["COLUMNS", "REASON_COLUMNS", "action_list"]
 
 REASON_COLUMNS = tuple(reason_columns(k)[field] for k in range(1, TOP_REASONS + 1)
                        for field in REASON_FIELDS)
-COLUMNS = ("id", "decline_probability", "risk_level", "segment", "profit", *REASON_COLUMNS,
-           "offer", "messages_allowed", "channel", "profit_at_risk")
+COLUMNS = ("id", "group", "decline_probability", "risk_level", "segment", "profit",
+           "exposure", "expected_value", *REASON_COLUMNS, "offer", "messages_allowed",
+           "channel", "tested_offer", "arm")
 
 
 def _match_table(rules: tuple[OfferRule, ...], clients: pd.DataFrame) -> pd.DataFrame:
@@ -53,13 +60,13 @@ def _match_table(rules: tuple[OfferRule, ...], clients: pd.DataFrame) -> pd.Data
                         index=clients.index)
 
 
-def _choose_rules(match: pd.DataFrame, segment: pd.Series, risk: pd.Series,
+def _choose_rules(match: pd.DataFrame, segment: pd.Series,
                   segment_rules: dict[str, list[str]], order: list[str]) -> pd.Series:
-    """Rule id per client (``""`` for none), by the policy in the module docstring."""
+    """Candidate rule id per client (``""`` for none), by the policy in the module docstring."""
     chosen = pd.Series("", index=match.index, dtype=object)
     free = (segment == "") | segment.map(lambda c: not segment_rules.get(c))
     for rule_id in reversed(order):
-        chosen[free & (risk != "low") & match[rule_id]] = rule_id
+        chosen[free & match[rule_id]] = rule_id
     for code, rule_ids in segment_rules.items():
         if not rule_ids:
             continue
@@ -79,16 +86,21 @@ def _segment_rules(segments: dict, rules: tuple[OfferRule, ...]) -> dict[str, li
 def _reason_column(column: pd.Series) -> object:
     """A reason column with no record for missing clients: ``""`` codes, ``None`` values."""
     if column.name.endswith(("_feature", "_side")):
-        return column.fillna("").astype(str).to_numpy(dtype=object)
+        return column.astype(object).where(column.notna(), "").astype(str).to_numpy(dtype=object)
     if column.name.endswith("_value"):
         return column.astype(object).where(column.notna(), None).to_numpy(dtype=object)
     return column.astype(float).to_numpy()
 
 
+def _firing(segments: dict, rules: tuple[OfferRule, ...]) -> list[str]:
+    checks = {c["rule"]: c["fires"] for c in segments.get("rule_checks", [])}
+    return [r.id for r in rules if checks.get(r.id, True)]
+
+
 def action_list(clients: pd.DataFrame, probability: pd.Series, reasons: pd.DataFrame,
-                segments: dict, params: SegmentParams,
-                rules: tuple[OfferRule, ...] | None = None) -> pd.DataFrame:
-    """One row per modelled client, highest profit at risk first.
+                segments: dict, params: SegmentParams, decision: DecisionParams,
+                seed: int, rules: tuple[OfferRule, ...] | None = None) -> pd.DataFrame:
+    """One row per modelled client: prevention first, then by expected value.
 
     Parameters
     ----------
@@ -102,35 +114,56 @@ def action_list(clients: pd.DataFrame, probability: pd.Series, reasons: pd.DataF
         The result of :func:`analysis.segments.build.build_segments` for the same
         clients, probabilities and parameters.
     params
-        Segment thresholds; ``offer_rules`` names the catalogue.
+        Segment thresholds, ``control_share``; ``offer_rules`` names the catalogue.
+    decision
+        Assumptions of the decision rule.
+    seed
+        Seed of the control draw (:func:`analysis.segments.decision.run_seed`).
     rules
         The catalogue, when already loaded.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`COLUMNS`, sorted by ``profit_at_risk`` descending, then ``id``.
+        Columns :data:`COLUMNS` plus ``contact_cost`` (dropped by the writers).
     """
     rules = load_rules(params.offer_rules) if rules is None else rules
     by_id = {r.id: r for r in rules}
     p = aligned_probability(clients, probability)
     segment = assign_segment(memberships(clients, p, params))
-    risk = risk_level(p, params)
-    chosen = _choose_rules(_match_table(rules, clients), segment, risk,
-                           _segment_rules(segments, rules), [r.id for r in rules])
+    group = client_group(clients)
+    firing = _firing(segments, rules)
+    segment_rules = {code: [r for r in ids if r in firing]
+                     for code, ids in _segment_rules(segments, rules).items()}
+    chosen = _choose_rules(_match_table(rules, clients)[firing], segment, segment_rules,
+                           firing)
     allowed = clients[g.PERMISSION].astype("string").eq("да").fillna(False).astype(bool)
-    records = reasons.reindex(index=clients.index, columns=list(REASON_COLUMNS))
+    channel = pd.Series([delivery_channel(by_id[r], a) if r else "" for r, a in zip(
+        chosen, allowed, strict=True)], index=clients.index, dtype=object)
+    cost = channel.map(lambda c: channel_cost(c, decision) if c else float("nan"))
+    contact = channel.map(lambda c: channel_cost(c, decision) - decision.offer_cost
+                          if c else float("nan"))
     profit = clients[g.PROFIT].astype(float)
+    value = expected_value(p, profit, group, cost.astype(float), decision)
+    selected = value.gt(0) & chosen.ne("")
+    tested = chosen.where(selected, "")
+    arm = control_arms((group + ":" + tested).where(selected, ""), params.control_share, seed)
+    sent = selected & arm.eq("test")
+    records = reasons.reindex(index=clients.index, columns=list(REASON_COLUMNS))
     frame = pd.DataFrame({
-        "id": clients.index.astype(int), "decline_probability": p.to_numpy(),
-        "risk_level": risk.to_numpy(), "segment": segment.to_numpy(),
-        "profit": profit.to_numpy(),
+        "id": clients.index.astype(int), "group": group.to_numpy(),
+        "decline_probability": p.to_numpy(),
+        "risk_level": risk_level(p, params).to_numpy(), "segment": segment.to_numpy(),
+        "profit": profit.to_numpy(), "exposure": exposure(profit, p, group).to_numpy(),
+        "expected_value": value.to_numpy(),
         **{c: _reason_column(records[c]) for c in REASON_COLUMNS},
-        "offer": [by_id[r].action if r else "" for r in chosen],
+        "offer": [by_id[r].action if s else "" for r, s in zip(chosen, sent, strict=True)],
         "messages_allowed": allowed.map({True: "да", False: "нет"}).to_numpy(),
-        "channel": [delivery_channel(by_id[r], a) if r else "" for r, a in zip(
-            chosen, allowed, strict=True)],
-        "profit_at_risk": (p * profit).to_numpy()})
-    frame = frame.sort_values(["profit_at_risk", "id"], ascending=[False, True],
+        "channel": channel.where(sent, "").to_numpy(),
+        "tested_offer": tested.to_numpy(), "arm": arm.to_numpy(),
+        "contact_cost": contact.astype(float).to_numpy()})
+    frame["_order"] = frame["group"].map({"prevention": 0, "winback": 1})
+    frame["_value"] = frame["expected_value"].fillna(-math.inf)
+    frame = frame.sort_values(["_order", "_value", "id"], ascending=[True, False, True],
                               kind="mergesort")
-    return frame.reset_index(drop=True)[list(COLUMNS)]
+    return frame.reset_index(drop=True)[[*COLUMNS, "contact_cost"]]

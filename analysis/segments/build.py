@@ -1,4 +1,13 @@
-"""Risk × profit view, profiles of the study segments, their offers, tests and sensitivity.
+"""Risk × profit view, profiles of the study segments, their offers and sensitivity.
+
+Segments are disjoint: a client belongs to the highest-priority segment whose
+rule it meets (:func:`analysis.segments.definitions.assign_segment`), and the
+profile, counts and sensitivity of a segment are of its own clients. Profit
+figures are split by group: ``winback`` (already declined: their profit) and
+``prevention`` (still stable: exposure ``p × profit``). ``profit_at_risk``
+keys hold the prevention exposure only. The risk × profit cells and the
+coverage are of prevention clients (for the others the decline is observed).
+The offer tests are designed on the action list (:mod:`analysis.segments.test_design`).
 
 Inputs are the modelled clients (index ``id``, export column names), the
 calibrated ``decline_probability`` per client and SHAP contributions toward
@@ -17,19 +26,26 @@ import pandas as pd
 
 from analysis import glossary as g
 from analysis.config import SegmentParams
+from analysis.segments.decision import client_group
 from analysis.segments.definitions import (
     SEGMENTS,
     SegmentDefinition,
     Thresholds,
     aligned_probability,
+    assign_segment,
     memberships,
     risk_level,
 )
 from analysis.segments.offers import OfferRule, delivery_channel, load_rules
-from analysis.segments.profiles import differences, drivers, rule_evidence, select_offers
-from analysis.segments.test_design import design_test
+from analysis.segments.profiles import (
+    differences,
+    drivers,
+    rule_check,
+    rule_evidence,
+    select_offers,
+)
 
-__all__ = ["build_segments", "coverage", "sensitivity", "value_at_risk"]
+__all__ = ["build_segments", "coverage", "json_ready", "sensitivity", "value_at_risk"]
 
 
 def value_at_risk(clients: pd.DataFrame, probability: pd.Series,
@@ -66,29 +82,36 @@ def value_at_risk(clients: pd.DataFrame, probability: pd.Series,
 
 
 def _size_and_risk(definition: SegmentDefinition, clients: pd.DataFrame, p: pd.Series,
-                   thresholds: Thresholds) -> tuple[int, float]:
+                   thresholds: Thresholds, taken: pd.Series | None = None) -> tuple[int, float]:
+    """Clients of the segment (outside ``taken``) and their prevention exposure."""
     hit = definition.members(clients, p, thresholds).astype(bool)
-    return int(hit.sum()), float((p[hit] * clients.loc[hit, g.PROFIT]).sum())
+    if taken is not None:
+        hit &= ~taken
+    stable = client_group(clients).eq("prevention")
+    return int(hit.sum()), float((p[hit & stable] * clients.loc[hit & stable, g.PROFIT]).sum())
 
 
 def sensitivity(definition: SegmentDefinition, clients: pd.DataFrame, probability: pd.Series,
-                params: SegmentParams) -> dict:
+                params: SegmentParams, taken: pd.Series | None = None) -> dict:
     """Size and profit at risk when each numeric threshold moves by ± ``sensitivity_step``.
 
     The move is relative (0.6 ± 10 % → 0.54 and 0.66), clipped to [0, 1]. The
     verdict is ``sensitive`` when some move changes the size by more
     than ``sensitivity_limit`` (relative; for an empty segment, when a move
-    makes it non-empty), otherwise ``stable``.
+    makes it non-empty), otherwise ``stable``. Clients in ``taken`` (members of
+    higher-priority segments) are not counted, so the base size is the
+    segment's disjoint size.
     """
     p = aligned_probability(clients, probability)
     base_t = definition.thresholds(params)
-    base_size, base_risk = _size_and_risk(definition, clients, p, base_t)
+    base_size, base_risk = _size_and_risk(definition, clients, p, base_t, taken)
     rows, changes = [], []
     for name in definition.numeric:
         variants = []
         for shift in (-params.sensitivity_step, params.sensitivity_step):
             value = min(1.0, max(0.0, base_t[name] * (1 + shift)))
-            size, risk = _size_and_risk(definition, clients, p, {**base_t, name: value})
+            size, risk = _size_and_risk(definition, clients, p, {**base_t, name: value},
+                                        taken)
             change = (size - base_size) / base_size if base_size else None
             changes.append(math.inf if change is None and size else abs(change or 0.0))
             variants.append({"shift": shift, "value": value, "clients": size,
@@ -101,39 +124,47 @@ def sensitivity(definition: SegmentDefinition, clients: pd.DataFrame, probabilit
             "verdict": "sensitive" if worst > params.sensitivity_limit else "stable"}
 
 
-def _offers(name: str, segment: pd.DataFrame, stable: pd.DataFrame,
-            mean_probability: float | None, rules: tuple[OfferRule, ...],
-            params: SegmentParams) -> list[dict]:
+def _offers(segment: pd.DataFrame, stable: pd.DataFrame, rules: tuple[OfferRule, ...],
+            params: SegmentParams, firing: frozenset[str]) -> list[dict]:
     found = [e for r in rules if (e := rule_evidence(r, segment, stable, params)) is not None]
-    test = {"target_group": name, **design_test(len(segment), mean_probability, params)}
     return [{"rule": e.rule.id, "title": e.title, "action": e.rule.action,
              "channel": e.rule.channel,
              "channel_for_no_permission": delivery_channel(e.rule, messages_allowed=False),
              "priority": e.rule.priority, "evidence": "strong" if e.strong else "weak",
-             "basis": e.basis, "test": test}
-            for e in select_offers(found, params)]
+             "basis": e.basis}
+            for e in select_offers(found, params, firing=firing)]
+
+
+def _groups(clients: pd.DataFrame, p: pd.Series, hit: pd.Series) -> dict:
+    group = client_group(clients)
+    profit = clients[g.PROFIT].astype(float)
+    win, prev = hit & group.eq("winback"), hit & group.eq("prevention")
+    return {"winback": {"clients": int(win.sum()), "profit": float(profit[win].sum())},
+            "prevention": {"clients": int(prev.sum()), "profit": float(profit[prev].sum()),
+                           "exposure": float((p[prev] * profit[prev]).sum())}}
 
 
 def _profile(definition: SegmentDefinition, clients: pd.DataFrame, p: pd.Series,
-             hit: pd.Series, shap_by_feature: pd.DataFrame, rules: tuple[OfferRule, ...],
-             params: SegmentParams) -> dict:
+             hit: pd.Series, taken: pd.Series, shap_by_feature: pd.DataFrame,
+             rules: tuple[OfferRule, ...], params: SegmentParams,
+             firing: frozenset[str]) -> dict:
     segment = clients[hit]
     stable = clients[~hit & clients[g.TARGET].astype("string").eq(g.STABLE).fillna(False)]
-    thresholds = definition.thresholds(params)
-    mean_p = float(p[hit].mean()) if hit.any() else None
+    groups = _groups(clients, p, hit)
     return {
         "code": definition.code, "name": definition.name, "priority": definition.priority,
-        "thresholds": thresholds,
+        "thresholds": definition.thresholds(params),
         "clients": int(hit.sum()), "share": float(hit.mean()),
-        "mean_probability": mean_p,
+        "groups": groups,
+        "mean_probability": float(p[hit].mean()) if hit.any() else None,
         "mean_profit": float(segment[g.PROFIT].mean()) if hit.any() else None,
-        "profit_at_risk": float((p[hit] * segment[g.PROFIT]).sum()),
+        "profit_at_risk": groups["prevention"]["exposure"],
         "declined_share": float(segment[g.TARGET].eq(g.DECLINED).mean()) if hit.any() else None,
         "stable_clients_compared": len(stable),
         "differences": differences(segment, stable, params.profile_features),
         "drivers": drivers(shap_by_feature, segment.index),
-        "offers": _offers(definition.name, segment, stable, mean_p, rules, params),
-        "sensitivity": sensitivity(definition, clients, p, params),
+        "offers": _offers(segment, stable, rules, params, firing),
+        "sensitivity": sensitivity(definition, clients, p, params, taken),
     }
 
 
@@ -150,6 +181,9 @@ def _json_ready(value: Any) -> Any:
     if isinstance(value, float | np.floating):
         return None if math.isnan(value) else round(float(value), 6) + 0.0
     return value
+
+
+json_ready = _json_ready
 
 
 def build_segments(clients: pd.DataFrame, probability: pd.Series,
@@ -181,14 +215,26 @@ def build_segments(clients: pd.DataFrame, probability: pd.Series,
     rules = load_rules(params.offer_rules) if rules is None else rules
     p = aligned_probability(clients, probability)
     member = memberships(clients, p, params)
-    cells, thresholds = value_at_risk(clients, p, params)
-    segments = [_profile(d, clients, p, member[d.code], shap_by_feature, rules, params)
-                for d in sorted(SEGMENTS, key=lambda d: d.priority)]
+    assigned = assign_segment(member)
+    checks = [rule_check(r, clients) for r in rules]
+    firing = frozenset(c["rule"] for c in checks if c["fires"])
+    prevention = client_group(clients).eq("prevention")
+    cells, thresholds = value_at_risk(clients[prevention], p[prevention], params)
+    segments, taken = [], pd.Series(False, index=clients.index)
+    for d in sorted(SEGMENTS, key=lambda d: d.priority):
+        hit = assigned.eq(d.code)
+        segments.append(_profile(d, clients, p, hit, taken, shap_by_feature, rules, params,
+                                 firing))
+        taken = taken | hit
+    by_segment = pd.DataFrame({code: assigned.eq(code) for code in member.columns})
     return _json_ready({
-        "clients": len(clients),
-        "profit_at_risk_total": float((p * clients[g.PROFIT]).sum()),
+        "clients": len(clients), "priority": [d["code"] for d in segments],
+        "profit_at_risk_total": float((p[prevention] * clients.loc[prevention, g.PROFIT]).sum()),
         "value_at_risk": cells, "value_at_risk_thresholds": thresholds,
-        "segments": segments, "coverage": coverage(clients, p, member, params)})
+        "segments": segments, "rule_checks": checks,
+        "overlap_resolved": int(member.all(axis=1).sum()),
+        "coverage": coverage(clients[prevention], p[prevention], by_segment[prevention],
+                             params)})
 
 
 def coverage(clients: pd.DataFrame, probability: pd.Series, membership: pd.DataFrame,

@@ -25,8 +25,8 @@ from analysis.segments.offers import (
     fill_title,
 )
 
-__all__ = ["RuleEvidence", "differences", "drivers", "rank_biserial", "rule_evidence",
-           "select_offers"]
+__all__ = ["RuleEvidence", "differences", "drivers", "rank_biserial", "rule_check",
+           "rule_evidence", "select_offers"]
 
 def rank_biserial(segment: pd.Series, stable: pd.Series) -> float | None:
     """Rank-biserial correlation of ``segment`` against ``stable``; ``None`` if one is empty."""
@@ -163,19 +163,69 @@ def rule_evidence(rule: OfferRule, segment: pd.DataFrame, stable: pd.DataFrame,
     return _flag_evidence(rule, rule.condition, segment, stable, params)
 
 
+def rule_check(rule: OfferRule, clients: pd.DataFrame) -> dict:
+    """Whether the data point the same way as ``rule`` (declined vs stable clients).
+
+    A feature rule with direction ``high`` fires only when declined clients
+    have higher values than stable ones (rank-biserial ``r > 0``; ``low``:
+    ``r < 0``); a flag rule only when the flag is at least as common among
+    declined clients. ``effect`` is declined vs stable.
+    """
+    target = clients[g.TARGET].astype("string")
+    declined = clients[target.eq(g.DECLINED).fillna(False).astype(bool)]
+    stable = clients[target.eq(g.STABLE).fillna(False).astype(bool)]
+    condition = rule.condition
+    if isinstance(condition, FeatureCondition):
+        effect = (rank_biserial(declined[condition.feature], stable[condition.feature])
+                  if condition.feature in clients.columns else None)
+        fires = effect is not None and (effect > 0 if condition.direction == "high"
+                                        else effect < 0)
+        return {"rule": rule.id, "action": rule.action, "kind": "feature",
+                "feature": condition.feature,
+                "direction": condition.direction, "effect": effect, "fires": fires}
+    empty = pd.Series(dtype=float)
+    share_d = float(client_matches(rule, declined, empty).mean()) if len(declined) else 0.0
+    share_s = float(client_matches(rule, stable, empty).mean()) if len(stable) else 0.0
+    return {"rule": rule.id, "action": rule.action, "kind": "flag", "feature": None,
+            "direction": None,
+            "effect": share_d - share_s, "fires": share_d >= share_s}
+
+
+def _feature(e: RuleEvidence) -> str | None:
+    condition = e.rule.condition
+    return condition.feature if isinstance(condition, FeatureCondition) else None
+
+
 def select_offers(evidence: list[RuleEvidence], params: SegmentParams,
-                  minimum: int = 2) -> list[RuleEvidence]:
+                  minimum: int = 2, firing: frozenset[str] | None = None
+                  ) -> list[RuleEvidence]:
     """Up to ``params.max_offers`` offers for a segment, most distinctive first.
 
     Rules that clearly apply come first, ordered by strength (how strongly
     the segment differs in the rule's direction), then priority, then id.
     When fewer than ``minimum`` apply clearly, rules whose direction merely
-    holds fill up to ``minimum``; they are marked as weak evidence.
+    holds fill up to ``minimum``; they are marked as weak evidence. Only rules
+    in ``firing`` (all when None) are considered, and at most one rule per
+    feature, so two offers of a segment never pull one feature opposite ways.
     """
     def key(e: RuleEvidence) -> tuple[float, int, str]:
         return (-round(e.strength, 9), e.rule.priority, e.rule.id)
 
-    strong = sorted((e for e in evidence if e.strong), key=key)
-    weak = sorted((e for e in evidence if not e.strong and e.strength > 1e-12), key=key)
-    chosen = strong[: params.max_offers]
-    return chosen + weak[: max(0, minimum - len(chosen))]
+    usable = [e for e in evidence if firing is None or e.rule.id in firing]
+    ordered = (sorted((e for e in usable if e.strong), key=key)
+               + sorted((e for e in usable if not e.strong and e.strength > 1e-12), key=key))
+    chosen: list[RuleEvidence] = []
+    used: set[str] = set()
+    strong = 0
+    for e in ordered:
+        feature = _feature(e)
+        if feature is not None and feature in used:
+            continue
+        if e.strong and strong < params.max_offers:
+            strong += 1
+        elif e.strong or len(chosen) >= minimum:
+            continue
+        chosen.append(e)
+        if feature is not None:
+            used.add(feature)
+    return chosen

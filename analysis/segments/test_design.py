@@ -1,10 +1,29 @@
-"""Design of the controlled test proposed with every offer.
+"""Design of the controlled test of every offer, on the clients who receive it.
 
-The metric (code ``retained_share``) is the share of clients whose purchasing
-activity holds. The control group keeps its
-current share ``p0`` (estimated as 1 − mean decline probability of the
-segment); the offer should raise it to ``p1 = p0 + uplift`` (absolute). The
-test is the two-sided z-test of two proportions at level ``alpha``.
+One test per offer and group (:func:`offer_tests`), sized on the clients the
+decision rule gives that offer (test and control arms of the action list).
+Metric and baseline ``p0``:
+
+- prevention (code ``retained_share``): the share of clients whose activity
+  holds; ``p0`` is observed — the share of stable clients among all modelled
+  clients of the same probability bin (``similar_bins`` quantile bins),
+  averaged over the offer's clients;
+- win-back (code ``returned_share``): the share of declined clients whose
+  activity returns; one export holds no observed return rate, so ``p0`` is the
+  assumption ``winback_baseline``, stated as such.
+
+The offer should raise the share by ``uplift`` (absolute). Every offer has its
+own control, but the offers of a month form one family of tests: the level is
+Bonferroni-corrected (``alpha / m`` for ``m`` tests; Holm's procedure at the
+analysis is never less powerful). The test is the two-sided z-test of two
+proportions at that level.
+
+When an offer's clients are too few, a runnable design is proposed (code
+``design``): ``pool`` — all offers of the group tested together as "offer vs
+no offer" on the pooled list (one test per group, level ``alpha / groups``),
+when that is large enough; ``months`` — the pooled test accumulated over the
+stated number of months (at most ``MAX_MONTHS``); otherwise ``mde`` — run the
+pooled test now, stating the smallest uplift its size detects.
 
 Sample size (normal approximation, unequal allocation; Chow, Shao & Wang,
 *Sample Size Calculations in Clinical Research*, §4.2; Fleiss, §4): with
@@ -25,14 +44,27 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 from scipy.optimize import brentq
 from scipy.stats import norm
 
-from analysis.config import SegmentParams
+from analysis import glossary as g
+from analysis.config import DecisionParams, SegmentParams
 
-__all__ = ["METRIC", "design_test", "min_detectable_uplift", "sample_size"]
+__all__ = [
+    "MAX_MONTHS",
+    "METRIC",
+    "METRICS",
+    "design_test",
+    "min_detectable_uplift",
+    "observed_baseline",
+    "offer_tests",
+    "sample_size",
+]
 
 METRIC = "retained_share"
+METRICS = {"prevention": "retained_share", "winback": "returned_share"}
+MAX_MONTHS = 6
 
 
 def _gap(p0: float, p1: float, n_control: float, n_treatment: float,
@@ -142,3 +174,89 @@ def design_test(size: int, mean_probability: float | None, params: SegmentParams
         "enough": need is not None and size >= need,
         "min_detectable_uplift": smallest,
     }
+
+
+def observed_baseline(clients: pd.DataFrame, probability: pd.Series, bins: int) -> pd.Series:
+    """Per client: the observed share of stable clients in its probability bin."""
+    p = probability.reindex(clients.index).astype(float)
+    ranks = p.rank(method="first")
+    cut = pd.qcut(ranks, q=min(bins, len(p)), labels=False)
+    stable = clients[g.TARGET].astype("string").eq(g.STABLE).fillna(False).astype(float)
+    return cut.map(stable.groupby(cut).mean()).astype(float)
+
+
+def _arms(clients: int, control_share: float) -> tuple[float, float]:
+    return clients * control_share, clients * (1 - control_share)
+
+
+def _powered(clients: int, p0: float, target: float, params: SegmentParams,
+             alpha: float) -> bool:
+    n_control, n_treatment = _arms(clients, params.control_share)
+    if n_control < 1 or n_treatment < 1 or not 0 < target < 1:
+        return False
+    return _gap(p0, target, n_control, n_treatment, alpha, params.power) >= 0
+
+
+def _needed(p0: float, params: SegmentParams, alpha: float) -> int | None:
+    target = p0 + params.uplift
+    if not 0 < p0 < 1 or not 0 < target < 1:
+        return None
+    return sum(sample_size(p0, target, params.control_share, alpha, params.power))
+
+
+def _one_test(group: str, rule: str, clients: int, control: int, p0: float,
+              pooled: tuple[int, float], params: SegmentParams, alpha: float,
+              pooled_alpha: float) -> dict:
+    pooled, pooled_p0 = pooled
+    need = _needed(p0, params, alpha)
+    enough = need is not None and clients >= need
+    pooled_need = _needed(pooled_p0, params, pooled_alpha)
+    pooled_ok = pooled_need is not None and pooled >= pooled_need
+    months = math.ceil(pooled_need / pooled) if pooled_need and pooled else None
+    design = ("ready" if enough else "pool" if pooled_ok
+              else "months" if months is not None and months <= MAX_MONTHS else "mde")
+    return {"group": group, "rule": rule, "metric": METRICS[group],
+            "baseline": p0, "baseline_source": "observed" if group == "prevention"
+            else "assumed", "target": p0 + params.uplift, "uplift": params.uplift,
+            "alpha": params.alpha, "alpha_corrected": alpha, "power": params.power,
+            "control_share": params.control_share, "clients": clients, "control": control,
+            "n_total": need, "enough": enough,
+            "min_detectable_uplift": min_detectable_uplift(
+                clients, p0, params.control_share, alpha, params.power),
+            "pooled_clients": pooled, "pooled_baseline": pooled_p0,
+            "pooled_alpha": pooled_alpha,
+            "pooled_n_total": pooled_need, "pooled_enough": pooled_ok, "months": months,
+            "pooled_min_detectable_uplift": min_detectable_uplift(
+                pooled, pooled_p0, params.control_share, pooled_alpha, params.power),
+            "design": design}
+
+
+def offer_tests(scores: pd.DataFrame, clients: pd.DataFrame, probability: pd.Series,
+                params: SegmentParams, decision: DecisionParams) -> dict:
+    """One test per offer and group, on the clients who receive it (both arms).
+
+    Returns
+    -------
+    dict
+        ``{"correction": "bonferroni", "family": m, "alpha": …, "alpha_corrected":
+        …, "tests": [...]}`` (tests by group, then rule).
+    """
+    baseline = observed_baseline(clients, probability, decision.similar_bins)
+    frame = scores[scores["tested_offer"].ne("")]
+    units = sorted(frame.groupby(["group", "tested_offer"]).groups)
+    alpha = params.alpha / max(1, len(units))
+    pooled_alpha = params.alpha / max(1, frame["group"].nunique())
+    def p0(grp: str, ids: pd.Series) -> float:
+        value = (float(baseline.reindex(ids).mean()) if grp == "prevention"
+                 else decision.winback_baseline)
+        return min(max(value, 1e-6), 1 - 1e-6)
+
+    tests = []
+    for grp, rule in units:
+        part = frame[frame["group"].eq(grp) & frame["tested_offer"].eq(rule)]
+        group_ids = frame.loc[frame["group"].eq(grp), "id"]
+        tests.append(_one_test(grp, rule, len(part), int(part["arm"].eq("control").sum()),
+                               p0(grp, part["id"]), (len(group_ids), p0(grp, group_ids)),
+                               params, alpha, pooled_alpha))
+    return {"correction": "bonferroni", "family": len(units), "alpha": params.alpha,
+            "alpha_corrected": alpha, "tests": tests}

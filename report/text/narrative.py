@@ -11,7 +11,8 @@ from __future__ import annotations
 from analysis.glossary import GLOSSARY, label
 from analysis.rutext import money, num, pct, plural
 from report.text.changes import changes_text
-from report.text.common import R, clients, feature_value, lift_claim, lift_row, profit_unit
+from report.text.common import R, feature_value, lift_claim, lift_row, profit_unit
+from report.text.decision import exposure_text, group_rows
 from report.text.model import model_in_words
 from report.text.reasons import direction_text
 from report.text.sections import sections
@@ -21,27 +22,37 @@ __all__ = ["driver_sentence", "headline", "kpis", "model_in_words", "narrative",
 
 
 def headline(results: R) -> str:
-    """The one-sentence headline of page 1."""
-    f, seg = results["facts"], results["segments"]
+    """The one-sentence headline of page 1: win-back and prevention apart."""
+    f = results["facts"]
+    groups = results["segments"]["decision"]["groups"]
+    win = groups["winback"]
+    stable = groups["prevention"]["clients"]
+    unit = profit_unit(results)
     return (f"{pct(f['decline_share'])} постоянных клиентов ({num(f['declined'])} из "
-            f"{num(f['clients_total'])}) снизили покупательскую активность; под угрозой "
-            f"{money(seg['profit_at_risk_total'], profit_unit(results))} среднемесячной прибыли "
-            "(вероятность снижения × прибыль клиента).")
+            f"{num(f['clients_total'])}) уже снизили покупательскую активность — это список "
+            f"возврата с прибылью {money(win['profit'], unit)} в месяц; у "
+            f"{num(stable)} {plural(stable, 'клиента', 'клиентов', 'клиентов')}, пока "
+            "сохраняющих активность, "
+            f"под угрозой по оценке модели {exposure_text(results)}.")
 
 
 def kpis(results: R) -> list[R]:
-    """Three to five key figures for page 1."""
-    f, model, seg = results["facts"], results["model"], results["segments"]
+    """Key figures for page 1, win-back and prevention apart."""
+    f, model = results["facts"], results["model"]
+    groups = results["segments"]["decision"]["groups"]
+    unit = profit_unit(results)
     lift = lift_row(model)
     items = [
-        {"value": pct(f["decline_share"]), "label": "клиентов снизили активность"},
-        {"value": money(seg["profit_at_risk_total"], profit_unit(results)),
-         "label": "прибыли под угрозой в месяц"},
+        {"value": pct(f["decline_share"]), "label": "клиентов уже снизили активность"},
+        {"value": money(groups["prevention"]["exposure"], unit),
+         "label": "в месяц под угрозой у стабильных клиентов (оценка)"},
     ]
     if lift:
         items.append({"value": pct(lift["recall"], 0), "label": lift_claim(lift)})
-    items.append({"value": num(results["actions"]["clients_with_offer"]),
-                  "label": "клиентов в списке действий на месяц"})
+    for code, words in (("prevention", "стабильных клиентов получат предложение "
+                                       "(профилактика)"),
+                        ("winback", "снизивших клиентов получат предложение (возврат)")):
+        items.append({"value": num(groups[code]["test"]), "label": words})
     return items
 
 
@@ -57,24 +68,21 @@ def driver_sentence(d: R) -> str:
 
 
 def segment_rows(results: R) -> list[R]:
-    """Rows of the page-1 segment table."""
+    """Rows of the page-1 segment table (disjoint segments, groups apart)."""
+    unit = profit_unit(results)
     rows = []
     for s in results["segments"]["segments"]:
         offer = s["offers"][0] if s["offers"] else None
-        test = offer["test"] if offer else None
+        grp = s["groups"]
         rows.append({
             "name": s["name"], "clients": s["clients"],
-            "profit_at_risk": money(s["profit_at_risk"], profit_unit(results)),
+            "winback": grp["winback"]["clients"],
+            "prevention": grp["prevention"]["clients"],
+            "winback_profit": money(grp["winback"]["profit"], unit),
+            "profit_at_risk": money(grp["prevention"]["exposure"], unit),
             "offer": offer["action"] if offer else "—",
-            "test": _test_cell(test) if test else "—",
         })
     return rows
-
-
-def _test_cell(test: R) -> str:
-    need = clients(test["n_total"]) if test["n_total"] is not None else "—"
-    short = "" if test["enough"] else " (в сегменте меньше)"
-    return f"A/B, контроль {pct(test['control_share'], 0)}; нужно {need}{short}"
 
 
 def quality_line(results: R) -> str:
@@ -95,6 +103,7 @@ def narrative(results: R) -> R:
         "kpis": kpis(results),
         "top_drivers": [driver_sentence(d) for d in results["drivers"][:5]],
         "segment_rows": segment_rows(results),
+        "summary_groups": group_rows(results),
         "quality_line": quality_line(results),
         "changes": changes["summary"] if changes else None,
         "changes_section": changes,

@@ -13,6 +13,7 @@ from analysis.glossary import label
 from analysis.rutext import num, plural
 from report.text.behaviour import behaviour_section
 from report.text.common import R, feature_value, profit_unit
+from report.text.decision import decision_section
 from report.text.method import method_lines
 from report.text.model import model_section
 from report.text.reasons import direction_text, example_summary
@@ -75,6 +76,6 @@ def sections(results: R) -> R:
     """All body sections' computed text."""
     out: R = {}
     for part in (quality_section, behaviour_section, model_section, drivers_section,
-                 segments_section, appendix_section):
+                 segments_section, decision_section, appendix_section):
         out.update(part(results))
     return out

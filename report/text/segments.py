@@ -10,16 +10,23 @@ from report.text.common import R, clients, profit_unit
 from report.text.words import PROFIT_LABELS, RISK_LABELS, SENSITIVITY_WORDS, lower_first
 
 __all__ = [
+    "ARM_LABELS",
+    "GROUP_LABELS",
     "METRIC_WORDS",
     "definition_text",
     "difference_text",
     "experiment_conclusion",
+    "rules_sentence",
     "segment_blocks",
     "segments_section",
     "sensitivity_sentence",
 ]
 
-METRIC_WORDS = {"retained_share": "доля клиентов, сохранивших активность"}
+METRIC_WORDS = {"retained_share": "доля клиентов, сохранивших активность",
+                "returned_share": "доля клиентов, вернувших прежнюю активность"}
+GROUP_LABELS = {"winback": "возврат (активность уже снизилась)",
+                "prevention": "профилактика (пока стабилен)"}
+ARM_LABELS = {"test": "тест", "control": "контроль (без предложения)", "": ""}
 
 
 def _quoted(values: Any) -> str:
@@ -90,31 +97,49 @@ def sensitivity_sentence(sensitivity: R, step: float) -> str:
             f"{pct(sensitivity['max_size_change'], 0)} — {verdict}.")
 
 
+def _group_sentence(s: R, unit: str) -> str:
+    grp = s["groups"]
+    win, prev = grp["winback"], grp["prevention"]
+    return (f"{clients(s['clients'])} ({pct(s['share'])} всех): "
+            f"{num(win['clients'])} уже снизили активность (возврат, прибыль "
+            f"{money(win['profit'], unit)} в месяц) и {num(prev['clients'])} пока стабильны "
+            f"(профилактика, под угрозой по оценке {money(prev['exposure'], unit)} в месяц); "
+            f"средняя прибыль {num(s['mean_profit'], 2)}.")
+
+
 def segment_blocks(results: R) -> list[R]:
-    """Per segment: definition, sentence, differences, test metric and conclusion, sensitivity."""
+    """Per segment: definition, sentence, differences, sensitivity."""
     unit = profit_unit(results)
     step = results["params"]["segments"]["sensitivity_step"]
-    blocks = []
-    for s in results["segments"]["segments"]:
-        test = s["offers"][0]["test"] if s["offers"] else None
-        blocks.append({
-            "definition": definition_text(s),
-            "sentence": (
-                f"{clients(s['clients'])} ({pct(s['share'])} всех), средняя вероятность "
-                f"снижения {pct(s['mean_probability'])}, средняя прибыль "
-                f"{num(s['mean_profit'], 2)}, под угрозой {money(s['profit_at_risk'], unit)}."),
-            "differences": [difference_text(d) for d in s["differences"]],
-            "metric": METRIC_WORDS.get(test["metric"], test["metric"]) if test else None,
-            "conclusion": experiment_conclusion(test) if test else None,
-            "sensitivity": sensitivity_sentence(s["sensitivity"], step),
-        })
-    return blocks
+    return [{"definition": definition_text(s), "sentence": _group_sentence(s, unit),
+             "differences": [difference_text(d) for d in s["differences"]],
+             "sensitivity": sensitivity_sentence(s["sensitivity"], step)}
+            for s in results["segments"]["segments"]]
 
 
 def _cells(results: R) -> list[R]:
     return [{**c, "risk_label": RISK_LABELS.get(c["risk"], c["risk"]),
              "profit_label": PROFIT_LABELS.get(c["profit"], c["profit"])}
             for c in results["segments"]["value_at_risk"]]
+
+
+def rules_sentence(results: R) -> str:
+    """Which catalogue rules the data contradict, so they are not offered."""
+    off = [c for c in results["segments"].get("rule_checks", []) if not c["fires"]]
+    if not off:
+        return "Все правила каталога предложений согласуются с данными."
+    parts = []
+    for c in off:
+        if c["kind"] == "feature":
+            want = "больше" if c["direction"] == "high" else "меньше"
+            parts.append(f"«{c.get('action', c['rule'])}» (правило рассчитано на тех, у кого "
+                         f"«{lower_first(g.label(c['feature']))}» {want}, а у снизивших "
+                         f"клиентов наоборот: r = {num(c['effect'], 2)})")
+        else:
+            parts.append(f"«{c.get('action', c['rule'])}» (условие реже встречается у снизивших "
+                         "клиентов)")
+    return ("Правило срабатывает, только если данные указывают в ту же сторону; не "
+            "предлагается: " + "; ".join(parts) + ".")
 
 
 def segments_section(results: R) -> R:
@@ -124,22 +149,31 @@ def segments_section(results: R) -> R:
     cov = seg["coverage"]
     n = len(seg["segments"])
     t = seg["value_at_risk_thresholds"]
+    names = {s["code"]: s["name"] for s in seg["segments"]}
+    order = " → ".join(f"«{names[c]}»" for c in seg.get("priority", names))
+    inside = sum(s["clients"] for s in seg["segments"])
     return {
         "segments_conclusion": (
             f"В {num(n)} {plural(n, 'сегменте', 'сегментах', 'сегментах')} — "
-            f"{clients(cov['clients_in_segments'])} и "
-            f"{pct(cov['share_of_profit_at_risk'])} прибыли под угрозой."),
+            f"{clients(inside)}; сегменты не пересекаются: клиент, подходящий под оба "
+            f"правила, относится к первому по приоритету ({order}; таких "
+            f"{num(seg.get('overlap_resolved', 0))}). Внутри сегментов снизившие клиенты "
+            "(возврат) и стабильные (профилактика) считаются отдельно."),
         "var_cells": _cells(results),
         "var_note": (
+            "Только стабильные клиенты (профилактика): для снизивших снижение уже известно. "
             f"Риск высокий — вероятность от {pct(t['risk_high'], 0)}, средний — от "
             f"{pct(t['risk_medium'], 0)}; прибыль высокая — от "
-            f"{num(t['profit_threshold'], 2)} ({unit})."),
+            f"{num(t['profit_threshold'], 2)} ({unit}). Уровни риска описательные; кому "
+            "делать предложение, решает одно правило ожидаемой выгоды (ниже)."),
         "segment_blocks": segment_blocks(results),
+        "rules_sentence": rules_sentence(results),
         "coverage_sentence": (
-            f"Вне сегментов остаются {clients(cov['high_risk_outside'])} с высоким риском "
-            f"(под угрозой {money(cov['high_risk_outside_profit_at_risk'], unit)}); они получают "
-            "предложения по индивидуальным правилам в списке действий."),
+            f"Вне сегментов остаются {clients(cov['high_risk_outside'])} из стабильных "
+            f"с высоким риском (под угрозой по оценке "
+            f"{money(cov['high_risk_outside_profit_at_risk'], unit)}); предложение им "
+            "назначает то же правило ожидаемой выгоды."),
         "tests_caveat": (
-            "Эффект предложений из этих данных неизвестен: каждое предложение нужно проверить "
-            "контролируемым экспериментом, по одному на сегмент за раз."),
+            "Эффект предложений из этих данных неизвестен: заложенные эффекты — допущения, "
+            "а контрольные группы этого месяца позволят измерить их в следующем отчёте."),
     }
