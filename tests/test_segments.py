@@ -16,8 +16,8 @@ from analysis.segments.build import build_segments, sensitivity, value_at_risk
 from analysis.segments.definitions import SEGMENTS, assign_segment, memberships
 from analysis.segments.offers import load_rules
 from analysis.segments.profiles import differences, drivers, rank_biserial, rule_check
-from analysis.segments.test_design import design_test, min_detectable_uplift, sample_size
-from report.text.segments import definition_text, difference_text, experiment_conclusion
+from analysis.segments.test_design import min_detectable_uplift, sample_size
+from report.text.segments import definition_text, difference_text
 
 PARAMS = SegmentParams()
 
@@ -45,20 +45,6 @@ def test_unequal_allocation_and_its_inverse() -> None:
     smallest = min_detectable_uplift(n_control + n_treatment, 0.3, 0.2, 0.05, 0.8)
     assert smallest == pytest.approx(0.05, abs=5e-4)
     assert min_detectable_uplift(3, 0.3, 0.2, 0.05, 0.8) is None
-
-
-def test_too_small_segment_says_so_with_the_detectable_uplift() -> None:
-    test = design_test(150, 0.6, PARAMS)
-    assert test["baseline"] == pytest.approx(0.4)
-    assert test["enough"] is False
-    assert test["n_total"] == test["n_control"] + test["n_treatment"] > 150
-    assert test["min_detectable_uplift"] > PARAMS.uplift
-    assert test["metric"] == "retained_share" and "conclusion" not in test
-    assert "слишком мал" in experiment_conclusion(test)
-    assert "заметен только прирост от" in experiment_conclusion(test)
-    big = design_test(10_000, 0.6, PARAMS)
-    assert big["enough"] is True and experiment_conclusion(big).startswith("Сегмента хватает")
-    assert experiment_conclusion(design_test(0, None, PARAMS)).startswith("Сегмент пуст")
 
 
 def test_rank_biserial_and_profile_sentences() -> None:

@@ -11,10 +11,15 @@ message instead of failing somewhere inside a figure.
 Schema history
 --------------
 1. The first version (the method list as Russian sentences in ``method``).
-2. ``method`` removed (the report words the method from ``params``,
-   ``model`` and ``shap``); ``comparison`` always present (``None`` when there
-   is no earlier revision). Readers accept 1 and 2: every section a reader
-   uses exists in both.
+2. Numbers and codes only (the report words the method, verdicts, reasons
+   and definitions); ``comparison`` always present (``None`` when there is no
+   earlier revision); ``model.quality`` (the selection-free hold-out estimate)
+   beside ``model.selection`` (the inner CV score that chose the family);
+   duplicate groups; ``segments`` disjoint with win-back and prevention kept
+   apart, the decision rule (``segments.decision``) and one test per offer and
+   group (``segments.tests``); ``actions`` counts by group and arm. Readers of
+   an earlier revision (the comparison) accept 1 and 2: they use only
+   ``facts``, ``model`` scores and ``segments`` totals, present in both.
 """
 
 from __future__ import annotations
@@ -73,6 +78,11 @@ class ActionsSummary(TypedDict):
     clients_with_offer: int
     by_channel: dict[str, int]
     by_segment: dict[str, int]
+    clients_selected: NotRequired[int]
+    clients_control: NotRequired[int]
+    by_group: NotRequired[dict[str, Any]]
+    clients_by_group: NotRequired[dict[str, int]]
+    clients_by_segment: NotRequired[dict[str, int]]
 
 
 class Results(TypedDict):

@@ -83,10 +83,10 @@ def read_scores(revision: Path) -> pd.DataFrame | None:
     path = Path(revision) / files.SCORES_CSV
     if not path.is_file():
         return None
-    scores = pd.read_csv(path, dtype={"risk_level": str, "segment": str}, encoding="utf-8",
-                         keep_default_na=False, na_values={"decline_probability": [""],
-                                                           "profit": [""],
-                                                           "profit_at_risk": [""]})
+    numbers = ("decline_probability", "profit", "profit_at_risk", "exposure", "expected_value")
+    scores = pd.read_csv(path, dtype={"risk_level": str, "segment": str, "group": str},
+                         encoding="utf-8", keep_default_na=False,
+                         na_values={column: [""] for column in numbers})
     return scores.assign(id=scores["id"].astype("int64"))
 
 

@@ -55,7 +55,6 @@ __all__ = [
     "MAX_MONTHS",
     "METRIC",
     "METRICS",
-    "design_test",
     "min_detectable_uplift",
     "observed_baseline",
     "offer_tests",
@@ -130,50 +129,6 @@ def min_detectable_uplift(clients: int, p0: float, control_share: float, alpha: 
     return float(brentq(
         lambda d: _gap(p0, p0 + d, n_control, n_treatment, alpha, power), 1e-9, top,
         xtol=1e-10))
-
-
-def design_test(size: int, mean_probability: float | None, params: SegmentParams) -> dict:
-    """The controlled test of an offer in a target group of ``size`` clients.
-
-    Parameters
-    ----------
-    size
-        Clients in the target group (the segment).
-    mean_probability
-        Mean calibrated decline probability in the group; ``None`` when empty.
-    params
-        ``control_share``, ``uplift`` (absolute), ``power`` and ``alpha``.
-
-    Returns
-    -------
-    dict
-        JSON-ready: metric, baseline and target shares, the arms needed, whether
-        the group suffices and the smallest detectable uplift (the report words it).
-    """
-    baseline = 1 - mean_probability if mean_probability is not None else None
-    target = baseline + params.uplift if baseline is not None else None
-    n_control = n_treatment = smallest = None
-    if baseline is not None and target is not None and baseline > 0 and target < 1:
-        n_control, n_treatment = sample_size(
-            baseline, target, params.control_share, params.alpha, params.power)
-        smallest = min_detectable_uplift(
-            size, baseline, params.control_share, params.alpha, params.power)
-    need = None if n_control is None or n_treatment is None else n_control + n_treatment
-    return {
-        "metric": METRIC,
-        "baseline": baseline,
-        "target": target,
-        "uplift": params.uplift,
-        "alpha": params.alpha,
-        "power": params.power,
-        "control_share": params.control_share,
-        "n_control": n_control,
-        "n_treatment": n_treatment,
-        "n_total": need,
-        "segment_clients": size,
-        "enough": need is not None and size >= need,
-        "min_detectable_uplift": smallest,
-    }
 
 
 def observed_baseline(clients: pd.DataFrame, probability: pd.Series, bins: int) -> pd.Series:

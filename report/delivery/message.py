@@ -70,8 +70,8 @@ def key_numbers(results: Any) -> list[tuple[str, str]]:
     rows: list[tuple[str, str, Callable[[Any], str]]] = [
         ("Снизили покупательскую активность", "facts.decline_share", pct),
         ("Клиентов в выгрузке", "facts.clients_total", num),
-        ("Прибыль под угрозой в месяц", "segments.profit_at_risk_total",
-         lambda v: money(v, unit)),
+        ("Прибыль под угрозой у стабильных клиентов в месяц (оценка)",
+         "segments.profit_at_risk_total", lambda v: money(v, unit)),
         ("Качество модели (ROC AUC на тестовой выборке)", "model.test_roc_auc",
          lambda v: num(v, 3)),
         ("Клиентов в списке действий на месяц", "actions.clients_with_offer", num),

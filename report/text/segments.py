@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from analysis import glossary as g
-from analysis.rutext import NBSP, money, num, pct, plural, pp, smart_num
+from analysis.rutext import NBSP, money, num, pct, plural, smart_num
 from report.text.common import R, clients, profit_unit
 from report.text.words import PROFIT_LABELS, RISK_LABELS, SENSITIVITY_WORDS, lower_first
 
@@ -15,7 +15,6 @@ __all__ = [
     "METRIC_WORDS",
     "definition_text",
     "difference_text",
-    "experiment_conclusion",
     "rules_sentence",
     "segment_blocks",
     "segments_section",
@@ -65,29 +64,6 @@ def difference_text(d: R) -> str:
     """«страниц за визит: 4 против 9 у стабильных»."""
     return (f"{lower_first(g.label(d['feature']))}: {_value(d['feature'], d['segment_median'])} "
             f"против {_value(d['feature'], d['stable_median'])} у стабильных")
-
-
-def experiment_conclusion(test: R) -> str:
-    """Whether the segment is large enough for the offer's controlled test."""
-    size, uplift = test["segment_clients"], test["uplift"]
-    n_control, n_treatment = test["n_control"], test["n_treatment"]
-    if size == 0:
-        return "Сегмент пуст: проверять предложение не на ком."
-    if n_control is None or n_treatment is None:
-        return (f"Прирост на {pp(uplift)} проверить нельзя: текущая доля сохранивших "
-                f"активность {pct(test['baseline'] or 0.0)}, а целевая должна лежать между "
-                "0 и 100 %.")
-    need = n_control + n_treatment
-    arms = f"{num(n_control)} в контрольной и {num(n_treatment)} в тестовой группе"
-    if size >= need:
-        return (f"Сегмента хватает: для прироста на {pp(uplift)} нужно {clients(need)} "
-                f"({arms}), в сегменте {num(size)}.")
-    text = (f"Сегмент слишком мал, чтобы заметить прирост на {pp(uplift)}: нужно "
-            f"{clients(need)} ({arms}), а в сегменте {num(size)}.")
-    smallest = test["min_detectable_uplift"]
-    if smallest is None:
-        return text + " При таком размере не заметен никакой прирост."
-    return text + f" При таком размере заметен только прирост от {pp(smallest)}"
 
 
 def sensitivity_sentence(sensitivity: R, step: float) -> str:
