@@ -23,7 +23,8 @@ def test_subject_and_key_numbers_tolerate_missing_keys() -> None:
     assert key_numbers({"facts": {"decline_share": 0.5, "clients_total": True}}) == [
         ("Снизили покупательскую активность", "50,0\u00a0%")]
     money = dict(key_numbers({"segments": {"profit_at_risk_total": 1500}}))
-    assert money == {"Прибыль под угрозой в месяц": "1\u202f500\u00a0тыс. ₽"}
+    assert money == {
+        "Прибыль под угрозой у стабильных клиентов в месяц (оценка)": "1\u202f500\u00a0тыс. ₽"}
 
 
 def test_text_from_results_is_escaped_in_html(tmp_path: Path) -> None:
