@@ -127,7 +127,7 @@ def test_tie_rule_prefers_the_simpler_family() -> None:
 def test_model_stage_never_splits_a_duplicate_group(monkeypatch: pytest.MonkeyPatch,
                                                     tmp_path: Path) -> None:
     """Every split the model stage makes, on a demo export with many duplicate pairs."""
-    from analysis.data.demo import write_demo_export
+    from analysis.data.demo.write import write_demo_export
     write_demo_export(tmp_path, n_clients=240, seed=8, defects=False)
     clients = load_export(tmp_path).modelled
     twins = clients.iloc[:60].copy()
