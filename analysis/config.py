@@ -69,7 +69,7 @@ class ShapParams(_Section):
         2000, ge=10, le=100_000,
         description="clients in the SHAP background (all clients up to this number)")
     permutation_background: int = Field(
-        30, ge=5, le=2000,
+        20, ge=5, le=2000,
         description="background rows drawn for each client by the permutation explainer")
     permutations: int = Field(
         1, ge=1, le=20, description="antithetic pairs of player orders per client (permutation)")
