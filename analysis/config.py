@@ -64,17 +64,21 @@ class ModelParams(_Section):
 
 
 class ShapParams(_Section):
-    """Explanations."""
+    """Explanations: SHAP values of every scored client, and the global ranking."""
 
-    background: int = Field(100, ge=10, le=2000)
-    explain_sample: int = Field(2000, ge=50, description="clients explained per run at most")
-    example_clients: int = Field(3, ge=0, le=10)
-    permutation_sample: int = Field(
-        100, ge=10, le=5000,
-        description="clients explained by the permutation explainer (k-NN, RBF SVC)")
+    background: int = Field(
+        2000, ge=10, le=100_000,
+        description="clients in the SHAP background (all clients up to this number)")
     permutation_background: int = Field(
-        50, ge=10, le=2000,
-        description="background rows of the permutation explainer (at most `background`)")
+        20, ge=5, le=2000,
+        description="background rows drawn for each client by the permutation explainer")
+    permutations: int = Field(
+        1, ge=1, le=20, description="antithetic pairs of player orders per client (permutation)")
+    explain_sample: int = Field(2000, ge=50, description="clients shown in the beeswarm at most")
+    example_clients: int = Field(3, ge=0, le=10)
+    rank_resamples: int = Field(
+        1000, ge=100, le=20000, description="bootstrap resamples of clients for rank intervals")
+    rank_level: float = Field(0.95, gt=0.5, lt=1, description="coverage of a rank interval")
 
 
 class SegmentParams(_Section):

@@ -1,4 +1,4 @@
-"""SHAP explanations: explainer choice, additivity, one-hot summing, wording; the real export."""
+"""SHAP explanations: explainer choice, additivity, derived features, reasons; the real export."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import shap
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
@@ -20,19 +19,15 @@ from analysis import glossary as g
 from analysis.config import ModelParams, ShapParams
 from analysis.data.clients import load_export
 from analysis.data.demo.write import write_demo_export
-from analysis.explain.explanation import (
-    BackgroundMasker,
-    explain,
-    explainer_kind,
-    underlying_pipeline,
-)
+from analysis.explain.explainers import DERIVED, EXPLAINED_FEATURES, permutation_shap
+from analysis.explain.explanation import explain, explainer_kind, underlying_pipeline
 from analysis.explain.reasons import REASON_FIELDS, reason_columns
-from analysis.model.features import MODEL_FEATURES, build_pipeline, feature_frame, target_vector
+from analysis.model.features import build_pipeline, feature_frame, target_vector
 from analysis.model.fit import run_model
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "one-click"
-SMALL = ShapParams(background=20, permutation_background=20, permutation_sample=30,
-                   explain_sample=500, example_clients=3)
+SMALL = ShapParams(background=20, permutation_background=10, explain_sample=150,
+                   example_clients=3, rank_resamples=200)
 ESTIMATORS = {
     "logreg": LogisticRegression(C=0.5),
     "svc_linear": LinearSVC(C=0.1, random_state=0),
@@ -42,8 +37,9 @@ ESTIMATORS = {
     "knn": KNeighborsClassifier(n_neighbors=15),
     "svc_rbf": SVC(C=1.0),
 }
-KINDS = {"logreg": "linear", "svc_linear": "linear", "tree": "tree", "forest": "tree",
-         "hgb": "tree", "knn": "permutation", "svc_rbf": "permutation"}
+KINDS = {"logreg": "linear", "svc_linear": "linear", "tree": "permutation",
+         "forest": "permutation", "hgb": "permutation", "knn": "permutation",
+         "svc_rbf": "permutation"}
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +62,11 @@ def _score(model: CalibratedClassifierCV, X: pd.DataFrame) -> np.ndarray:
     return pipe.predict_proba(X)[:, 1]
 
 
+def _explained(found_values: pd.DataFrame) -> None:
+    assert list(found_values.columns) == list(EXPLAINED_FEATURES) or \
+        sorted(found_values.columns) == sorted(EXPLAINED_FEATURES)
+
+
 @pytest.mark.parametrize("name", list(ESTIMATORS))
 def test_explainer_fits_the_estimator_and_values_add_up(
         name: str, data: tuple[pd.DataFrame, pd.Series]) -> None:
@@ -75,27 +76,48 @@ def test_explainer_fits_the_estimator_and_values_add_up(
     found = explain([(model, X.index)], X, y, SMALL, seed=1,
                     probability=pd.Series(model.predict_proba(X)[:, 1], index=X.index))
     assert found.summary["explainer"] == KINDS[name]
-    assert sorted(found.shap_values.columns) == sorted(MODEL_FEATURES)  # one-hot summed back
-    sample = found.shap_values.index
-    assert len(sample) == (SMALL.permutation_sample if KINDS[name] == "permutation" else len(X))
-    rebuilt = found.base_values.loc[sample] + found.shap_values.sum(axis=1)
-    np.testing.assert_allclose(rebuilt, _score(model, X.loc[sample]), atol=1e-6)
-    assert found.summary["reasons_method"] == (
-        "occlusion" if KINDS[name] == "permutation" else "shap")
+    assert found.summary["reasons_method"] == "shap"
+    _explained(found.shap_values)                       # one-hot summed, changes in sources
+    assert not set(DERIVED) & set(found.contributions.columns)
+    assert found.contributions.index.equals(X.index)    # every scored client
+    assert len(found.shap_values) == SMALL.explain_sample
+    rebuilt = found.contribution_base + found.contributions.sum(axis=1)
+    np.testing.assert_allclose(rebuilt, _score(model, X), atol=1e-6)
     for example in found.summary["examples"]:
         total = example["base_value"] + sum(c["value"] for c in example["contributions"])
         assert total == pytest.approx(example["output_value"], abs=1e-4)
         assert example["output_value"] == pytest.approx(
             _score(model, X.loc[[example["id"]]])[0], abs=1e-4)
+        assert {c["feature"] for c in example["contributions"]} == set(EXPLAINED_FEATURES)
     assert [e["kind"] for e in found.summary["examples"]] == ["highest", "borderline", "lowest"]
-    for example in found.summary["examples"]:
-        assert "title" not in example and "summary" not in example
-        assert {c["feature"] for c in example["contributions"]} == set(MODEL_FEATURES)
-        first = example["contributions"][0]
-        assert first["client_value"] == pytest.approx(X.loc[example["id"], first["feature"]]) \
-            if first["feature"] in g.NUMERIC else first["client_value"] == X.loc[
-                example["id"], first["feature"]]
     json.dumps(found.summary)
+
+
+@pytest.mark.parametrize("name", ["logreg", "knn", "hgb"])
+def test_every_client_above_the_base_has_a_reason_with_positive_shap(
+        name: str, data: tuple[pd.DataFrame, pd.Series]) -> None:
+    X, y = data
+    found = explain([(_fit(name, X, y), X.index)], X, y, SMALL, seed=2)
+    values, reasons = found.contributions, found.reasons
+    above = values.sum(axis=1) > 0                       # explained score above the base value
+    assert above.any()
+    assert (reasons.loc[above, "reason_1_feature"] != "").all()
+    stable = X[y.to_numpy() == 0]
+    for cid, row in reasons.iterrows():
+        features = [row[f"reason_{k}_feature"] for k in (1, 2, 3) if row[f"reason_{k}_feature"]]
+        shown = [values.loc[cid, f] for f in features]
+        assert all(v > 0 for v in shown) and shown == sorted(shown, reverse=True)
+        positive = int((values.loc[cid] > 0).sum())
+        assert len(features) == min(3, positive)
+        for k, f in enumerate(features, start=1):
+            side, value = row[f"reason_{k}_side"], row[f"reason_{k}_value"]
+            if f in g.NUMERIC:
+                reference = row[f"reason_{k}_reference"]
+                assert reference == pytest.approx(stable[f].median())
+                if value != reference:
+                    assert side == ("low" if value < reference else "high")
+            else:
+                assert side == "category" and value == X.loc[cid, f]
 
 
 def test_drivers_reasons_and_beeswarm(data: tuple[pd.DataFrame, pd.Series]) -> None:
@@ -103,40 +125,25 @@ def test_drivers_reasons_and_beeswarm(data: tuple[pd.DataFrame, pd.Series]) -> N
     found = explain([(_fit("logreg", X, y), X.index)], X, y, SMALL, seed=1)
     drivers = found.summary["drivers"]
     assert [d["feature"] for d in drivers] == sorted(
-        MODEL_FEATURES, key=lambda f: -found.shap_values[f].abs().mean())
+        EXPLAINED_FEATURES, key=lambda f: -found.contributions[f].abs().mean())
     importance = [d["mean_abs_shap"] for d in drivers]
     assert importance == sorted(importance, reverse=True)
+    assert [d["rank"] for d in drivers] == list(range(1, len(drivers) + 1))
     for d in drivers:
         assert d["label"] == g.label(d["feature"])
+        assert d["rank_low"] <= d["rank"] <= d["rank_high"]
         if d["kind"] == "numeric":
             assert d["direction"] in {"low", "high", "ambiguous"}
             assert d["stable_median"] == pytest.approx(X.loc[y == 0, d["feature"]].median())
         else:
             assert d["level"] in set(X[d["feature"]]) and d["direction"] == "category"
+    assert [d["tier"] for d in drivers] == sorted(d["tier"] for d in drivers)
     reasons = found.reasons
     assert list(reasons.columns) == [reason_columns(k)[f] for k in (1, 2, 3)
                                      for f in REASON_FIELDS]
     assert reasons.index.equals(X.index)
-    contributions = found.contributions
-    stable = X[y.to_numpy() == 0]
-    for cid, row in reasons.head(50).iterrows():
-        features = [row[f"reason_{k}_feature"] for k in (1, 2, 3) if row[f"reason_{k}_feature"]]
-        values = [contributions.loc[cid, f] for f in features]
-        assert all(v > 0 for v in values) and values == sorted(values, reverse=True)
-        for k, f in enumerate(features, start=1):
-            side, value = row[f"reason_{k}_side"], row[f"reason_{k}_value"]
-            reference = row[f"reason_{k}_reference"]
-            if f in g.NUMERIC:
-                assert reference == pytest.approx(stable[f].median())
-                assert side == ("low" if value < reference else "high" if value > reference
-                                else side)
-            else:
-                assert side == "category" and value == X.loc[cid, f]
-                assert reference == pytest.approx(y.mean())
     assert list(found.shap_values.columns) == [d["feature"] for d in drivers]
     assert found.feature_values.index.equals(found.shap_values.index)
-    assert list(found.feature_values.columns) == list(found.shap_values.columns)
-    assert len(found.shap_values) <= 2000
     pd.testing.assert_frame_equal(found.feature_values, X.loc[found.shap_values.index,
                                                                found.shap_values.columns])
 
@@ -153,6 +160,79 @@ def test_reason_records_for_pages(data: tuple[pd.DataFrame, pd.Series]) -> None:
     assert low.loc[cid, "reason_1_side"] == "low"
     assert low.loc[cid, "reason_1_value"] == X.loc[cid, f]
     assert low.loc[cid, "reason_1_reference"] == median
+
+
+def test_linear_and_permutation_agree_for_a_linear_model(
+        data: tuple[pd.DataFrame, pd.Series]) -> None:
+    """Exact linear values (changes moved onto their sources) = the permutation estimator."""
+    from analysis.explain.explainers import shap_by_feature
+
+    X, y = data
+    pipe = underlying_pipeline(_fit("logreg", X, y))
+    background = X.iloc[::10]
+    exact, base = shap_by_feature(pipe, X.iloc[:40], background, "linear", 0)
+    sampled, base_p = shap_by_feature(pipe, X.iloc[:40], background, "permutation", 0)
+    np.testing.assert_allclose(exact.to_numpy(), sampled.to_numpy(), atol=1e-9)
+    np.testing.assert_allclose(base, base_p, atol=1e-9)
+    np.testing.assert_allclose(base + exact.sum(axis=1), pipe.decision_function(X.iloc[:40]),
+                               atol=1e-9)
+
+
+def test_no_masked_row_breaks_a_change(data: tuple[pd.DataFrame, pd.Series],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every row the permutation explainer scores has each change = its months' difference."""
+    from analysis.explain import explainers
+
+    X, y = data
+    pipe = underlying_pipeline(_fit("knn", X, y))
+    seen: list[np.ndarray] = []
+    original = explainers._score_fn
+
+    def recording(estimator: object, columns: list[str]):
+        score = original(estimator, columns)
+
+        def wrapped(rows: np.ndarray) -> np.ndarray:
+            seen.append(rows.copy())
+            return score(rows)
+        return wrapped
+
+    monkeypatch.setattr(explainers, "_score_fn", recording)
+    explainers.shap_by_feature(pipe, X.iloc[:20], X.iloc[::20], "permutation", 0)
+    scaler = pipe[0].named_transformers_["num"]
+    names = list(scaler.feature_names_in_)
+    raw = np.concatenate(seen)[:, :len(names)] * scaler.scale_ + scaler.mean_
+    frame = pd.DataFrame(raw, columns=names)
+    assert len(frame) > 20 * 20
+    for change, (plus, minus) in DERIVED.items():
+        np.testing.assert_allclose(frame[change], frame[plus] - frame[minus], atol=1e-6)
+
+
+def test_permutation_estimator_adds_up_and_converges_to_shapley() -> None:
+    rng = np.random.default_rng(0)
+    background, rows = rng.normal(size=(12, 4)), rng.normal(size=(3, 4))
+    weights = np.array([1.0, -2.0, 0.5, 3.0])
+
+    def model(a: np.ndarray) -> np.ndarray:
+        return np.tanh(a @ weights) + a[:, 0] * a[:, 3]
+
+    groups = [np.array([0]), np.array([1, 2]), np.array([3])]
+    one, base = permutation_shap(model, rows, background, groups, 1, seed=3)
+    np.testing.assert_allclose(one.sum(axis=1) + base, model(rows), atol=1e-12)
+
+    def value(row: np.ndarray, keep: tuple[int, ...]) -> float:
+        masked = background.copy()
+        for k in keep:
+            masked[:, groups[k]] = row[groups[k]]
+        return float(model(masked).mean())
+
+    from itertools import permutations
+    exact = np.zeros((len(rows), 3))
+    for i, row in enumerate(rows):
+        for order in permutations(range(3)):
+            for j, player in enumerate(order):
+                exact[i, player] += (value(row, order[:j + 1]) - value(row, order[:j])) / 6
+    many, _ = permutation_shap(model, rows, background, groups, 400, seed=3)
+    np.testing.assert_allclose(many, exact, atol=0.05)
 
 
 def test_each_client_is_explained_by_its_own_scorer(
@@ -181,87 +261,31 @@ def test_deterministic_and_leaves_global_rng_alone(data: tuple[pd.DataFrame, pd.
     assert one.reasons.equals(two.reasons)
 
 
-def test_background_masker_gives_exact_grouped_linear_shap() -> None:
-    rng = np.random.default_rng(0)
-    background, rows = rng.normal(size=(15, 4)), rng.normal(size=(3, 4))
-    weights = np.array([1.0, -2.0, 0.5, 3.0])
-    groups = [[0], [1, 2], [3]]
-    explainer = shap.PermutationExplainer(lambda a: a @ weights, BackgroundMasker(background,
-                                                                                  groups), seed=0)
-    for row in rows:
-        out = explainer.explain_row(row, max_evals=7, main_effects=False, error_bounds=False,
-                                    batch_size=100, outputs=None, silent=True)
-        per_column = weights * (row - background.mean(axis=0))
-        expected = [per_column[0], per_column[1] + per_column[2], per_column[3]]
-        np.testing.assert_allclose(out["values"], expected, atol=1e-12)
-
-
 @pytest.mark.real
 @pytest.mark.slow
 @pytest.mark.skipif(not REAL.is_dir(), reason="real export not available")
-def test_real_export_acceptance() -> None:
+def test_real_export_reasons_and_stable_driver_ranks() -> None:
+    """Every client above the base has a SHAP reason; ordered ranks agree for three seeds."""
     data = load_export(REAL)
     clients = data.modelled
-    run = run_model(clients, ModelParams(), data.groups)
-    r = run.results
-    assert 0.89 <= r["quality"]["roc_auc"] <= 0.925, r["quality"]
-    assert max(c["cv_roc_auc_mean"] for c in r["candidates"]) <= 0.92, r["candidates"]
-    assert r["cv_f1"] >= 0.8, r["cv_f1"]
+    params = ModelParams()
+    run = run_model(clients, params, data.groups)
     X, y = feature_frame(clients), target_vector(clients)
-    found = explain(run.scorers, X, y, ShapParams(), ModelParams().seed, run.probability,
-                    run.test_ids, r["threshold"])
-    top5 = [d["feature"] for d in found.summary["drivers"][:5]]
-    assert "Страниц_за_визит" in top5 and "Акционные_покупки" in top5, top5
-    assert {"Минут_предыдущий_месяц", "Минут_текущий_месяц"} & set(top5), top5
-
-
-def test_numpy_result_assembly_matches_shaps_numba_loop() -> None:
-    """The numba-free assembly gives shap's permutation values bit for bit."""
-    from shap.utils import _masked_model
-
-    from analysis.explain import explainers
-    rng = np.random.default_rng(3)
-    background = rng.normal(size=(25, 6))
-    groups = [[0], [1, 2], [3], [4], [5]]
-    weights = rng.normal(size=6)
-
-    def model(rows: np.ndarray) -> np.ndarray:
-        return np.tanh(rows @ weights) + 0.1 * rows[:, 0] * rows[:, 3]
-
-    rows = rng.normal(size=(8, 6))
-
-    def values() -> np.ndarray:
-        explainer = shap.PermutationExplainer(model, BackgroundMasker(background, groups), seed=5)
-        found = [explainer.explain_row(row, max_evals=3 * 11, main_effects=False,
-                                       error_bounds=False, batch_size=10_000, outputs=None,
-                                       silent=True) for row in rows]
-        return np.array([np.r_[r["values"], r["expected_values"]] for r in found])
-
-    original = values()
-    with explainers._numpy_result_assembly():
-        assert _masked_model._build_fixed_output is explainers._fixed_output
-        ours = values()
-    assert _masked_model._build_fixed_output is explainers._SHAP_FIXED_OUTPUT
-    assert np.array_equal(original, ours)
-
-
-@pytest.mark.parametrize("name", ["hgb", "svc_rbf"])
-def test_occlusion_equals_scoring_each_substituted_frame(
-        name: str, data: tuple[pd.DataFrame, pd.Series]) -> None:
-    """Transform once and copy the reference's columns = transform every variant."""
-    from analysis.explain.explainers import _score_fn, occlusion
-    from analysis.explain.reasons import reference_client
-
-    X, y = data
-    pipe = underlying_pipeline(_fit(name, X, y))
-    reference = reference_client(X, y)
-    found = occlusion(pipe, X, reference)
-    score = _score_fn(pipe[-1], list(pipe[:-1].get_feature_names_out()))
-
-    def scored(frame: pd.DataFrame) -> np.ndarray:
-        return score(pipe[:-1].transform(frame).to_numpy(dtype=float))
-
-    base = scored(X)
-    expected = pd.DataFrame({f: base - scored(X.assign(**{f: reference[f]}))
-                             for f in MODEL_FEATURES}, index=X.index)
-    np.testing.assert_allclose(found.to_numpy(), expected.to_numpy(), rtol=0, atol=1e-12)
+    ranks = []
+    for seed in (params.seed, params.seed + 1, params.seed + 2):
+        found = explain(run.scorers, X, y, ShapParams(), seed, run.probability, run.test_ids,
+                        run.results["threshold"])
+        values, reasons = found.contributions, found.reasons
+        assert (reasons.loc[values.sum(axis=1) > 0, "reason_1_feature"] != "").all()
+        first = reasons["reason_1_feature"]
+        named = first[first != ""]
+        assert all(values.at[cid, f] > 0 for cid, f in named.items())
+        drivers = found.summary["drivers"]
+        ranks.append({d["feature"]: d["rank"] for d in drivers if d["tier_size"] == 1})
+        top5 = [d["feature"] for d in drivers[:5]]
+        assert "Страниц_за_визит" in top5, top5
+        assert {"Минут_предыдущий_месяц", "Минут_текущий_месяц"} <= set(top5), top5
+    for one in ranks:
+        for other in ranks:
+            for feature in one.keys() & other.keys():
+                assert one[feature] == other[feature], (feature, ranks)

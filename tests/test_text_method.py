@@ -18,17 +18,20 @@ def test_large_export_method_line_names_the_samples() -> None:
         "threshold_clients": 250, "families": ["logreg", "hgb"],
         "excluded_families": ["knn", "svc_rbf"], "fit_sample_size": 20000,
         "final_fit_size": 20000}}
-    shap = {"explainer": "tree", "n_explained": 2000, "background_size": 0,
-            "reasons_method": "occlusion"}
+    shap = {"explainer": "linear", "n_explained": 2000, "background_size": 2000,
+            "derived_method": "sources", "rank_resamples": 1000, "rank_level": 0.95}
     lines = method_lines(_results(config, model, shap))
     large = next(line for line in lines if line.startswith("Большая выгрузка"))
     assert "«k ближайших соседей»" in large and f"20{NN}000 клиентов" in large
     explained = next(line for line in lines if line.startswith("Объяснения"))
-    assert f"из 2{NN}000 клиентов (не больше 2{NN}000)" in explained and "окклюзии" in explained
+    assert f"для каждого из 2{NN}000 клиентов" in explained and "через месяцы" in explained
+    assert f"95{NB}% интервалом" in explained and f"1{NN}000 повторов" in explained
     small = method_lines(_results(Config(), {"candidates": []}, {
-        **shap, "explainer": "permutation", "n_explained": 100, "background_size": 50}))
+        **shap, "explainer": "permutation", "n_explained": 1297, "background_size": 1297,
+        "background_per_client": 30, "permutations": 1}))
     assert not any(line.startswith("Большая выгрузка") for line in small)
-    assert any("из 100 клиентов (не больше 100), фон 50 клиентов" in line for line in small)
+    assert any("фон — 1" in line and "30 строк фона и 1 пара порядков" in line
+               for line in small)
 
 
 def test_method_follows_the_configuration() -> None:

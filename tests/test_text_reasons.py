@@ -8,8 +8,10 @@ from analysis import glossary as g
 from analysis.explain.reasons import REASON_FIELDS, reason_columns
 from report.text.reasons import (
     direction_text,
+    drivers_conclusion,
     example_summary,
     example_title,
+    rank_text,
     reason_text,
     reason_texts,
 )
@@ -61,3 +63,27 @@ def test_example_title_and_summary() -> None:
         f"Клиент 215348 с наибольшим риском: вероятность снижения 91{NB}%; риск сильнее всего "
         "повышают «Страниц за визит» (2); снижают «Любимая категория» («Кухонная посуда»).")
     assert example_title({"id": 7, "kind": "quantile"}) == "Клиент 7"
+
+
+def _driver(feature: str, rank: int, tier: int, first: int, last: int) -> dict:
+    return {"feature": feature, "rank": rank, "tier": tier, "tier_size": last - first + 1,
+            "tier_first": first, "tier_last": last}
+
+
+DRIVERS = [_driver("Минут_предыдущий_месяц", 1, 1, 1, 1), _driver("Страниц_за_визит", 2, 2, 2, 3),
+           _driver("Акционные_покупки", 3, 2, 2, 3), _driver("Длительность", 4, 3, 4, 4)]
+
+
+def test_place_is_a_rank_or_a_range_of_a_set() -> None:
+    assert [rank_text(d) for d in DRIVERS] == ["1", "2–3, наравне", "2–3, наравне", "4"]
+    assert rank_text({"feature": "x"}) == ""
+
+
+def test_conclusion_orders_resolved_drivers_and_groups_the_rest() -> None:
+    text = drivers_conclusion(DRIVERS, 0.95, 1000)
+    assert text.startswith("Сильнее всего на прогноз влияет «Минут на сайте, предыдущий месяц», "
+                           "затем «Страниц за визит» и «Доля покупок по акции» (наравне).")
+    assert "«Дней с регистрации»" not in text            # the first three places are covered
+    assert f"95{NB}% интервалы мест" in text and f"1{NN}000 повторов" in text
+    assert drivers_conclusion(DRIVERS[:1], None, None) == (
+        "Сильнее всего на прогноз влияет «Минут на сайте, предыдущий месяц».")

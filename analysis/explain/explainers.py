@@ -1,119 +1,70 @@
 """SHAP machinery: which explainer suits an estimator, and how it is run.
 
-* linear estimators: ``shap.LinearExplainer`` with an independent masker;
-* tree ensembles: ``shap.TreeExplainer`` (path-dependent);
-* anything else: ``shap.PermutationExplainer`` with :class:`BackgroundMasker`,
-  one antithetic permutation per client by default;
-* :func:`occlusion`: the cheap per-client alternative (score drop when a
-  feature is set to a reference value), vectorised over clients.
+Players
+    The export's source columns, :data:`EXPLAINED_FEATURES`: every model input
+    except the derived month-on-month changes (:data:`DERIVED`), which are
+    exact functions of their sources (``Выручка_изменение`` = current −
+    previous month, ``Минут_изменение`` likewise). A change is explained
+    *through its sources*: in every masked row it is recomputed from the
+    source values that row carries, so SHAP never scores an impossible row
+    (a change that does not match its months), and the change's effect is
+    credited to the months it is computed from. One-hot columns of
+    ``Популярная_категория`` move together as one player.
 
-Everything works on the fitted pipeline's score (``decision_function`` or
-P(class 1)) on the preprocessed features, and returns contributions by export
-column (one-hot columns summed back into their source).
+Explainers (both on the pipeline's score after preprocessing)
+    * linear estimators: exact Shapley values of the linear score with
+      independent features over the background sample, ``w · (z − E z)``,
+      with each change's weight moved onto its sources (the score is still
+      linear in them);
+    * anything else (trees, k-NN, RBF SVM): :func:`permutation_shap`, the
+      antithetic permutation estimator of ``shap.PermutationExplainer``,
+      vectorised over all clients of a call: each client gets its own random
+      orders of the players and its own draw of background rows (seeded);
+      each masked row takes the client's values for the kept players and a
+      background row's values for the rest. Each permutation's contributions
+      add up exactly to the client's score minus the whole background's mean
+      score (the base value). The draws keep the cost bounded while the
+      background stays the whole reference population: a sampling error of
+      one client does not repeat for the next, so the global ranking averages
+      it away instead of inheriting one small background's quirks.
+
+Values are returned by source column (:data:`EXPLAINED_FEATURES`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import shap
-from shap.utils import _masked_model
 from sklearn.metrics.pairwise import rbf_kernel
 from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC
 
+from analysis import glossary as g
 from analysis.model.features import MODEL_FEATURES, feature_sources
 
 __all__ = [
-    "BackgroundMasker",
+    "DERIVED",
+    "EXPLAINED_FEATURES",
     "explained_output",
     "explainer_kind",
-    "occlusion",
+    "permutation_shap",
     "shap_by_feature",
     "underlying_pipeline",
 ]
 
+DERIVED: dict[str, tuple[str, str]] = {
+    g.REVENUE_CHANGE: (g.REVENUE_COLUMNS[2], g.REVENUE_COLUMNS[1]),
+    g.MINUTES_CHANGE: (g.MINUTES_COLUMNS[1], g.MINUTES_COLUMNS[0]),
+}
+"""Derived column → (minuend, subtrahend): the change is their difference."""
+EXPLAINED_FEATURES: tuple[str, ...] = tuple(f for f in MODEL_FEATURES if f not in DERIVED)
+
 _LINEAR = ("LogisticRegression", "LinearSVC", "SGDClassifier", "RidgeClassifier")
-_TREE = ("DecisionTreeClassifier", "RandomForestClassifier", "ExtraTreesClassifier",
-         "HistGradientBoostingClassifier", "GradientBoostingClassifier")
-_CHUNK_ROWS = 100_000
-
-
-class BackgroundMasker:
-    """Independent masker over groups of columns (one group per export column).
-
-    ``mask[k]`` True keeps the client's values in group ``k`` (all one-hot
-    columns of ``Популярная_категория`` move together, so no masked row mixes
-    two categories); masked groups take each background row's values. The
-    output has one row per background row; SHAP averages their model outputs.
-    """
-
-    immutable_outputs = True
-    default_batch_size = 10_000          # all masks of a permutation in one model call
-
-    def __init__(self, background: np.ndarray, groups: Sequence[Sequence[int]]) -> None:
-        self.data = np.asarray(background, dtype=float)
-        self.columns = np.zeros((len(groups), self.data.shape[1]), dtype=bool)
-        for k, group in enumerate(groups):
-            self.columns[k, list(group)] = True
-        self.shape = (self.data.shape[0], len(groups))
-
-    def mask_shapes(self, x: np.ndarray) -> list[tuple[int]]:
-        """One mask entry per group, whatever the number of columns of ``x``."""
-        return [(self.shape[1],)]
-
-    def __call__(self, mask: np.ndarray, x: np.ndarray) -> np.ndarray:
-        keep = self.columns[np.asarray(mask, dtype=bool)].any(axis=0)
-        out = self.data.copy()
-        out[:, keep] = np.asarray(x, dtype=float)[keep]
-        return out
-
-
-def _fixed_output(averaged_outs: np.ndarray, last_outs: np.ndarray, outputs: np.ndarray,
-                  batch_positions: np.ndarray, varying_rows: np.ndarray,
-                  num_varying_rows: np.ndarray, link: Any, linearizing_weights: Any) -> None:
-    """shap's result assembly of a masked model (``_build_fixed_single_output``) in numpy.
-
-    shap 0.51 compiles that loop with numba on first use in every process
-    (2–5 s, more than the whole permutation explanation of 100 clients). This
-    is the same loop for the identity link and one output, with numba's mean
-    reproduced exactly: a sequential sum from 0 (``np.add.accumulate`` is
-    sequential; ``np.mean`` would sum pairwise and could differ in the last
-    bit) divided by the count. Any other case goes to shap's own function.
-    """
-    if (link is not shap.links.identity or linearizing_weights is not None
-            or last_outs.ndim != 1):
-        _SHAP_FIXED_OUTPUT(averaged_outs, last_outs, outputs, batch_positions, varying_rows,
-                           num_varying_rows, link, linearizing_weights)
-        return
-    count = last_outs.shape[0]
-    for i in range(len(averaged_outs)):
-        start, stop = batch_positions[i], batch_positions[i + 1]
-        if start < stop:
-            if num_varying_rows[i] == count:
-                last_outs[:] = outputs[start:stop]
-            else:
-                last_outs[varying_rows[i]] = outputs[start:stop]
-            averaged_outs[i] = np.add.accumulate(last_outs)[-1] / count
-        else:
-            averaged_outs[i] = averaged_outs[i - 1]
-
-
-_SHAP_FIXED_OUTPUT = _masked_model._build_fixed_output
-
-
-@contextmanager
-def _numpy_result_assembly() -> Iterator[None]:
-    """Use :func:`_fixed_output` inside shap's masked model for the duration of the block."""
-    _masked_model._build_fixed_output = _fixed_output
-    try:
-        yield
-    finally:
-        _masked_model._build_fixed_output = _SHAP_FIXED_OUTPUT
+_CHUNK_ROWS = 400_000
 
 
 def underlying_pipeline(model: Any) -> Pipeline:
@@ -127,11 +78,8 @@ def underlying_pipeline(model: Any) -> Pipeline:
 
 
 def explainer_kind(estimator: Any) -> str:
-    """``linear``, ``tree`` or ``permutation`` for a fitted final estimator."""
-    name = type(estimator).__name__
-    if name in _LINEAR:
-        return "linear"
-    return "tree" if name in _TREE else "permutation"
+    """``linear`` (exact) or ``permutation`` for a fitted final estimator."""
+    return "linear" if type(estimator).__name__ in _LINEAR else "permutation"
 
 
 def explained_output(estimator: Any) -> str:
@@ -161,100 +109,158 @@ def _score_fn(estimator: Any, columns: list[str]) -> Callable[[np.ndarray], np.n
     return score
 
 
-def _by_source(values: np.ndarray, columns: Sequence[str], sources: dict[str, str],
-               index: pd.Index) -> pd.DataFrame:
-    frame = pd.DataFrame(values, columns=list(columns), index=index)
-    summed = frame.T.groupby([sources[c] for c in columns]).sum().T
-    return summed.reindex(columns=list(MODEL_FEATURES), fill_value=0.0)
+@dataclass(frozen=True)
+class _Layout:
+    """Where each player and each derived column sits among the transformed columns.
+
+    ``derived`` holds, per derived column, ``(column, plus, minus, a, b, c)``:
+    its transformed value is ``a · z[plus] + b · z[minus] + c``.
+    """
+
+    groups: list[np.ndarray]
+    derived: list[tuple[int, int, int, float, float, float]]
+
+
+def _layout(pipe: Pipeline, columns: Sequence[str]) -> _Layout:
+    sources = feature_sources(pipe[0])
+    groups = [np.array([i for i, c in enumerate(columns) if sources[c] == f], dtype=int)
+              for f in EXPLAINED_FEATURES]
+    scaler = pipe[0].named_transformers_["num"]
+    names = list(scaler.feature_names_in_)
+    position = {sources[c]: i for i, c in enumerate(columns) if c.startswith("num__")}
+    derived = []
+    for d, (plus, minus) in DERIVED.items():
+        mean = dict(zip(names, scaler.mean_, strict=True))
+        scale = dict(zip(names, scaler.scale_, strict=True))
+        a, b = scale[plus] / scale[d], -scale[minus] / scale[d]
+        c = (mean[plus] - mean[minus] - mean[d]) / scale[d]
+        derived.append((position[d], position[plus], position[minus], a, b, c))
+    return _Layout(groups, derived)
+
+
+def _recompute(rows: np.ndarray, layout: _Layout) -> None:
+    """Set each derived column of ``rows`` (any leading shape) from its sources, in place."""
+    for col, plus, minus, a, b, c in layout.derived:
+        rows[..., col] = a * rows[..., plus] + b * rows[..., minus] + c
+
+
+def _check_derived(Z: np.ndarray, layout: _Layout) -> None:
+    again = Z.copy()
+    _recompute(again, layout)
+    if not np.allclose(again, Z, rtol=1e-7, atol=1e-7):
+        raise ValueError("производные признаки не совпадают с разностью своих источников")
+
+
+def permutation_shap(score: Callable[[np.ndarray], np.ndarray], rows: np.ndarray,
+                     background: np.ndarray, groups: Sequence[np.ndarray],
+                     permutations: int, seed: int, draw: int | None = None,
+                     fix: Callable[[np.ndarray], None] | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Antithetic permutation Shapley values of ``score`` for every row of ``rows``.
+
+    Parameters
+    ----------
+    score
+        Model score of a 2-D array of transformed rows.
+    rows, background
+        Transformed rows to explain (n × p) and the background (B × p).
+    groups
+        Column indices of each player; columns in no group are set by ``fix``.
+    permutations
+        Antithetic pairs (an order and its reverse) per row.
+    seed
+        Seed of the orders and of the background draws (each row draws its own).
+    draw
+        Background rows per explained row, drawn without replacement from
+        ``background`` for each row (all of them when ``None`` or larger). The
+        masked rows of one explained row all use its draw; the empty
+        coalition is valued at the whole background's mean score, so the
+        estimate stays unbiased for the whole background and every row's
+        values share one base value.
+    fix
+        Called on every array of masked rows (shape ``(…, p)``) to recompute
+        the columns that are functions of the players' columns.
+
+    Returns
+    -------
+    values, base
+        ``values`` (n × players) and the base value of every row (the
+        background's mean score); each row's values add up exactly to its
+        score minus the base.
+    """
+    n, p = rows.shape
+    m, size = len(groups), len(background)
+    per_row = size if draw is None else min(draw, size)
+    member = np.zeros((m, p), dtype=bool)
+    for k, group in enumerate(groups):
+        member[k, group] = True
+    base = float(np.mean(score(background)))
+    full = score(rows)
+    rng = np.random.default_rng(seed)
+    drawn = (np.tile(np.arange(size), (n, 1)) if per_row == size else
+             np.argsort(rng.random((n, size)), axis=1)[:, :per_row])
+    orders = [rng.permuted(np.tile(np.arange(m), (n, 1)), axis=1) for _ in range(permutations)]
+    orders += [order[:, ::-1] for order in orders]
+    values = np.zeros((n, m))
+    step = max(1, _CHUNK_ROWS // max(1, (m - 1) * per_row))
+    prefix = np.tri(m - 1, m, 0, dtype=bool)          # row k keeps the first k + 1 players
+    for order in orders:
+        for start in range(0, n, step):
+            part, chosen = rows[start:start + step], order[start:start + step]
+            c = len(part)
+            keep_players = np.zeros((c, m - 1, m), dtype=bool)
+            np.put_along_axis(keep_players, np.broadcast_to(chosen[:, None, :], keep_players.shape),
+                              np.broadcast_to(prefix, keep_players.shape), axis=2)
+            keep = (keep_players[..., None] & member).any(axis=2)     # (c, m-1, p)
+            reference = background[drawn[start:start + step]]          # (c, rows, p)
+            masked = np.where(keep[:, :, None, :], part[:, None, None, :], reference[:, None])
+            if fix is not None:
+                fix(masked)
+            out = score(masked.reshape(-1, p)).reshape(c, m - 1, per_row)
+            steps = np.concatenate([np.full((c, 1), base), out.mean(axis=2),
+                                    full[start:start + step, None]], axis=1)
+            np.add.at(values, (np.arange(start, start + c)[:, None], chosen),
+                      np.diff(steps, axis=1))
+    return values / len(orders), np.full(n, base)
+
+
+def _linear_shap(estimator: Any, Z: np.ndarray, background: np.ndarray, layout: _Layout
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    coef = np.asarray(estimator.coef_, dtype=float).reshape(-1).copy()
+    intercept = float(np.asarray(estimator.intercept_, dtype=float).reshape(-1)[0])
+    shift = 0.0
+    for col, plus, minus, a, b, c in layout.derived:   # the score is linear in the sources
+        coef[plus] += a * coef[col]
+        coef[minus] += b * coef[col]
+        shift += c * coef[col]
+        coef[col] = 0.0
+    centre = background.mean(axis=0)
+    per_column = coef * (Z - centre)
+    values = np.stack([per_column[:, group].sum(axis=1) for group in layout.groups], axis=1)
+    base = float(centre @ coef + intercept + shift)
+    return values, np.full(len(Z), base)
 
 
 def shap_by_feature(pipe: Pipeline, X: pd.DataFrame, background: pd.DataFrame, kind: str,
-                    seed: int, permutations: int = 1) -> tuple[pd.DataFrame, np.ndarray]:
-    """SHAP values of ``pipe``'s score for the rows of ``X``, by export column.
+                    seed: int, permutations: int = 1, draw: int | None = None
+                    ) -> tuple[pd.DataFrame, np.ndarray]:
+    """SHAP values of ``pipe``'s score for the rows of ``X``, by source column.
 
-    Returns the values (index of ``X``, columns :data:`MODEL_FEATURES`) and each
-    row's base value. ``kind`` is :func:`explainer_kind` of the final estimator;
-    ``background`` (raw rows) is the masker's reference sample for the linear
-    and permutation explainers.
+    Returns the values (index of ``X``, columns :data:`EXPLAINED_FEATURES`) and
+    each row's base value. ``kind`` is :func:`explainer_kind` of the final
+    estimator; ``background`` (raw rows) is the reference population; the
+    permutation explainer draws ``draw`` of its rows for each client.
     """
     pre, estimator = pipe[:-1], pipe[-1]
     Z = pre.transform(X)
     columns = list(Z.columns)
-    sources = feature_sources(pipe[0])
-    bg = pre.transform(background).to_numpy(dtype=float)
+    layout = _layout(pipe, columns)
     rows = Z.to_numpy(dtype=float)
-    state = np.random.get_state()          # shap's explainers reseed numpy's global RNG
-    try:
-        if kind == "linear":
-            masker = shap.maskers.Independent(bg, max_samples=len(bg))
-            found = shap.LinearExplainer(estimator, masker)(rows)
-        elif kind == "tree":
-            found = shap.TreeExplainer(estimator)(rows)
-        else:
-            groups = [[i for i, c in enumerate(columns) if sources[c] == f]
-                      for f in MODEL_FEATURES]
-            masker = BackgroundMasker(bg, groups)
-            explainer = shap.PermutationExplainer(_score_fn(estimator, columns), masker,
-                                                  seed=seed)
-            # row by row through explain_row: Explainer.__call__ (shap 0.51) passes its own
-            # result list as ``main_effects``, which then costs 2 × features extra masks a row
-            with _numpy_result_assembly():
-                found = [explainer.explain_row(
-                    row, max_evals=permutations * (2 * len(groups) + 1), main_effects=False,
-                    error_bounds=False, batch_size=masker.default_batch_size, outputs=None,
-                    silent=True) for row in rows]
-    finally:
-        np.random.set_state(state)
-    if kind == "permutation":
-        values = np.array([r["values"] for r in found], dtype=float).reshape(len(rows), -1)
-        base = np.array([r["expected_values"] for r in found], dtype=float).reshape(-1)
+    bg = pre.transform(background).to_numpy(dtype=float)
+    _check_derived(rows, layout)
+    if kind == "linear":
+        values, base = _linear_shap(estimator, rows, bg, layout)
     else:
-        values, base = np.asarray(found.values), np.asarray(found.base_values)
-    if values.ndim == 3:                    # (clients, features, classes): take «Снизилась»
-        values, base = values[:, :, 1], base[:, 1]
-    if kind == "permutation":
-        frame = pd.DataFrame(values, index=X.index, columns=list(MODEL_FEATURES))
-    else:
-        frame = _by_source(values, columns, sources, X.index)
-    return frame, base.reshape(-1)
-
-
-def occlusion(pipe: Pipeline, X: pd.DataFrame, reference: pd.Series) -> pd.DataFrame:
-    """Score drop when each export column is set to ``reference``'s value, one at a time.
-
-    Positive values push toward decline. All variants of a chunk of clients
-    are scored in one call (at most 100,000 rows).
-
-    Every step of the preprocessor (scaler, one-hot, ordinal) maps one export
-    column to its own output columns, element by element. So the chunk is
-    transformed once, and each variant copies the transformed reference value
-    into the columns of its feature: the same matrix as transforming the
-    substituted frame, without 18 more passes of the encoders (whose lookup
-    of text values runs in Python, row by row).
-    """
-    pre, estimator = pipe[:-1], pipe[-1]
-    columns = list(pre.get_feature_names_out())
-    score = _score_fn(estimator, columns)
-    sources = feature_sources(pipe[0])
-    groups = [np.array([i for i, c in enumerate(columns) if sources[c] == f], dtype=int)
-              for f in MODEL_FEATURES]
-    substituted = X.iloc[:1].assign(**{f: reference[f] for f in MODEL_FEATURES})
-    ref = pre.transform(substituted).to_numpy(dtype=float)[0]
-    variants = len(MODEL_FEATURES) + 1
-    step = max(1, _CHUNK_ROWS // variants)
-    parts = []
-    for start in range(0, len(X), step):
-        chunk = X.iloc[start:start + step]
-        m = len(chunk)
-        z = pre.transform(chunk).to_numpy(dtype=float)
-        # the memory layout of the transformer's output (column-major from pandas): BLAS
-        # sums in an order that depends on it, and the RBF kernel's scores with it
-        stacked = np.empty((variants * m, z.shape[1]), order="F" if z.flags.f_contiguous else "C")
-        for j in range(variants):
-            stacked[j * m:(j + 1) * m] = z
-            if j:
-                stacked[j * m:(j + 1) * m, groups[j - 1]] = ref[groups[j - 1]]
-        scores = score(stacked).reshape(variants, m)
-        parts.append(pd.DataFrame((scores[0] - scores[1:]).T, index=chunk.index,
-                                  columns=list(MODEL_FEATURES)))
-    return pd.concat(parts)
+        values, base = permutation_shap(_score_fn(estimator, columns), rows, bg, layout.groups,
+                                        permutations, seed, draw, lambda a: _recompute(a, layout))
+    return pd.DataFrame(values, index=X.index, columns=list(EXPLAINED_FEATURES)), base

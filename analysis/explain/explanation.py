@@ -11,39 +11,26 @@ What is explained
     The uncalibrated pipeline's score, on the features after preprocessing:
     ``decision_function`` (log-odds for logistic regression and boosting,
     the margin for SVMs) or P(``Снизилась``) (tree, forest, k-NN). The
-    calibrated probability is a strictly increasing sigmoid of that score, so
-    the sign and order of contributions carry over. One-hot columns are summed
-    back into ``Популярная_категория``.
+    calibrated probability is an increasing function of that score, so the
+    sign and order of contributions carry over. Players are the source
+    columns; the month-on-month changes are explained through their sources
+    (see :mod:`analysis.explain.explainers`).
 
-Explainer by estimator
-    * linear (logistic regression, linear SVM): ``shap.LinearExplainer`` with an
-      independent masker over the background sample;
-    * tree (tree, forest, boosting): ``shap.TreeExplainer`` (path-dependent);
-    * anything else (k-NN, RBF SVM): ``shap.PermutationExplainer``, one antithetic
-      permutation per client (exact up to pairwise interactions; five for the
-      example clients), players = the 18 export columns (a category's one-hot
-      columns are masked together), masker = a stratified, seeded background
-      sample of ``min(background, permutation_background)`` clients. The masker
-      is :class:`~analysis.explain.explainers.BackgroundMasker`, the computation of
-      ``shap.maskers.Independent`` without its numba delta-masking (about 3 s
-      of compilation per process); shap's result assembly, which numba would
-      also compile on first use (2–5 s), runs as the same loop in numpy
-      (:func:`analysis.explain.explainers._fixed_output`, bit-identical). The RBF
-      SVM's score is computed with the kernel in numpy (checked against
-      ``decision_function``): libsvm predicts row by row and is about 20× slower.
+Every scored client
+    Every client gets its own SHAP values: exact for linear models, the
+    antithetic permutation estimator for every other model (``permutations``
+    pairs of orders per client, each client with its own seeded draw of
+    ``permutation_background`` rows from the background). The background is
+    a stratified, seeded sample of ``background`` clients: all of them on an
+    export of that size or less. A client's values add up to its score
+    minus the base value, so a client scored above the base has at least one
+    feature with a positive value: its reasons are its positive values,
+    largest first (:func:`analysis.explain.reasons.reason_frame`).
 
 Global ranking
-    A stratified, seeded sample of at most ``explain_sample`` clients
-    (``permutation_sample`` for the permutation explainer, which costs about
-    ``2 × features × background`` model evaluations per client); at most
-    2,000 of them are returned for the beeswarm.
-
-Reasons for every client
-    SHAP values when they are exact and cheap (linear always; trees when there
-    are at most ``explain_sample`` clients). Otherwise occlusion against the
-    typical stable client: a feature's contribution is how much the score drops
-    when the client's value is replaced by the stable clients' median (numeric)
-    or most common value (categorical) — the contrast the reason text states.
+    Mean |SHAP| over all scored clients, with bootstrap rank intervals and
+    tiers (:mod:`analysis.explain.ranking`); at most ``explain_sample``
+    clients are returned for the beeswarm.
 """
 
 from __future__ import annotations
@@ -59,13 +46,14 @@ from threadpoolctl import threadpool_limits
 
 from analysis.config import ShapParams
 from analysis.explain.explainers import (
-    BackgroundMasker,
+    DERIVED,
+    EXPLAINED_FEATURES,
     explained_output,
     explainer_kind,
-    occlusion,
     shap_by_feature,
     underlying_pipeline,
 )
+from analysis.explain.ranking import rank_intervals
 from analysis.explain.reasons import (
     driver_table,
     example_record,
@@ -73,20 +61,15 @@ from analysis.explain.reasons import (
     reference_client,
     value_json,
 )
-from analysis.model.features import MODEL_FEATURES
 from analysis.model.metrics import r6
 
 __all__ = [
-    "BackgroundMasker",
     "Explanation",
     "explain",
     "explained_output",
     "explainer_kind",
     "underlying_pipeline",
 ]
-
-_EXAMPLE_PERMUTATIONS = 5
-MAX_BEESWARM = 2000
 
 
 @dataclass(frozen=True)
@@ -99,8 +82,8 @@ class Explanation:
         JSON-ready: explainer, explained output, sizes, ``drivers`` (global
         ranking) and ``examples`` (waterfall data of 2–3 clients).
     shap_values
-        SHAP values by export column (most important first) for the explained
-        sample (index ``id``, at most 2,000 clients): the beeswarm's dots.
+        SHAP values by source column (most important first) for a stratified
+        sample of at most ``explain_sample`` clients (index ``id``): the beeswarm's dots.
     base_values
         Each explained client's base value (mean score over the background or,
         for trees, over the training data): ``base + shap_values.sum(axis=1)``
@@ -108,7 +91,10 @@ class Explanation:
     feature_values
         The explained clients' feature values, same rows and columns as ``shap_values``.
     contributions
-        Per-client contributions used for the reasons (SHAP or occlusion).
+        SHAP values of every scored client by source column (index ``id``).
+    contribution_base
+        Each scored client's base value: ``contribution_base + contributions.sum(axis=1)``
+        is the client's explained score.
     reasons
         Per client, reason records ``reason_k_<field>`` (k = 1 … 3; see
         :mod:`analysis.explain.reasons`): features pushing toward decline,
@@ -120,6 +106,7 @@ class Explanation:
     base_values: pd.Series
     feature_values: pd.DataFrame
     contributions: pd.DataFrame
+    contribution_base: pd.Series
     reasons: pd.DataFrame
 
 
@@ -178,65 +165,54 @@ def _explain(scorers: Sequence[tuple[Any, pd.Index]], X: pd.DataFrame, y: pd.Ser
         raise ValueError("каждый клиент должен объясняться ровно одной моделью")
     kind = explainer_kind(pipes[0][0][-1])
     output = explained_output(pipes[0][0][-1])
-    reference = reference_client(X, y)
     permutation = kind == "permutation"
-    rows = min(params.background, params.permutation_background) if permutation \
-        else params.background
-    background = X.loc[_sample(X.index, y, rows, seed)]
-    size = params.permutation_sample if permutation else params.explain_sample
-    sample = _sample(X.index, y, size, seed)
-    exact_all = kind == "linear" or (kind == "tree" and len(X) <= params.explain_sample)
-
-    def run(ids: pd.Index, permutations: int = 1) -> tuple[pd.DataFrame, pd.Series]:
-        values, bases = [], []
-        for pipe, own in pipes:
-            part = ids[ids.isin(own)]
-            if len(part):
-                v, b = shap_by_feature(pipe, X.loc[part], background, kind, seed, permutations)
-                values.append(v)
-                bases.append(pd.Series(b, index=part))
-        return pd.concat(values).loc[ids], pd.concat(bases).loc[ids]
-
-    if exact_all:
-        all_values, all_base = run(X.index)
-        contributions, method = all_values, "shap"
-        values, base = all_values.loc[sample], all_base.loc[sample]
-    else:
-        values, base = run(sample)
-        contributions = pd.concat([occlusion(p, X.loc[ids], reference) for p, ids in pipes])
-        contributions, method = contributions.loc[X.index], "occlusion"
-    drivers = driver_table(values, X, y)
+    background = X.loc[_sample(X.index, y, params.background, seed)]
+    values, bases = [], []
+    for k, (pipe, own) in enumerate(pipes):
+        part = X.index[X.index.isin(own)]
+        if len(part):
+            v, b = shap_by_feature(pipe, X.loc[part], background, kind, seed + k,
+                                   params.permutations, params.permutation_background)
+            values.append(v)
+            bases.append(pd.Series(b, index=part))
+    all_values, all_base = pd.concat(values).loc[X.index], pd.concat(bases).loc[X.index]
+    drivers = driver_table(all_values, X, y)
+    ranks = rank_intervals(all_values, params.rank_resamples, params.rank_level, seed)
+    for d in drivers:
+        d |= ranks[d["feature"]]
     order = [d["feature"] for d in drivers]
-    reasons = reason_frame(contributions, X, y, drivers)
+    reasons = reason_frame(all_values, X, y, drivers)
+    reference = reference_client(X, y)
 
     examples = []
     if probability is not None and params.example_clients:
         candidates = example_ids if example_ids is not None else X.index
         picks = _examples(probability, pd.Index(candidates), threshold, params.example_clients)
-        ids = pd.Index([cid for _, cid in picks])
-        ex_values, ex_base = ((all_values.loc[ids], all_base.loc[ids]) if exact_all
-                              else run(ids, _EXAMPLE_PERMUTATIONS))
         examples = [example_record(cid, name, float(probability.loc[cid]),
-                                   float(ex_base.loc[cid]), ex_values.loc[cid].reindex(order),
+                                   float(all_base.loc[cid]), all_values.loc[cid].reindex(order),
                                    X.loc[cid]) for name, cid in picks]
     estimator = pipes[0][0][-1]
-    shown = _sample(values.index, y, MAX_BEESWARM, seed)
+    shown = _sample(X.index, y, params.explain_sample, seed)
     summary = {
         "explainer": kind,
-        "explainer_class": {"linear": "LinearExplainer", "tree": "TreeExplainer",
-                            "permutation": "PermutationExplainer"}[kind],
+        "explainer_class": "exact linear" if kind == "linear" else "antithetic permutation",
         "estimator": type(estimator).__name__,
         "output": output,
         "models_explained": len(pipes),
-        "n_explained": len(values),
-        "background_size": len(background) if kind != "tree" else 0,
-        "permutations": 1 if permutation else None,
-        "example_permutations": _EXAMPLE_PERMUTATIONS if permutation else None,
-        "reasons_method": method,
-        "reference": {f: value_json(reference[f]) for f in MODEL_FEATURES},
-        "base_value": r6(base.mean()),
+        "n_explained": len(all_values),
+        "background_size": len(background),
+        "background_per_client": (min(params.permutation_background, len(background))
+                                  if permutation else None),
+        "permutations": params.permutations if permutation else None,
+        "derived_features": {d: list(s) for d, s in DERIVED.items()},
+        "derived_method": "sources",
+        "rank_resamples": params.rank_resamples,
+        "rank_level": params.rank_level,
+        "reasons_method": "shap",
+        "reference": {f: value_json(reference[f]) for f in EXPLAINED_FEATURES},
+        "base_value": r6(all_base.mean()),
         "drivers": drivers,
         "examples": examples,
     }
-    return Explanation(summary, values.loc[shown, order], base.loc[shown],
-                       X.loc[shown, order], contributions, reasons)
+    return Explanation(summary, all_values.loc[shown, order], all_base.loc[shown],
+                       X.loc[shown, order], all_values, all_base, reasons)

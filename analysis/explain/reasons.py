@@ -84,6 +84,8 @@ def driver_table(shap_values: pd.DataFrame, X: pd.DataFrame, y: pd.Series
                  ) -> list[dict[str, Any]]:
     """Global drivers by mean |SHAP|, with direction code and the declined/stable contrast.
 
+    One row per column of ``shap_values`` (the explained features).
+
     Direction of a numeric feature: the sign of the correlation between its
     value and its SHAP value over the explained sample (|r| < 0.1: ambiguous).
     For a categorical feature: the value with the highest mean SHAP value.
@@ -91,7 +93,7 @@ def driver_table(shap_values: pd.DataFrame, X: pd.DataFrame, y: pd.Series
     sample = X.loc[shap_values.index]
     declined, stable = X[y.to_numpy() == 1], X[y.to_numpy() == 0]
     rows = []
-    for f in MODEL_FEATURES:
+    for f in shap_values.columns:
         contrib = shap_values[f].to_numpy(dtype=float)
         row: dict[str, Any] = {"feature": f, "label": g.label(f),
                                "kind": "numeric" if _is_numeric(f) else "categorical",
@@ -150,12 +152,15 @@ def reason_frame(contributions: pd.DataFrame, X: pd.DataFrame, y: pd.Series,
                  drivers: list[dict[str, Any]]) -> pd.DataFrame:
     """Up to three features pushing each client toward decline, as reason records.
 
-    Columns ``reason_k_<field>`` for ``k`` = 1 … 3 and the fields of
+    ``contributions`` are the clients' SHAP values (one column per explained
+    feature): a reason is a feature with a positive value, largest first, so
+    a reason never names a feature that lowers the client's risk. Columns
+    ``reason_k_<field>`` for ``k`` = 1 … 3 and the fields of
     :data:`REASON_FIELDS` (see the module docstring); a client with fewer
     positive contributions has ``""`` features in the remaining ranks.
     """
-    features = list(MODEL_FEATURES)
-    values = contributions[features].to_numpy(dtype=float)
+    features = list(contributions.columns)
+    values = contributions.to_numpy(dtype=float)
     order = np.argsort(-values, axis=1, kind="stable")[:, :TOP_REASONS]
     positive = np.take_along_axis(values, order, axis=1) > 0
     direction = {d["feature"]: d["direction"] for d in drivers}

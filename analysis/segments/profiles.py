@@ -59,9 +59,12 @@ def differences(segment: pd.DataFrame, stable: pd.DataFrame, top: int) -> list[d
 
 
 def drivers(shap_by_feature: pd.DataFrame, ids: pd.Index, top: int = 3) -> list[dict]:
-    """Features with the largest positive mean SHAP toward decline within ``ids``.
+    """Features with the largest positive mean SHAP value toward decline within ``ids``.
 
-    Only features that raise the risk on average are listed, so fewer than
+    ``shap_by_feature`` holds every scored client's own SHAP values (of the
+    model that scored the client, :mod:`analysis.explain.explanation`); a
+    segment's driver is the mean of its clients' values (``mean_shap``). Only
+    features that raise the risk on average are listed, so fewer than
     ``top`` may come back.
     """
     rows = shap_by_feature.reindex(ids).dropna(how="all")

@@ -17,8 +17,8 @@ __all__ = ["CALIBRATION_WORDS", "EXPLAINER_WORDS", "drawn_configurations", "expl
            "large_export_line", "method_lines", "split_lines"]
 
 CALIBRATION_WORDS = {"sigmoid": "сигмоида", "isotonic": "изотоническая регрессия"}
-EXPLAINER_WORDS = {"linear": "линейный объяснитель", "tree": "TreeExplainer для деревьев",
-                   "permutation": "перестановочный объяснитель"}
+EXPLAINER_WORDS = {"linear": "точный, для линейной модели",
+                   "permutation": "перестановочный, с антитетическими парами"}
 
 
 def _names(codes: list[str]) -> str:
@@ -84,17 +84,24 @@ def large_export_line(model: R) -> list[str]:
 
 
 def explanations_line(shap: R, params: R) -> str:
-    """The SHAP line: explainer, explained sample and background sizes, reason method."""
+    """The SHAP line: explainer, who is explained, background, derived features, rank intervals."""
     kind = shap.get("explainer", "")
-    limit = params["permutation_sample"] if kind == "permutation" else params["explain_sample"]
-    text = (f"Объяснения: SHAP ({EXPLAINER_WORDS.get(kind, kind)}) на стратифицированной "
-            f"выборке из {num(shap.get('n_explained'))} клиентов (не больше {num(limit)})")
+    text = (f"Объяснения: SHAP ({EXPLAINER_WORDS.get(kind, kind)}) для каждого из "
+            f"{clients(shap.get('n_explained') or 0)} — моделью, которая оценила клиента")
     if shap.get("background_size"):
-        text += f", фон {num(shap['background_size'])} клиентов"
-    if shap.get("reasons_method") == "occlusion":
-        text += ("; причины для каждого клиента — по окклюзии: насколько падает оценка, если "
-                 "значение признака заменить типичным значением стабильного клиента")
-    return text + "; вклады категорий суммированы по признаку."
+        text += f"; фон — {clients(shap['background_size'])}"
+    if shap.get("background_per_client"):
+        pairs = shap.get("permutations") or 1
+        text += (f", для каждого клиента {num(shap['background_per_client'])} строк фона и "
+                 f"{num(pairs)} {plural(pairs, 'пара', 'пары', 'пар')} порядков признаков")
+    text += "; вклады категорий суммированы по признаку"
+    if shap.get("derived_method") == "sources":
+        text += ("; изменения выручки и минут объяснены через месяцы, из которых они "
+                 "посчитаны (SHAP не оценивает невозможных сочетаний)")
+    if shap.get("rank_resamples"):
+        text += (f"; места признаков — с {pct(shap['rank_level'], 0)} интервалом "
+                 f"(бутстреп по клиентам, {num(shap['rank_resamples'])} повторов)")
+    return text + "."
 
 
 def method_lines(results: R) -> list[str]:

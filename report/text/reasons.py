@@ -14,11 +14,11 @@ import pandas as pd
 
 from analysis import glossary as g
 from analysis.explain.reasons import TOP_REASONS, reason_columns
-from analysis.rutext import NBSP, pct, trimmed
+from analysis.rutext import NBSP, num, pct, trimmed
 from report.text.words import lower_first
 
-__all__ = ["DIRECTION_WORDS", "direction_text", "example_summary", "example_title",
-           "reason_text", "reason_texts"]
+__all__ = ["DIRECTION_WORDS", "direction_text", "drivers_conclusion", "example_summary",
+           "example_title", "rank_text", "reason_text", "reason_texts"]
 
 DIRECTION_WORDS = {"low": "чем меньше, тем выше риск", "high": "чем больше, тем выше риск",
                    "ambiguous": "связь неоднозначна"}
@@ -32,6 +32,56 @@ def direction_text(driver: dict[str, Any]) -> str:
     if code == "category":
         return f"выше риск при значении «{driver.get('level')}»" if driver.get("level") else ""
     return DIRECTION_WORDS.get(code, code)
+
+
+def rank_text(driver: dict[str, Any]) -> str:
+    """The driver's place: «1» when its rank is resolved, «4–5, наравне» inside a set."""
+    if driver.get("rank") is None:
+        return ""
+    if driver.get("tier_size", 1) == 1:
+        return str(driver["rank"])
+    return f"{driver['tier_first']}–{driver['tier_last']}, наравне"
+
+
+def _tiers(drivers: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    tiers: list[list[dict[str, Any]]] = []
+    for d in drivers:
+        if tiers and d.get("tier") is not None and tiers[-1][0].get("tier") == d.get("tier"):
+            tiers[-1].append(d)
+        else:
+            tiers.append([d])
+    return tiers
+
+
+def drivers_conclusion(drivers: list[dict[str, Any]], level: float | None,
+                       resamples: int | None, top: int = 3) -> str:
+    """The strongest drivers, as an ordered list where the order is resolved and sets where not.
+
+    «Сильнее всего на прогноз влияет «A»; следующие — «B» и «C» (наравне: порядок между ними
+    данные не устанавливают).» The tiers cover at least ``top`` drivers.
+    """
+    parts, shown = [], 0
+    for tier in _tiers(drivers):
+        if shown >= top:
+            break
+        names = [f"«{g.label(d['feature'])}»" for d in tier]
+        if len(names) == 1:
+            parts.append(names[0])
+        else:
+            parts.append(f"{', '.join(names[:-1])} и {names[-1]} (наравне)")
+        shown += len(tier)
+    if not parts:
+        return ""
+    text = f"Сильнее всего на прогноз влияет {parts[0]}"
+    if len(parts) > 1:
+        text += f", затем {', затем '.join(parts[1:])}"
+    text += "."
+    if level is not None and resamples:
+        text += (f" Место признака — по среднему |SHAP| всех оценённых клиентов; «наравне» — "
+                 f"признаки, чьи {pct(level, 0)} интервалы мест (бутстреп по клиентам, "
+                 f"{num(resamples)} повторов) пересекаются: порядок между ними данные не "
+                 "устанавливают.")
+    return text
 
 
 def _term(feature: str) -> g.Term:

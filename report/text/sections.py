@@ -16,7 +16,7 @@ from report.text.common import R, feature_value, profit_unit
 from report.text.decision import decision_section
 from report.text.method import method_lines
 from report.text.model import model_section
-from report.text.reasons import direction_text, example_summary
+from report.text.reasons import direction_text, drivers_conclusion, example_summary, rank_text
 from report.text.segments import segments_section
 
 __all__ = ["appendix_section", "drivers_section", "quality_section", "sections"]
@@ -39,14 +39,16 @@ def quality_section(results: R) -> R:
 def drivers_section(results: R) -> R:
     """Drivers conclusion, the driver table and the example clients."""
     drivers = results["drivers"]
-    top = ", ".join(f"«{label(d['feature'])}»" for d in drivers[:3])
-    examples = results.get("shap", {}).get("examples", [])
+    shap = results.get("shap", {})
+    examples = shap.get("examples", [])
     return {
         "drivers_conclusion": (
-            f"Сильнее всего на прогноз влияют {top}. Значения SHAP показывают, насколько "
-            "каждый признак сдвигает прогноз клиента; вклады категорий просуммированы."),
+            f"{drivers_conclusion(drivers, shap.get('rank_level'), shap.get('rank_resamples'))} "
+            "Значения SHAP показывают, насколько каждый признак сдвигает прогноз клиента; "
+            "вклады категорий просуммированы, изменения выручки и минут отнесены к месяцам, "
+            "из которых они посчитаны."),
         "driver_rows": [{"label": label(d["feature"]), "importance": d["mean_abs_shap"],
-                         "direction": direction_text(d),
+                         "place": rank_text(d), "direction": direction_text(d),
                          "declined": feature_value(d["feature"], d.get("declined_median")),
                          "stable": feature_value(d["feature"], d.get("stable_median"))}
                         for d in drivers],
