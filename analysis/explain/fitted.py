@@ -38,9 +38,9 @@ class Fitted:
     probability
         Out-of-sample ``decline_probability`` of every modelled client (index ``id``).
     shap_by_feature
-        Per-client contributions toward decline by export column, all modelled
-        clients (SHAP values, or occlusion where SHAP is too slow; see
-        ``shap_summary["reasons_method"]``).
+        Each modelled client's SHAP values toward decline by source column, from
+        the model that scored the client (month-to-month changes credited to
+        their months).
     reasons
         Reason records per client (``reason_k_<field>``, no words: see
         :mod:`analysis.explain.reasons`).
