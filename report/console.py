@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from analysis.data.quality import QualityLog
 from analysis.errors import format_items
+from report.text.quality import quality_text
 
 __all__ = ["validation_summary"]
 
@@ -25,5 +26,5 @@ def validation_summary(log: QualityLog) -> str:
         for e in entries:
             where = f"{e.file}" + (f", «{e.column}»" if e.column else "")
             ids = f" — id: {format_items(list(e.ids), 10)}" if e.ids else ""
-            lines.append(f"  [{where}] {e.description}: {e.count}{ids}")
+            lines.append(f"  [{where}] {quality_text(e)}: {e.count}{ids}")
     return "\n".join(lines)

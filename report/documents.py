@@ -22,6 +22,7 @@ from analysis.results import files
 from analysis.rutext import period_label
 from report.text.markdown import md_escape
 from report.text.narrative import narrative
+from report.text.quality import quality_text
 from report.text.words import channel_label
 
 __all__ = ["build_context", "md_escape", "period_label", "render_qmd", "write_documents"]
@@ -62,6 +63,7 @@ def _environment() -> jinja2.Environment:
         "num": _safe(rutext.num), "pct": _safe(rutext.pct), "pp": _safe(rutext.pp),
         "money": _safe(rutext.money), "md": md_escape, "safe": Markup,
         "label": lambda c: GLOSSARY[c].label if c in GLOSSARY else c,
+        "quality_text": quality_text,
     })
     env.globals["plural"] = rutext.plural
     env.globals["channel_label"] = channel_label

@@ -8,6 +8,7 @@ from conftest import REAL_EXPORT
 
 from analysis import glossary as g
 from analysis.data.duplicates import DUPLICATE_COLUMNS, duplicate_groups, duplicate_sets
+from report.text.quality import quality_text
 
 
 def _clients() -> pd.DataFrame:
@@ -42,4 +43,5 @@ def test_the_eleven_known_pairs_of_the_real_export_are_logged() -> None:
     sets = duplicate_sets(data.groups)
     assert sets == [(215685 + k, 215895 + k) for k in range(11)]
     entry = next(e for e in data.quality.entries if e.code == "duplicate_clients")
-    assert entry.count == 22 and "215685 = 215895" in entry.description
+    assert entry.count == 22 and entry.details["sets"][0] == [215685, 215895]
+    assert "215685 = 215895" in quality_text(entry)

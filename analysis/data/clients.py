@@ -104,12 +104,11 @@ def _repair_outliers(clients: pd.DataFrame, params: DataParams, log: QualityLog)
     for column in g.REVENUE_COLUMNS:
         hit = outlier[column] & typical.notna()
         if hit.any():
-            values = ", ".join(f"{v:.1f}" for v in clients.loc[hit, column].head(3))
+            values = [round(float(v), 6) for v in clients.loc[hit, column].head(3)]
             log.add(QualityEntry(
                 "repair", "revenue_outlier", "market_money.csv", column,
-                f"выброс выручки ({values}) выше {params.outlier_factor:g} медиан месяца "
-                "заменён средней выручкой клиента за другие месяцы",
-                int(hit.sum()), _ids_where(clients, hit)))
+                int(hit.sum()), _ids_where(clients, hit),
+                {"values": values, "factor": params.outlier_factor}))
             clients.loc[hit, column] = typical[hit]
 
 
@@ -126,15 +125,12 @@ def _exclude(clients: pd.DataFrame, params: DataParams, log: QualityLog) -> None
     for column in clients.columns:
         hit = clients[column].isna()
         log.add(QualityEntry(
-            "exclusion", "missing", _file_of(column), column,
-            "пропущенное значение: клиент исключён из модели", int(hit.sum()),
+            "exclusion", "missing", _file_of(column), column, int(hit.sum()),
             _ids_where(clients, hit)))
     revenue = clients[list(g.REVENUE_COLUMNS)]
     inactive = (revenue <= 0).any(axis=1) & ~gaps
     log.add(QualityEntry(
-        "exclusion", "inactive", "market_money.csv", "Выручка",
-        "нулевая выручка хотя бы в одном из трёх месяцев: клиент не был активен "
-        "все три месяца и исключён из модели", int(inactive.sum()),
+        "exclusion", "inactive", "market_money.csv", "Выручка", int(inactive.sum()),
         _ids_where(clients, inactive)))
 
 
@@ -182,8 +178,7 @@ def build_client_table(tables: dict[str, pd.DataFrame], params: DataParams,
     for value in unknown:
         hit = clients[g.CATEGORY] == value
         log.add(QualityEntry("warning", "new_category", "market_file.csv", g.CATEGORY,
-                             f"новая категория «{value}» сохранена как есть",
-                             int(hit.sum()), _ids_where(clients, hit)))
+                             int(hit.sum()), _ids_where(clients, hit), {"value": value}))
     _check_modelable(clients, log.excluded_ids, params)
     log.clients_usable = len(clients) - len(log.excluded_ids)
     return clients
@@ -191,12 +186,10 @@ def build_client_table(tables: dict[str, pd.DataFrame], params: DataParams,
 
 def _log_duplicates(clients: pd.DataFrame, log: QualityLog) -> None:
     sets = duplicate_sets(duplicate_groups(clients))
-    shown = "; ".join(" = ".join(str(i) for i in ids) for ids in sets)
     log.add(QualityEntry(
         "warning", "duplicate_clients", "market_file.csv", None,
-        f"повторы клиентов — одинаковые признаки под разными id ({shown}): в модели каждая "
-        "группа повторов целиком попадает либо в обучение, либо в проверку",
-        sum(len(ids) for ids in sets), tuple(sorted(i for ids in sets for i in ids))))
+        sum(len(ids) for ids in sets), tuple(sorted(i for ids in sets for i in ids)),
+        {"sets": [list(ids) for ids in sets]}))
 
 
 def _known_categories() -> tuple[str, ...]:

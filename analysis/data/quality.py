@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = ["QualityEntry", "QualityLog"]
 
@@ -23,21 +23,23 @@ class QualityEntry:
         Stable machine name (``typo``, ``inactive``, ``revenue_outlier`` …).
     file, column
         Where it was found.
-    description
-        One Russian sentence for the report and the CLI.
     count
         Number of values (repairs) or clients (exclusions) concerned.
     ids
         Client ids concerned, sorted.
+    details
+        What the report needs to say it (``wrong``/``right`` of a typo, the
+        outlier ``values`` and ``factor``, a new category ``value``, the
+        duplicate ``sets`` …), JSON-ready; the words are ``report.text.quality``'s.
     """
 
     kind: Kind
     code: str
     file: str
     column: str | None
-    description: str
     count: int
     ids: tuple[int, ...] = ()
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -121,8 +121,8 @@ def _require_columns(raw: RawTable, spec: FileSpec, log: QualityLog) -> pd.DataF
             raise InputError(spec.file, "нет обязательного столбца", expected, column=column)
     extra = [c for c in present if c not in spec.columns]
     if extra:
-        log.add(QualityEntry("warning", "extra_columns", spec.file, None,
-                             f"лишние столбцы не используются: {', '.join(extra)}", len(extra)))
+        log.add(QualityEntry("warning", "extra_columns", spec.file, None, len(extra),
+                             details={"columns": list(extra)}))
     dup = [c for c in spec.columns if present.count(c) > 1]
     if dup:
         raise InputError(spec.file, "столбец встречается дважды", "уникальные заголовки",
@@ -166,17 +166,15 @@ def _repair_categories(frame: pd.DataFrame, spec: FileSpec, log: QualityLog) -> 
         text = text.where(~text.isin(_MISSING), None)
         for wrong, right in KNOWN_TYPOS.get(column, {}).items():
             hit = text == wrong
-            log.add(QualityEntry("repair", "typo", spec.file, column,
-                                 f"опечатка «{wrong}» исправлена на «{right}»",
-                                 int(hit.sum()), _ids(frame, hit)))
+            log.add(QualityEntry("repair", "typo", spec.file, column, int(hit.sum()),
+                                 _ids(frame, hit), {"wrong": wrong, "right": right}))
             text = text.where(~hit, right)
         allowed = spec.closed.get(column, ())
         by_fold = {v.casefold(): v for v in allowed}
         folded = text.str.casefold().map(by_fold)
         changed = folded.notna() & (folded != text)
-        log.add(QualityEntry("repair", "case", spec.file, column,
-                             "значения приведены к принятому написанию (регистр, пробелы)",
-                             int(changed.sum()), _ids(frame, changed)))
+        log.add(QualityEntry("repair", "case", spec.file, column, int(changed.sum()),
+                             _ids(frame, changed)))
         frame[column] = text.where(~changed, folded)
 
 
