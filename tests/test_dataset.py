@@ -153,7 +153,26 @@ def test_negative_revenue(export_dir: Path, capsys) -> None:
     frame = _frame(path)
     frame.loc[20, "Выручка"] = "-15.5"
     _save(frame, path)
-    _expect_input_error(capsys, export_dir, "market_money.csv", "Выручка", "22", "не меньше 0")
+    _expect_input_error(capsys, export_dir, "market_money.csv", "Выручка", "22", "от 0 до")
+
+
+@pytest.mark.parametrize(("file", "sep", "column", "value", "problem"), [
+    ("money.csv", ";", g.PROFIT, "inf", "бесконечные"),
+    ("money.csv", ";", g.PROFIT, "-inf", "бесконечные"),
+    ("market_money.csv", ",", "Выручка", "1e400", "бесконечные"),
+    ("market_file.csv", ",", "Страниц_за_визит", "1e305", "недопустимые"),
+    ("market_time.csv", ",", "минут", "50000", "недопустимые"),
+])
+def test_non_finite_and_absurd_numbers_are_refused(export_dir: Path, capsys, file: str, sep: str,
+                                                    column: str, value: str,
+                                                    problem: str) -> None:
+    """Infinities, overflow and values beyond the column's plausible range: exit 2, no run."""
+    path = export_dir / file
+    frame = _frame(path, sep)
+    frame.loc[7, column] = value
+    _save(frame, path, sep)
+    err = _expect_input_error(capsys, export_dir, file, column, "9", problem, "конечное число")
+    assert value in err or repr(float(value)) in err  # as written, or as the number read
 
 
 def test_file_that_is_not_text(export_dir: Path, capsys) -> None:

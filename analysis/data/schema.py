@@ -19,8 +19,9 @@ from analysis import glossary as g
 from analysis.data.load import RawTable
 from analysis.data.quality import QualityEntry, QualityLog
 from analysis.errors import InputError
+from analysis.rutext import num
 
-__all__ = ["KNOWN_TYPOS", "SPECS", "FileSpec", "validate_table"]
+__all__ = ["KNOWN_TYPOS", "PLAUSIBLE", "SPECS", "FileSpec", "validate_table"]
 
 #: The one documented mapping of known typos in the store's export, by column.
 KNOWN_TYPOS: dict[str, dict[str, str]] = {
@@ -65,20 +66,29 @@ class FileSpec:
         return ("id", *self.numeric, *self.closed, *self.open_categories)
 
 
-_NON_NEGATIVE = (0.0, None)
+#: Plausible ranges per numeric column: a value outside is an entry error, not a client.
+#: The upper bounds are generous (orders of magnitude above the real export) so that they
+#: only catch absurd values such as 1e305 or an overflowed cell; infinities are refused too.
+PLAUSIBLE: dict[str, tuple[float | None, float | None]] = {
+    "Маркет_актив_6_мес": (0.0, 1_000.0),             # marketing contacts a month
+    "Маркет_актив_тек_мес": (0.0, 1_000.0),
+    "Длительность": (0.0, 36_500.0),                   # days since registration: 100 years
+    g.PROMO: (0.0, 1.0),                               # a share
+    "Средний_просмотр_категорий_за_визит": (0.0, 1_000.0),
+    "Неоплаченные_продукты_штук_квартал": (0.0, 100_000.0),
+    "Ошибка_сервиса": (0.0, 100_000.0),
+    "Страниц_за_визит": (0.0, 100_000.0),
+    "Выручка": (0.0, 1e9),                             # roubles a month for one client
+    "минут": (0.0, 31 * 24 * 60.0),                    # minutes in a month
+    g.PROFIT: (-1e9, 1e9),
+}
 SPECS: dict[str, FileSpec] = {
     "market_file": FileSpec(
         file="market_file.csv",
-        numeric={
-            "Маркет_актив_6_мес": _NON_NEGATIVE,
-            "Маркет_актив_тек_мес": _NON_NEGATIVE,
-            "Длительность": _NON_NEGATIVE,
-            g.PROMO: (0.0, 1.0),
-            "Средний_просмотр_категорий_за_визит": _NON_NEGATIVE,
-            "Неоплаченные_продукты_штук_квартал": _NON_NEGATIVE,
-            "Ошибка_сервиса": _NON_NEGATIVE,
-            "Страниц_за_визит": _NON_NEGATIVE,
-        },
+        numeric={column: PLAUSIBLE[column] for column in (
+            "Маркет_актив_6_мес", "Маркет_актив_тек_мес", "Длительность", g.PROMO,
+            "Средний_просмотр_категорий_за_визит", "Неоплаченные_продукты_штук_квартал",
+            "Ошибка_сервиса", "Страниц_за_визит")},
         closed={
             g.TARGET: (g.DECLINED, g.STABLE),
             g.SERVICE: ("стандарт", "премиум"),
@@ -88,17 +98,17 @@ SPECS: dict[str, FileSpec] = {
     ),
     "market_money": FileSpec(
         file="market_money.csv",
-        numeric={"Выручка": _NON_NEGATIVE},
+        numeric={"Выручка": PLAUSIBLE["Выручка"]},
         closed={"Период": g.MONTHS},
         key=("id", "Период"),
     ),
     "market_time": FileSpec(
         file="market_time.csv",
-        numeric={"минут": _NON_NEGATIVE},
+        numeric={"минут": PLAUSIBLE["минут"]},
         closed={"Период": g.TIME_MONTHS},
         key=("id", "Период"),
     ),
-    "money": FileSpec(file="money.csv", numeric={g.PROFIT: (None, None)}),
+    "money": FileSpec(file="money.csv", numeric={g.PROFIT: PLAUSIBLE[g.PROFIT]}),
 }
 
 
@@ -157,6 +167,12 @@ def _parse_numeric(frame: pd.DataFrame, spec: FileSpec) -> None:
             sample = ", ".join(repr(v) for v in text[bad].head(3))
             raise InputError(spec.file, f"нечисловые значения ({sample})", "число",
                              column=column, rows=_line_numbers(bad))
+        infinite = np.isinf(values.to_numpy(dtype="float64", na_value=np.nan))
+        if infinite.any():
+            hit = pd.Series(infinite, index=frame.index)
+            sample = ", ".join(repr(v) for v in text[hit].head(3))
+            raise InputError(spec.file, f"бесконечные или переполненные значения ({sample})",
+                             _expected(spec, column), column=column, rows=_line_numbers(hit))
         frame[column] = values.astype("float64")
 
 
@@ -203,9 +219,11 @@ def _expected(spec: FileSpec, column: str) -> str:
         return "одно из значений: " + ", ".join(spec.closed[column])
     if column in spec.numeric:
         low, high = spec.numeric[column]
+        if high is not None and low is not None:
+            return f"конечное число от {num(low)} до {num(high)}"
         if high is not None:
-            return f"число от {low:g} до {high:g}"
-        return f"число не меньше {low:g}" if low is not None else "число"
+            return f"конечное число не больше {num(high)}"
+        return f"число не меньше {num(low)}" if low is not None else "число"
     return "уникальное значение ключа " + ", ".join(spec.key)
 
 
