@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.errors import InputError
+from report.archive import provenance
 from report.archive.errors import ArchiveError
 
 if TYPE_CHECKING:
@@ -120,9 +121,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from report.pipeline import build_report
 
     config = load_cli_config(args.config)
-    data = Path(args.data or config.data_dir or "")
-    if not str(data):
-        raise InputError("--data", "не указана папка с выгрузкой", "--data ПАПКА")
+    raw = args.data or config.data_dir  # Path("") would silently mean the current folder
+    if not raw:
+        raise InputError("--data", "не указана папка с выгрузкой",
+                         "--data ПАПКА или data_dir в oneclick.toml")
+    data = Path(raw)
     archive = Path(args.out or config.archive_dir)
     revision = build_report(data, args.period, archive, config,
                             renderer=args.renderer or config.renderer, quiet=args.quiet)
@@ -239,7 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``oneclick`` parser with every subcommand."""
     parser = argparse.ArgumentParser(
         prog="oneclick", description="Отчёт об активности клиентов «В один клик».")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument("--debug", action="store_true",
+                        help="show tracebacks of internal errors (anywhere on the line)")
+    parser.add_argument("--version", action="version",
+                        version=f"oneclick {provenance.tool_version()}")
     parser.add_argument("--config", help="oneclick.toml (default: ./oneclick.toml if present)")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -283,7 +289,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (see the module docstring)."""
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in words  # accepted after the subcommand too, as the messages advise
+    args = build_parser().parse_args([w for w in words if w != "--debug"])
+    args.debug = debug
     func: Handler = args.func
     try:
         return func(args)

@@ -75,3 +75,30 @@ def test_config_is_found_in_the_working_folder_unless_given(
     (tmp_path / "other.toml").write_text('archive_dir = "there"\n', encoding="utf-8")
     assert cli.load_cli_config(None).archive_dir == "here"
     assert cli.load_cli_config(str(tmp_path / "other.toml")).archive_dir == "there"
+
+
+def test_version_names_the_tool(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.startswith("oneclick ")
+
+
+def test_report_without_a_data_folder_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)  # no oneclick.toml here, and "." must not be taken as the data
+    assert cli.main(["report", "--period", "2026-11"]) == 2
+    err = capsys.readouterr().err
+    assert "не указана папка с выгрузкой" in err and "--data" in err
+
+
+def test_debug_is_accepted_after_the_subcommand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(args: argparse.Namespace) -> int:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli, "_cmd_validate", broken)
+    assert cli.main(["validate", str(tmp_path)]) == 1  # without --debug: one message
+    assert "--debug" in capsys.readouterr().err
+    with pytest.raises(RuntimeError, match="a bug"):  # with it, after the subcommand: the bug
+        cli.main(["validate", str(tmp_path), "--debug"])

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PACKAGES", "TOOL_NAME", "describe_tool", "package_versions", "tool_info"]
+__all__ = ["PACKAGES", "TOOL_NAME", "describe_tool", "package_versions", "tool_info",
+           "tool_version"]
 
 TOOL_NAME = "oneclick-report"
 PACKAGES: tuple[str, ...] = (
@@ -64,7 +65,7 @@ def _git_info() -> tuple[str | None, bool | None]:
     return commit, (None if status is None else bool(status))
 
 
-def _tool_version() -> str:
+def tool_version() -> str:
     """Return the installed version of this tool, or ``0+unknown``."""
     try:
         return importlib.metadata.version(TOOL_NAME)
@@ -77,7 +78,7 @@ def tool_info() -> dict[str, Any]:
     commit, dirty = _git_info()
     return {
         "name": TOOL_NAME,
-        "version": _tool_version(),
+        "version": tool_version(),
         "git_commit": commit,
         "git_dirty": dirty,
         "python": platform.python_version(),
