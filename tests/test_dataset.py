@@ -266,3 +266,14 @@ def test_validator_finds_exactly_the_planted_defects(demo_export_master: Path) -
     assert found["revenue_outlier"] == set(planted["revenue_outlier"])
     assert found[f"typo:{g.SERVICE}"] == set(planted["service_type_typo"])
     assert found[f"typo:{g.CATEGORY}"] == set(planted["category_typo"])
+
+
+@pytest.mark.parametrize("period", ["", "-", "nan"])
+def test_a_row_without_its_period_is_refused_not_dropped(export_dir: Path, capsys,
+                                                         period: str) -> None:
+    path = export_dir / "market_money.csv"
+    frame = _frame(path)
+    frame.loc[4, "Период"] = period
+    _save(frame, path)
+    _expect_input_error(capsys, export_dir, "market_money.csv", "Период", "строки: 6",
+                        "пустое значение ключа")

@@ -194,6 +194,15 @@ def _repair_categories(frame: pd.DataFrame, spec: FileSpec, log: QualityLog) -> 
         frame[column] = text.where(~changed, folded)
 
 
+def _require_keys(frame: pd.DataFrame, spec: FileSpec) -> None:
+    """A row without its key (an empty or «-» period) cannot be placed: refuse it, never drop it."""
+    for column in spec.key:
+        empty = frame[column].isna()
+        if empty.any():
+            raise InputError(spec.file, "пустое значение ключа: строку нельзя отнести к месяцу",
+                             _expected(spec, column), column=column, rows=_line_numbers(empty))
+
+
 def _ids(frame: pd.DataFrame, mask: pd.Series) -> tuple[int, ...]:
     return tuple(sorted(int(i) for i in frame.loc[mask, "id"].unique()))
 
@@ -261,6 +270,7 @@ def validate_table(raw: RawTable, spec: FileSpec, log: QualityLog) -> pd.DataFra
     frame["id"] = _parse_ids(frame, spec)
     _parse_numeric(frame, spec)
     _repair_categories(frame, spec, log)
+    _require_keys(frame, spec)
     log.files[spec.file] = {
         "rows": len(frame),
         "encoding": raw.dialect.encoding,
