@@ -65,7 +65,7 @@ def compare_runs(previous_dir: Path, current_results: dict[str, Any],
     ----------
     previous_dir
         The previous revision folder (``ARCHIVE/YYYY-MM/rN``), e.g. from
-        ``report.archive.latest_revision``.
+        ``report.archive.listing.intact_previous``.
     current_results
         This run's results (``facts``, ``model``, ``segments``, ``params``).
     current_clients

@@ -89,7 +89,8 @@ def _comparison(previous: Path | None, results: dict[str, Any], data: ClientData
 
 
 def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
-                 period: str | None = None) -> Bundle:
+                 period: str | None = None,
+                 skipped_previous: list[dict[str, str]] | None = None) -> Bundle:
     """Run every analysis stage on validated data and collect the results bundle.
 
     Parameters
@@ -104,6 +105,9 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
     period
         The report's month (``YYYY-MM``): with ``config.model.seed`` it seeds the
         control draw of the action list (recorded in ``segments.decision.control``).
+    skipped_previous
+        Damaged earlier revisions passed over when ``previous`` was chosen
+        (``revision``, ``problem``), kept in ``results["history"]["skipped"]``.
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -135,6 +139,7 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
     }
     start = time.perf_counter()
     results["comparison"] = _comparison(previous, results, data, scores, config)
+    results["history"] = {"skipped": list(skipped_previous or [])}
     timings["compare"] = time.perf_counter() - start
     sample = _stratified_sample(data.modelled, SAMPLE_ROWS, config.model.seed)
     sample = sample.assign(decline_probability=fitted.probability.reindex(sample.index),

@@ -24,11 +24,12 @@ __all__ = ["analyse_to_bundle", "build_report"]
 
 
 def _analyse(data_dir: Path, config: Config, clock: StageClock,
-             previous: Path | None = None, period: str | None = None) -> Bundle:
+             previous: Path | None = None, period: str | None = None,
+             skipped: list[dict[str, str]] | None = None) -> Bundle:
     with clock.stage("validate", "Проверка и исправление выгрузки"):
         data = load_export(data_dir, config.data)
     with clock.stage("analyse", "Анализ, модель, SHAP, сегменты"):
-        return run_analysis(data, config, previous, period)
+        return run_analysis(data, config, previous, period, skipped)
 
 
 def _write(bundle: Bundle, out_dir: Path) -> None:
@@ -95,15 +96,15 @@ def _render(rev: Path, bundle: Bundle, period: str, revision_hint: str, renderer
 def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config, *,
                  renderer: str = "auto", quiet: bool = False) -> Path:
     """``oneclick report``: every stage, archived as a new revision; returns its path."""
-    from report.archive.listing import latest_revision
+    from report.archive.listing import intact_previous
     from report.archive.numbering import next_revision_name
     from report.archive.store import RevisionBuilder
 
     clock = StageClock(quiet=quiet)
     data_dir = Path(data_dir)
     with RevisionBuilder(archive_dir, period) as rev:
-        previous = latest_revision(Path(archive_dir), before_period=period, same_period=period)
-        bundle = _analyse(data_dir, config, clock, previous, period)
+        previous, skipped = intact_previous(Path(archive_dir), period)
+        bundle = _analyse(data_dir, config, clock, previous, period, skipped)
         with clock.stage("bundle", "Запись результатов"):
             _write(bundle, rev.path)
         hint = next_revision_name(archive_dir, period)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from _archive_outputs import write_outputs
+
 from report.archive.listing import (
     RevisionInfo,
     format_revision_table,
-    latest_revision,
     list_revisions,
 )
 
@@ -65,28 +66,6 @@ def test_list_revisions_order_and_key_numbers(tmp_path: Path) -> None:
     assert list_revisions(tmp_path / "nowhere") == []
 
 
-def test_latest_revision(tmp_path: Path) -> None:
-    assert latest_revision(tmp_path, before_period="2026-11") is None
-    for period, name in [
-        ("2026-09", "r1"),
-        ("2026-09", "r2"),
-        ("2026-10", "r1"),
-        ("2026-11", "r1"),
-        ("2026-11", "r2"),
-    ]:
-        _fake_revision(tmp_path, period, name)
-
-    assert latest_revision(tmp_path) == tmp_path / "2026-11" / "r2"
-    assert latest_revision(tmp_path, before_period="2026-11") == tmp_path / "2026-10" / "r1"
-    assert latest_revision(tmp_path, before_period="2027-01") == tmp_path / "2026-11" / "r2"
-    assert latest_revision(tmp_path, before_period="2026-09") is None
-    both = {"before_period": "2026-09", "same_period": "2026-09"}
-    assert latest_revision(tmp_path, **both) == tmp_path / "2026-09" / "r2"
-    r2 = tmp_path / "2026-09" / "r2"
-    assert latest_revision(tmp_path, **both, exclude=r2) == tmp_path / "2026-09" / "r1"
-    assert latest_revision(tmp_path, same_period="2026-12") is None
-
-
 def test_format_revision_table() -> None:
     assert "No archived revisions" in format_revision_table([])
     revs = [
@@ -119,3 +98,38 @@ def test_format_revision_table() -> None:
     assert lines[2].startswith("2026-11  r10")
     assert lines[2].count(" - ") >= 4
     assert lines[1].index("reports/") == lines[2].index("reports/")  # columns align
+
+
+def test_a_damaged_revision_is_skipped_for_comparison_and_marked_in_the_list(
+        tmp_path: Path) -> None:
+    """An emptied scores.csv or a deeply nested results.json never stops a later report."""
+    from analysis.results.contract import SCHEMA_VERSION
+    from report.archive.listing import intact_previous
+    from report.archive.store import RevisionBuilder
+
+    def publish_readable(period: str) -> Path:
+        with RevisionBuilder(tmp_path, period) as build:
+            write_outputs(build.path, period)
+            (build.path / "results.json").write_text(
+                json.dumps({"schema_version": SCHEMA_VERSION}), encoding="utf-8")
+            return build.publish({})
+
+    october, september = publish_readable("2026-10"), publish_readable("2026-09")
+    assert intact_previous(tmp_path, "2026-11") == (october, [])
+
+    (october / "scores.csv").write_text("", encoding="utf-8")  # damaged after publishing
+    previous, skipped = intact_previous(tmp_path, "2026-11")
+    assert previous == september
+    assert [s["revision"] for s in skipped] == ["2026-10/r1"]
+    assert "scores.csv" in skipped[0]["problem"]
+
+    (september / "results.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    previous, skipped = intact_previous(tmp_path, "2026-11")
+    assert previous is None and len(skipped) == 2
+
+    table = format_revision_table(list_revisions(tmp_path))  # lists, does not fail
+    assert table.count("повреждена") == 2
+
+    november = publish_readable("2026-11")  # nothing intact before: this month's earlier run
+    assert intact_previous(tmp_path, "2026-11")[0] == november
+    assert intact_previous(tmp_path, "2026-12")[0] == november  # the latest earlier period

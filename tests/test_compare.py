@@ -390,3 +390,13 @@ def test_changed_real_export_loads(real_export: Path, tmp_path: Path) -> None:
     expected = (before.clients.loc[common, g.PROMO] + 0.1).clip(upper=1.0)
     assert np.allclose(after.clients.loc[common, g.PROMO], expected, atol=0.006)
     assert int((after.clients[g.CATEGORY] == NEW_CATEGORY).sum()) == 40
+
+
+def test_skipped_revisions_are_named_in_the_changes_section() -> None:
+    from report.text.changes import skipped_text
+
+    assert skipped_text({"skipped": []}) is None and skipped_text(None) is None
+    text = skipped_text({"skipped": [{"revision": "2026-10/r1",
+                                      "problem": "scores.csv: sha256 mismatch"}]})
+    assert text is not None and "2026-10/r1 (scores.csv: sha256 mismatch)" in text
+    assert "ревизия пропущена" in text

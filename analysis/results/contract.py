@@ -17,7 +17,8 @@ Schema history
    beside ``model.selection`` (the inner CV score that chose the family);
    duplicate groups; ``segments`` disjoint with win-back and prevention kept
    apart, the decision rule (``segments.decision``) and one test per offer and
-   group (``segments.tests``); ``actions`` counts by group and arm. Readers of
+   group (``segments.tests``); ``actions`` counts by group and arm; ``history``
+   (damaged earlier revisions skipped). Readers of
    an earlier revision (the comparison) accept 1 and 2: they use only
    ``facts``, ``model`` scores and ``segments`` totals, present in both.
 """
@@ -112,6 +113,8 @@ class Results(TypedDict):
         The configuration of the run (:class:`analysis.config.Config`).
     comparison
         Change since the previous revision (:mod:`analysis.comparison`), or None.
+    history
+        ``skipped``: damaged earlier revisions passed over (``revision``, ``problem``).
     """
 
     schema_version: int
@@ -126,6 +129,7 @@ class Results(TypedDict):
     actions: ActionsSummary
     params: dict[str, Any]
     comparison: NotRequired[dict[str, Any] | None]
+    history: NotRequired[dict[str, Any]]
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Published revisions: list them, find the latest, print them as a text table."""
+"""Published revisions: list them, find the latest intact one, print them as a text table."""
 
 from __future__ import annotations
 
@@ -7,16 +7,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from analysis.errors import InputError
 from analysis.results import files
+from analysis.results.store import read_results, read_scores
 from report.archive.errors import ArchiveError
-from report.archive.manifest import read_json
+from report.archive.manifest import read_json, verify_revision
 from report.archive.numbering import PERIOD_RE, check_period, revision_number
 
 __all__ = [
     "KEY_NUMBERS",
     "RevisionInfo",
     "format_revision_table",
-    "latest_revision",
+    "intact_previous",
     "list_revisions",
 ]
 
@@ -38,6 +42,8 @@ class RevisionInfo:
     path: Path
     created_at: str | None = None
     key_numbers: dict[str, float | int | None] = field(default_factory=dict)
+    problem: str | None = None
+    """The first thing ``archive verify`` finds wrong with the revision; None when intact."""
 
 
 def _dig(data: Any, dotted: str) -> float | int | None:
@@ -51,10 +57,10 @@ def _dig(data: Any, dotted: str) -> float | int | None:
 
 
 def _read_optional_json(path: Path) -> Any:
-    """Return parsed JSON, or None if absent or unreadable."""
+    """Return parsed JSON, or None if absent or unreadable (a deeply nested file too)."""
     try:
         return read_json(path)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
 
 
@@ -70,6 +76,7 @@ def _revision_info(period: str, path: Path, number: int) -> RevisionInfo:
         path=path,
         created_at=created if isinstance(created, str) else None,
         key_numbers={key: _dig(results, key) for key in KEY_NUMBERS},
+        problem=next(iter(verify_revision(path)), None),
     )
 
 
@@ -118,44 +125,45 @@ def list_revisions(archive_dir: Path) -> list[RevisionInfo]:
     return sorted(revisions, key=lambda r: (r.period, r.number))
 
 
-def latest_revision(
-    archive_dir: Path,
-    before_period: str | None = None,
-    same_period: str | None = None,
-    *,
-    exclude: Path | None = None,
-) -> Path | None:
-    """Find the revision to compare a new report with.
+def _damage(info: RevisionInfo) -> str | None:
+    """Why a revision cannot serve as the previous report, or None when it is intact.
 
-    Parameters
-    ----------
-    archive_dir : Path
-        The archive folder.
-    before_period : str, optional
-        Prefer the latest revision of the latest period strictly before this one.
-    same_period : str, optional
-        Otherwise fall back to the latest revision of this period.
-    exclude : Path, optional
-        A revision to skip (e.g. the one just published).
-
-    Returns
-    -------
-    Path or None
-        The revision folder; with neither period given, the latest revision of all.
+    Intact means: ``archive verify`` finds nothing, ``results.json`` reads with a
+    schema this tool knows, and ``scores.csv`` reads as a table.
     """
-    skip = Path(exclude).resolve() if exclude is not None else None
-    revisions = [r for r in list_revisions(archive_dir) if r.path.resolve() != skip]
-    if before_period is None and same_period is None:
-        return revisions[-1].path if revisions else None
-    if before_period is not None:
-        earlier = [r for r in revisions if r.period < check_period(before_period)]
-        if earlier:
-            return earlier[-1].path
-    if same_period is not None:
-        same = [r for r in revisions if r.period == check_period(same_period)]
-        if same:
-            return same[-1].path
+    if info.problem:
+        return info.problem
+    try:
+        read_results(info.path)
+        read_scores(info.path)
+    except InputError as error:
+        return error.message
+    except (OSError, ValueError, RecursionError, pd.errors.ParserError) as error:
+        return f"{type(error).__name__}: {error}"
     return None
+
+
+def intact_previous(archive_dir: Path, period: str
+                    ) -> tuple[Path | None, list[dict[str, str]]]:
+    """The revision a new report of ``period`` compares with, skipping damaged ones.
+
+    Candidates in order of preference: the revisions of the latest earlier period
+    (newest first), then of earlier periods, then of ``period`` itself (newest
+    first). The first intact one is returned with the damaged ones passed over
+    (``revision`` relative to the archive and ``problem``), so that a damaged
+    month never stops a later report.
+    """
+    period = check_period(period)
+    revisions = list_revisions(archive_dir)
+    earlier = [r for r in reversed(revisions) if r.period < period]
+    same = [r for r in reversed(revisions) if r.period == period]
+    skipped: list[dict[str, str]] = []
+    for info in (*earlier, *same):
+        problem = _damage(info)
+        if problem is None:
+            return info.path, skipped
+        skipped.append({"revision": f"{info.period}/{info.revision}", "problem": problem[:300]})
+    return None, skipped
 
 
 # ---------------------------------------------------------------------------- table
@@ -184,7 +192,8 @@ def _row(info: RevisionInfo) -> list[str]:
     """Return the table cells for one revision."""
     created = (info.created_at or "-").replace("T", " ")[:16]
     numbers = [_format_number(key, info.key_numbers.get(key)) for key, _ in _COLUMNS]
-    return [info.period, info.revision, created, *numbers, str(info.path)]
+    where = str(info.path) + (f"  [повреждена: {info.problem}]" if info.problem else "")
+    return [info.period, info.revision, created, *numbers, where]
 
 
 def format_revision_table(revs: Sequence[RevisionInfo]) -> str:

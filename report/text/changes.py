@@ -20,7 +20,7 @@ from analysis.rutext import money, num, pct, period_label, plural, pp
 from report.text.markdown import md_escape
 from report.text.words import COMPARISON_PROBLEMS, DRIFT_WORDS, PREVIOUS_MODEL_ERRORS
 
-__all__ = ["changes_text", "format_comparison"]
+__all__ = ["changes_text", "format_comparison", "skipped_text"]
 
 R = dict[str, Any]
 Quote = Callable[[object], str]
@@ -367,3 +367,14 @@ def format_comparison(comparison: R) -> str:
     out.append(_moved(c, unit).replace("`", ""))
     out += [f"Внимание: {COMPARISON_PROBLEMS.get(p, p)}" for p in c.get("problems", [])]
     return "\n".join(out) + "\n"
+
+
+def skipped_text(history: R | None) -> str | None:
+    """One sentence on damaged earlier revisions passed over; None when there were none."""
+    skipped = (history or {}).get("skipped") or []
+    if not skipped:
+        return None
+    shown = "; ".join(f"{s['revision']} ({s['problem']})" for s in skipped)
+    noun = "ревизия пропущена" if len(skipped) == 1 else "ревизии пропущены"
+    return (f"Повреждённые {noun} архива не использованы для сравнения: {shown}. "
+            "Проверка: oneclick archive verify.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from analysis.glossary import GLOSSARY, label
 from analysis.rutext import money, num, pct, plural
-from report.text.changes import changes_text
+from report.text.changes import changes_text, skipped_text
 from report.text.common import R, feature_value, lift_claim, lift_row, profit_unit
 from report.text.decision import exposure_text, group_rows
 from report.text.model import model_in_words
@@ -107,6 +107,7 @@ def narrative(results: R) -> R:
         "quality_line": quality_line(results),
         "changes": changes["summary"] if changes else None,
         "changes_section": changes,
+        "skipped_revisions": skipped_text(results.get("history")),
         "glossary": GLOSSARY,
     }
     text.update(sections(results))
