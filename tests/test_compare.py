@@ -399,4 +399,4 @@ def test_skipped_revisions_are_named_in_the_changes_section() -> None:
     text = skipped_text({"skipped": [{"revision": "2026-10/r1",
                                       "problem": "scores.csv: sha256 mismatch"}]})
     assert text is not None and "2026-10/r1 (scores.csv: sha256 mismatch)" in text
-    assert "ревизия пропущена" in text
+    assert text.startswith("Повреждённая ревизия архива не использована для сравнения")

@@ -375,6 +375,6 @@ def skipped_text(history: R | None) -> str | None:
     if not skipped:
         return None
     shown = "; ".join(f"{s['revision']} ({s['problem']})" for s in skipped)
-    noun = "ревизия пропущена" if len(skipped) == 1 else "ревизии пропущены"
-    return (f"Повреждённые {noun} архива не использованы для сравнения: {shown}. "
-            "Проверка: oneclick archive verify.")
+    what = ("Повреждённая ревизия архива не использована" if len(skipped) == 1
+            else "Повреждённые ревизии архива не использованы")
+    return f"{what} для сравнения: {shown}. Проверка: oneclick archive verify."
