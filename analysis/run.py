@@ -23,6 +23,7 @@ from analysis.config import Config
 from analysis.data.clients import ClientData
 from analysis.explain.fitted import fit_and_explain
 from analysis.results.contract import SCHEMA_VERSION, Bundle, plain
+from analysis.sampling import stratified_sample
 from analysis.segments.monthly import monthly_plan
 
 __all__ = ["run_analysis"]
@@ -31,17 +32,7 @@ SAMPLE_ROWS = 5000
 """At most this many clients go into ``tables/clients_sample.csv`` (stratified by the target)."""
 
 
-def _stratified_sample(frame: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
-    if len(frame) <= n:
-        return frame
-    share = n / len(frame)
-    parts = [part.sample(frac=share, random_state=seed)
-             for _, part in frame.groupby(g.TARGET, sort=True)]
-    return pd.concat(parts).sort_index()
-
-
 def _behaviour(data: ClientData, config: Config) -> dict[str, Any]:
-    from analysis.behaviour import stats
     tests = stats.behaviour_tests(data.modelled, config.stats)
     return {
         "tests": stats.behaviour_records(tests),
@@ -141,7 +132,8 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
     results["comparison"] = _comparison(previous, results, data, scores, config)
     results["history"] = {"skipped": list(skipped_previous or [])}
     timings["compare"] = time.perf_counter() - start
-    sample = _stratified_sample(data.modelled, SAMPLE_ROWS, config.model.seed)
+    rows = stratified_sample(data.modelled[g.TARGET], data.groups, SAMPLE_ROWS, config.model.seed)
+    sample = data.modelled.iloc[rows]
     sample = sample.assign(decline_probability=fitted.probability.reindex(sample.index),
                            segment=scores.set_index("id")["segment"].reindex(sample.index))
     tables = {"clients_sample": sample, **fitted.tables}

@@ -20,10 +20,10 @@ from phik import phik_matrix as _phik_matrix
 from phik.significance import significance_from_array
 from scipy import stats as st
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import train_test_split
 
 from analysis import glossary as g
 from analysis.config import StatsParams
+from analysis.sampling import stratified_sample
 
 __all__ = ["LEAK_AUC", "id_leakage", "phik_matrix"]
 
@@ -53,15 +53,6 @@ def _quiet() -> Iterator[None]:
 
 def _features() -> list[str]:
     return [feature for features in g.GROUPS.values() for feature in features]
-
-
-def _stratified_sample(frame: pd.DataFrame, size: int, seed: int) -> pd.DataFrame:
-    """At most ``size`` rows, class shares kept, the same rows for the same seed."""
-    if len(frame) <= size:
-        return frame
-    sample, _ = train_test_split(
-        frame, train_size=size, stratify=frame[g.TARGET], random_state=seed % 2**32)
-    return sample.sort_index()
 
 
 def _target_significance(sample: pd.DataFrame, features: list[str]) -> dict[str, Any]:
@@ -113,7 +104,8 @@ def phik_matrix(modelled: pd.DataFrame, params: StatsParams, seed: int) -> dict[
     """
     features = _features()
     columns = [*features, g.TARGET]
-    sample = _stratified_sample(modelled[columns].dropna(), params.phik_sample, seed)
+    rows = modelled[columns].dropna()
+    sample = rows.iloc[stratified_sample(rows[g.TARGET], None, params.phik_sample, seed % 2**32)]
     interval = [c for c in features if c not in g.CATEGORICAL]
     with _quiet():
         matrix = _phik_matrix(sample, interval_cols=interval, njobs=1)

@@ -41,7 +41,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
 from analysis.config import ShapParams
@@ -62,6 +61,7 @@ from analysis.explain.reasons import (
     value_json,
 )
 from analysis.model.metrics import r6
+from analysis.sampling import stratified_sample
 
 __all__ = [
     "Explanation",
@@ -111,10 +111,7 @@ class Explanation:
 
 
 def _sample(ids: pd.Index, y: pd.Series, size: int, seed: int) -> pd.Index:
-    if len(ids) <= size:
-        return ids
-    picked, _ = train_test_split(ids, train_size=size, stratify=y.loc[ids], random_state=seed)
-    return ids[ids.isin(picked)]
+    return ids[stratified_sample(y.loc[ids], None, size, seed)]
 
 
 def _examples(probability: pd.Series, candidates: pd.Index, threshold: float, count: int

@@ -13,7 +13,7 @@ label of its clients: duplicates share their label on the real export).
 - :func:`repeated_kfold` — ``repeats`` shuffled grouped K-folds, one seed per
   repeat (``seed + repeat``): the search, the threshold and the cross-fit.
 - :func:`subsample` — a stratified sample of groups with at most ``size`` clients
-  (large exports).
+  (large exports): the one sampler of the project, :mod:`analysis.sampling`.
 
 With every client its own group each function is the plain stratified split
 of scikit-learn (``train_test_split`` / ``StratifiedKFold``) on the clients.
@@ -26,34 +26,15 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
+from analysis.sampling import expand_groups, group_codes, group_labels, stratified_sample
+
 __all__ = ["Split", "group_codes", "holdout_split", "kfold", "repeated_kfold", "subsample"]
+
+subsample = stratified_sample
+"""Stratified sample of groups for large exports (:func:`analysis.sampling.stratified_sample`)."""
 
 Split = tuple[np.ndarray, np.ndarray]
 """Row positions of the fitting part and of the held-out part."""
-
-
-def group_codes(groups: pd.Series | np.ndarray | None, n: int) -> np.ndarray:
-    """One integer code per client (0 … n_groups − 1, in order of first appearance)."""
-    if groups is None:
-        return np.arange(n)
-    codes, _ = pd.factorize(np.asarray(groups))
-    if (codes < 0).any():
-        raise ValueError("groups: у части клиентов нет группы")
-    if len(codes) != n:
-        raise ValueError(f"groups: {len(codes)} значений на {n} клиентов")
-    return codes.astype(np.int64)
-
-
-def _group_labels(y: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    sums = np.bincount(codes, weights=np.asarray(y, dtype=float))
-    sizes = np.bincount(codes)
-    return np.rint(sums / sizes).astype(int)
-
-
-def _expand(codes: np.ndarray, chosen: np.ndarray) -> np.ndarray:
-    mask = np.zeros(codes.max() + 1 if len(codes) else 0, dtype=bool)
-    mask[chosen] = True
-    return np.flatnonzero(mask[codes])
 
 
 def holdout_split(y: np.ndarray | pd.Series, groups: pd.Series | np.ndarray | None,
@@ -61,10 +42,10 @@ def holdout_split(y: np.ndarray | pd.Series, groups: pd.Series | np.ndarray | No
     """Stratified hold-out of ``test_size`` of the groups (shuffled, ``random_state=seed``)."""
     y = np.asarray(y)
     codes = group_codes(groups, len(y))
-    labels = _group_labels(y, codes)
+    labels = group_labels(y, codes)
     _, test = train_test_split(np.arange(len(labels)), test_size=test_size, stratify=labels,
                                shuffle=True, random_state=seed)
-    test_rows = _expand(codes, test)
+    test_rows = expand_groups(codes, test)
     return np.setdiff1d(np.arange(len(y)), test_rows), test_rows
 
 
@@ -73,11 +54,11 @@ def kfold(y: np.ndarray | pd.Series, groups: pd.Series | np.ndarray | None, fold
     """Shuffled stratified K-fold on groups (``random_state=seed``)."""
     y = np.asarray(y)
     codes = group_codes(groups, len(y))
-    labels = _group_labels(y, codes)
+    labels = group_labels(y, codes)
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = []
     for fit, val in cv.split(np.zeros(len(labels)), labels):
-        splits.append((_expand(codes, fit), _expand(codes, val)))
+        splits.append((expand_groups(codes, fit), expand_groups(codes, val)))
     return splits
 
 
@@ -85,27 +66,3 @@ def repeated_kfold(y: np.ndarray | pd.Series, groups: pd.Series | np.ndarray | N
                    folds: int, repeats: int, seed: int) -> list[Split]:
     """``repeats`` shuffled grouped K-folds, repeat ``r`` seeded ``seed + r`` (folds × repeats)."""
     return [s for r in range(repeats) for s in kfold(y, groups, folds, seed + r)]
-
-
-def subsample(y: np.ndarray | pd.Series, groups: pd.Series | np.ndarray | None, size: int,
-              seed: int) -> np.ndarray:
-    """Sorted positions of a stratified sample of groups holding at most ``size`` clients.
-
-    All positions when there are no more than ``size`` clients. The number of
-    groups drawn is ``size × groups / clients`` (rounded down), lowered until
-    the drawn groups hold at most ``size`` clients.
-    """
-    y = np.asarray(y)
-    if len(y) <= size:
-        return np.arange(len(y))
-    codes = group_codes(groups, len(y))
-    labels = _group_labels(y, codes)
-    n_groups = len(labels)
-    take = max(2, size * n_groups // len(y))
-    while True:
-        keep, _ = train_test_split(np.arange(n_groups), train_size=take, stratify=labels,
-                                   random_state=seed)
-        rows = _expand(codes, keep)
-        if len(rows) <= size or take <= 2:
-            return rows
-        take -= len(rows) - size
