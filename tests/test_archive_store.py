@@ -15,7 +15,7 @@ from _archive_outputs import PERIOD, child_process, leftovers, publish, write_ou
 from report.archive import manifest as manifest_module
 from report.archive import store
 from report.archive.errors import ArchiveError
-from report.archive.listing import latest_revision, list_revisions
+from report.archive.listing import intact_previous, list_revisions
 from report.archive.locks import clean_stale_temps
 from report.archive.manifest import verify_revision
 from report.archive.store import RevisionBuilder
@@ -263,7 +263,7 @@ def test_sigkill_mid_build_leaves_no_revision(tmp_path: Path) -> None:
     assert tmp_dir.is_dir()  # the dead run's leftover...
     assert not (tmp_path / PERIOD).exists()  # ...but no revision
     assert list_revisions(tmp_path) == []
-    assert latest_revision(tmp_path) is None
+    assert intact_previous(tmp_path, PERIOD) == (None, [])  # nothing to compare with
 
     assert publish(tmp_path) == tmp_path / PERIOD / "r1"
     assert clean_stale_temps(tmp_path, min_age_s=0) == [tmp_path / tmp_dir.name]
