@@ -14,10 +14,13 @@ Exit statuses (the contract scripts and cron rely on):
   ``archive verify``; a revision ``send`` refuses to send (fails verification,
   delivery log not writable).
 - :data:`EXIT_INPUT` (2): bad input: a missing or unreadable folder or file, a
-  malformed export or configuration, bad arguments. One message on stderr;
-  nothing is archived.
-- :data:`EXIT_DELIVERY` (3): ``send`` could not deliver the message (the
-  message names ``host:port`` and the reason).
+  malformed export or configuration (a setting out of its range or at odds with
+  another, named by its key), bad arguments, ``--renderer quarto`` without Quarto,
+  an ``analyse --out`` that is a file or cannot be written. Checked before any
+  computation where it can be; one message on stderr; nothing is archived.
+- :data:`EXIT_DELIVERY` (3): ``send`` could not deliver the message, or cannot
+  tell whether it did (no reply after the data: not resent); the message names
+  ``host:port`` and the reason.
 - :data:`EXIT_INTERRUPTED` (130): interrupted with Ctrl-C.
 """
 
@@ -65,9 +68,18 @@ def load_cli_config(path: str | None) -> Config:
     from analysis.config import load_config
     from analysis.paths import DEFAULT_CONFIG_NAME
 
-    if path is None and Path(DEFAULT_CONFIG_NAME).is_file():
+    if path is None and Path(DEFAULT_CONFIG_NAME).exists():  # a folder or FIFO is refused
         path = DEFAULT_CONFIG_NAME
     return load_config(Path(path) if path else None)
+
+
+def _data_folder(raw: str | None, config: Config) -> Path:
+    """The export folder: the argument, else ``data_dir``; never "" (``Path("")`` is ".")."""
+    raw = raw or config.data_dir
+    if not raw:
+        raise InputError("--data", "не указана папка с выгрузкой",
+                         "--data ПАПКА или data_dir в oneclick.toml")
+    return Path(raw)
 
 
 # ------------------------------------------------------------------- handlers
@@ -77,7 +89,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from analysis.data.clients import load_export
     from report.console import validation_summary
 
-    data = load_export(Path(args.data_dir), load_cli_config(args.config).data)
+    config = load_cli_config(args.config)
+    data = load_export(_data_folder(args.data_dir, config), config.data)
     if args.json:
         print(json.dumps(data.quality.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -89,8 +102,17 @@ def _cmd_init(args: argparse.Namespace) -> int:
     from analysis.config import default_toml
 
     path = Path(args.path)
+    if path.is_dir():
+        raise InputError(str(path), "это папка",
+                         "путь к новому файлу, например ПАПКА/oneclick.toml")
+    if path.exists() and not path.is_file():
+        raise InputError(str(path), "это не обычный файл (канал или устройство)",
+                         "путь к новому файлу oneclick.toml")
     if path.exists() and not args.force:
         raise InputError(str(path), "файл уже существует", "новый путь или флаг --force")
+    if not path.parent.is_dir():  # a typo in the folder must not create folders silently
+        raise InputError(str(path), f"папка {path.parent} не существует",
+                         "путь в существующей папке (создайте её заранее)")
     path.write_text(default_toml(), encoding="utf-8")
     print(path)
     return EXIT_OK
@@ -111,7 +133,8 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
 def _cmd_analyse(args: argparse.Namespace) -> int:
     from report.pipeline import analyse_to_bundle
 
-    out = analyse_to_bundle(Path(args.data), Path(args.out), load_cli_config(args.config),
+    config = load_cli_config(args.config)
+    out = analyse_to_bundle(_data_folder(args.data, config), Path(args.out), config,
                             quiet=args.quiet, period=args.period)
     print(out)
     return EXIT_OK
@@ -121,11 +144,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from report.pipeline import build_report
 
     config = load_cli_config(args.config)
-    raw = args.data or config.data_dir  # Path("") would silently mean the current folder
-    if not raw:
-        raise InputError("--data", "не указана папка с выгрузкой",
-                         "--data ПАПКА или data_dir в oneclick.toml")
-    data = Path(raw)
+    data = _data_folder(args.data, config)
     archive = Path(args.out or config.archive_dir)
     revision = build_report(data, args.period, archive, config,
                             renderer=args.renderer or config.renderer, quiet=args.quiet)
@@ -194,6 +213,19 @@ def _cmd_send(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------- parser
 
 
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer within ``low … high``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"нужно целое число, получено {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"нужно число от {low} до {high}, получено {value}")
+        return value
+    return parse
+
+
 def _period(text: str) -> str:
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
         raise argparse.ArgumentTypeError(f"период должен быть в виде ГГГГ-ММ, получено {text!r}")
@@ -234,7 +266,9 @@ def _add_send(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--security", choices=["none", "starttls", "ssl"])
     p.add_argument("--from", dest="sender", metavar="ADDR", help="sender address")
     p.add_argument("--retries", type=int, help="retries of temporary failures")
-    p.add_argument("--timeout", type=float, help="socket timeout, seconds")
+    p.add_argument("--timeout", type=float,
+                   help="socket timeout, seconds (0 < t ≤ 600); the whole delivery, retries "
+                        "included, ends within timeout × (retries + 1) + the waits + 1 s")
     p.set_defaults(func=_cmd_send)
 
 
@@ -261,8 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo-data", help="write a synthetic demo export")
     p.add_argument("out_dir")
-    p.add_argument("--clients", type=int, default=1300)
-    p.add_argument("--seed", type=int, default=20261127)
+    p.add_argument("--clients", type=_int_in(20, 10_000_000), default=1300)
+    p.add_argument("--seed", type=_int_in(0, 2**32 - 1), default=20261127)
     p.set_defaults(func=_cmd_demo_data)
 
     p = sub.add_parser("analyse", help="write the results bundle (results.json, tables, model)")
@@ -287,8 +321,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _tolerant_output() -> None:
+    """Never fail on a terminal that cannot show Cyrillic (``PYTHONIOENCODING=latin-1``).
+
+    Characters the stream's encoding lacks are written as ``\\uXXXX`` escapes instead of
+    raising ``UnicodeEncodeError`` after the work is done.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (see the module docstring)."""
+    _tolerant_output()
     words = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in words  # accepted after the subcommand too, as the messages advise
     args = build_parser().parse_args([w for w in words if w != "--debug"])

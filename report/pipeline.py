@@ -2,16 +2,26 @@
 
 Each stage lives in its own module; this module only says which feeds which,
 times the stages, and makes sure nothing is archived unless every stage passed.
+
+Before any computation both entry points check what can be checked up front
+(:func:`check_before_run`): the data folder, the offer rule catalogue, the
+renderer (``quarto`` must be on PATH; ``auto`` falls back to the built-in one)
+and, for ``oneclick analyse``, the output folder (not a file, writable). The
+archive folder of ``oneclick report`` is checked by entering the
+:class:`~report.archive.store.RevisionBuilder`, also before the analysis.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from analysis.config import Config
 from analysis.data.clients import load_export
+from analysis.errors import InputError
 from analysis.paths import export_paths
 from analysis.results import files
 from analysis.results.contract import Bundle
@@ -20,7 +30,60 @@ from analysis.run import run_analysis
 from report.actionlist import write_action_list
 from report.progress import StageClock
 
-__all__ = ["analyse_to_bundle", "build_report"]
+__all__ = ["analyse_to_bundle", "build_report", "check_before_run"]
+
+
+def _check_data_dir(data_dir: Path) -> None:
+    if not data_dir.exists():
+        raise InputError(str(data_dir), "папка с выгрузкой не найдена",
+                         "папка с четырьмя CSV-файлами выгрузки")
+    if not data_dir.is_dir():
+        raise InputError(str(data_dir), "это файл, а не папка с выгрузкой",
+                         "папка с четырьмя CSV-файлами выгрузки")
+
+
+def _check_renderer(renderer: str) -> None:
+    if renderer == "quarto" and shutil.which("quarto") is None:
+        raise InputError("--renderer quarto", "программа quarto не найдена в PATH",
+                         "установленный Quarto, или --renderer auto / builtin "
+                         "(встроенный отрисовщик)")
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    """``out_dir`` (or its nearest existing parent) is a folder a file can be created in."""
+    existing = out_dir
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(str(out_dir), f"{existing} — файл, а не папка",
+                         "папка для результатов (новая или существующая)")
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise InputError(str(out_dir), f"в папку {existing} нельзя записать "
+                         f"({exc.strerror or exc})", "папка, доступная для записи") from None
+
+
+def check_before_run(data_dir: Path, config: Config, *, renderer: str | None = None,
+                     out_dir: Path | None = None) -> None:
+    """Refuse, before any computation, what would otherwise fail after it.
+
+    Raises
+    ------
+    InputError
+        The data folder is missing or a file; the offer rule catalogue is malformed;
+        ``renderer`` is ``quarto`` with no ``quarto`` on PATH; ``out_dir`` is a file, lies
+        under one, or cannot be written.
+    """
+    from analysis.segments.offers import load_rules
+
+    _check_data_dir(Path(data_dir))
+    load_rules(config.segments.offer_rules)
+    if renderer is not None:
+        _check_renderer(renderer)
+    if out_dir is not None:
+        _check_out_dir(Path(out_dir))
 
 
 def _analyse(data_dir: Path, config: Config, clock: StageClock,
@@ -43,6 +106,7 @@ def analyse_to_bundle(data_dir: Path, out_dir: Path, config: Config, *,
 
     ``period`` (``YYYY-MM``, optional) seeds the control draw as ``oneclick report`` does.
     """
+    check_before_run(data_dir, config, out_dir=out_dir)
     clock = StageClock(quiet=quiet)
     bundle = _analyse(data_dir, config, clock, period=period)
     with clock.stage("bundle", "Запись результатов"):
@@ -100,8 +164,9 @@ def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config,
     from report.archive.numbering import next_revision_name
     from report.archive.store import RevisionBuilder
 
-    clock = StageClock(quiet=quiet)
     data_dir = Path(data_dir)
+    check_before_run(data_dir, config, renderer=renderer)
+    clock = StageClock(quiet=quiet)
     with RevisionBuilder(archive_dir, period) as rev:
         previous, skipped = intact_previous(Path(archive_dir), period)
         bundle = _analyse(data_dir, config, clock, previous, period, skipped)
