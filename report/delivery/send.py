@@ -6,7 +6,7 @@ body with a plain-text alternative (key numbers from ``results.json``) and
 ``report.pdf`` attached byte for byte. Temporary failures (4xx replies, dropped
 connections, timeouts) are retried with exponential backoff; refusals (5xx,
 authentication) and unreachable servers are not. The whole delivery has a
-deadline, ``timeout × (retries + 1)`` plus the waits between attempts
+deadline, ``timeout × (retries + 1)`` plus the waits between attempts and a second
 (:func:`~report.delivery.smtp.delivery_deadline`), which a server dripping its
 replies cannot stretch. A message whose data was sent in full but whose reply
 never came is not sent again: the delivery is recorded with status ``unknown``
