@@ -40,6 +40,7 @@ from report.archive.errors import ArchiveError
 
 if TYPE_CHECKING:
     from analysis.config import Config
+    from report.archive.audit import ArchiveAudit
 
 __all__ = [
     "EXIT_DELIVERY",
@@ -160,19 +161,40 @@ def _cmd_archive_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_archive_verify(args: argparse.Namespace) -> int:
-    from report.archive.manifest import verify_revision
+    from report.archive.audit import verify_archive
+    from report.archive.manifest import check_revision
 
-    revision = Path(args.revision)
-    if not revision.is_dir():
-        raise InputError(str(revision), "папка ревизии не найдена",
-                         "путь к ревизии, например reports/2026-11/r1")
-    problems = verify_revision(revision)
-    if problems:
-        for problem in problems:
-            print(f"НЕ СОВПАДАЕТ: {problem}", file=sys.stderr)
+    target = Path(args.revision)
+    if not target.is_dir():
+        what, example = ("папка архива", "reports") if args.all else (
+            "папка ревизии", "reports/2026-11/r1")
+        raise InputError(str(target), f"{what} не найдена", f"путь, например {example}")
+    if args.all:
+        return _print_audit(verify_archive(target))
+    verdict = check_revision(target)
+    for note in verdict.notes:
+        print(f"Примечание: {note}")
+    for problem in verdict.problems:
+        print(f"НЕ СОВПАДАЕТ: {problem}", file=sys.stderr)
+    if verdict.problems:
         return EXIT_FAILURE
     print(f"OK: {args.revision} — все файлы совпадают с манифестом")
     return EXIT_OK
+
+
+def _print_audit(audit: ArchiveAudit) -> int:
+    """Print ``archive verify --all``: one line per revision, every break, the chain's head."""
+    for label, verdict in audit.revisions:
+        if verdict.ok:
+            print(f"OK: {label}" + "".join(f"; {n}" for n in verdict.notes))
+        for problem in verdict.problems:
+            print(f"НЕ СОВПАДАЕТ: {label}: {problem}", file=sys.stderr)
+    for problem in audit.problems:
+        print(f"НЕ СОВПАДАЕТ: {problem}", file=sys.stderr)
+    if audit.head:
+        print(f"Последняя запись журнала: {audit.head[0]}, manifest sha256 {audit.head[1]}")
+    print(f"Ревизий: {len(audit.revisions)}, нарушений: {audit.broken}")
+    return EXIT_OK if audit.ok else EXIT_FAILURE
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -238,8 +260,13 @@ def _add_archive(sub: argparse._SubParsersAction) -> None:
     p = asub.add_parser("list", help="published revisions with their key numbers")
     p.add_argument("--out", default="reports", help="archive folder (default: reports/)")
     p.set_defaults(func=_cmd_archive_list)
-    p = asub.add_parser("verify", help="check every file against the revision's manifest")
-    p.add_argument("revision", help="revision folder, e.g. reports/2026-11/r1")
+    p = asub.add_parser(
+        "verify", help="check a revision's files, manifest, ledger line and signature",
+        description="With --all: every revision, the ledger and every link of the hash chain. "
+                    "Signatures are checked when ONECLICK_ARCHIVE_KEY is set.")
+    p.add_argument("revision", help="revision folder, e.g. reports/2026-11/r1 "
+                                    "(with --all: the archive folder, e.g. reports)")
+    p.add_argument("--all", action="store_true", help="verify the whole archive and its chain")
     p.set_defaults(func=_cmd_archive_verify)
 
 
