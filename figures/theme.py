@@ -18,6 +18,7 @@ import matplotlib as mpl
 from matplotlib.ticker import FuncFormatter
 
 from analysis import glossary as g
+from analysis.data.quality import shorten_label
 from analysis.rutext import NBSP, num, pct, smart_num
 
 __all__ = [
@@ -100,8 +101,15 @@ def segment_colour(index: int) -> str:
 
 
 def wrap(text: str, width: int = 24) -> str:
-    """Break a label into lines of at most ``width`` characters (words kept whole)."""
-    return "\n".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
+    """Break a label into lines of at most ``width`` characters (words kept whole).
+
+    A label longer than :data:`analysis.data.quality.LABEL_LIMIT` characters is
+    cut first, ending in «…» (the data-quality log says so), and a word longer
+    than the limit is broken, so that no value from the data can stretch a chart.
+    """
+    short = shorten_label(text)
+    cut = short != text
+    return "\n".join(textwrap.wrap(short, width=width, break_long_words=cut)) or short
 
 
 def ru_ticks(axis: Any, kind: str = "num", digits: int | None = None) -> None:

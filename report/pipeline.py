@@ -21,8 +21,8 @@ from typing import Any
 
 from analysis.config import Config
 from analysis.data.clients import load_export
+from analysis.data.load import SourceFile
 from analysis.errors import InputError
-from analysis.paths import export_paths
 from analysis.results import files
 from analysis.results.contract import Bundle
 from analysis.results.store import write_bundle
@@ -88,11 +88,12 @@ def check_before_run(data_dir: Path, config: Config, *, renderer: str | None = N
 
 def _analyse(data_dir: Path, config: Config, clock: StageClock,
              previous: Path | None = None, period: str | None = None,
-             skipped: list[dict[str, str]] | None = None) -> Bundle:
+             skipped: list[dict[str, str]] | None = None) -> tuple[Bundle, dict[str, SourceFile]]:
+    """The bundle, and the inputs as they were read (hashed at read time, for the manifest)."""
     with clock.stage("validate", "Проверка и исправление выгрузки"):
         data = load_export(data_dir, config.data)
     with clock.stage("analyse", "Анализ, модель, SHAP, сегменты"):
-        return run_analysis(data, config, previous, period, skipped)
+        return run_analysis(data, config, previous, period, skipped), data.sources
 
 
 def _write(bundle: Bundle, out_dir: Path) -> None:
@@ -108,14 +109,14 @@ def analyse_to_bundle(data_dir: Path, out_dir: Path, config: Config, *,
     """
     check_before_run(data_dir, config, out_dir=out_dir)
     clock = StageClock(quiet=quiet)
-    bundle = _analyse(data_dir, config, clock, period=period)
+    bundle, _ = _analyse(data_dir, config, clock, period=period)
     with clock.stage("bundle", "Запись результатов"):
         _write(bundle, out_dir)
     return out_dir
 
 
-def _provenance(data_dir: Path, config: Config, timings: dict[str, float]) -> dict[str, Any]:
-    from report.archive.manifest import file_digest
+def _provenance(sources: dict[str, SourceFile], config: Config,
+                timings: dict[str, float]) -> dict[str, Any]:
     from report.archive.provenance import describe_tool
 
     tool = describe_tool()
@@ -125,7 +126,7 @@ def _provenance(data_dir: Path, config: Config, timings: dict[str, float]) -> di
         "python": tool["python"],
         "packages": tool["packages"],
         "seed": config.model.seed,
-        "inputs": {p.name: {"sha256": file_digest(p)} for p in export_paths(data_dir).values()},
+        "inputs": {s.name: {"sha256": s.sha256} for s in sources.values()},
         "timings": dict(timings),
     }
 
@@ -169,11 +170,11 @@ def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config,
     clock = StageClock(quiet=quiet)
     with RevisionBuilder(archive_dir, period) as rev:
         previous, skipped = intact_previous(Path(archive_dir), period)
-        bundle = _analyse(data_dir, config, clock, previous, period, skipped)
+        bundle, sources = _analyse(data_dir, config, clock, previous, period, skipped)
         with clock.stage("bundle", "Запись результатов"):
             _write(bundle, rev.path)
         hint = next_revision_name(archive_dir, period)
-        prov = _provenance(data_dir, config, {**clock.timings, **bundle.timings})
+        prov = _provenance(sources, config, {**clock.timings, **bundle.timings})
         used = _render(rev.path, bundle, period, hint, renderer, prov, clock)
         clock.write_log(rev.path / files.RUN_LOG)
         final = rev.publish(
@@ -182,7 +183,7 @@ def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config,
              "timings": {**clock.timings, **{f"analysis.{k}": round(v, 3)
                                              for k, v in bundle.timings.items()}},
              "created_at": datetime.now(UTC).isoformat(timespec="seconds")},
-            inputs={key: path for key, path in export_paths(data_dir).items()},
+            inputs=sources,  # digests taken when the loader read the files
         )
     return final
 

@@ -1,13 +1,30 @@
-"""The data-quality log: every repair, exclusion and warning, with counts and ids."""
+"""The data-quality log: every repair, exclusion and warning, with counts and ids.
+
+It also holds the one rule for showing a long text value from the data: a label
+longer than :data:`LABEL_LIMIT` characters is cut to that length with «…»
+(:func:`shorten_label`) on the charts and in the report's tables, and the data
+stage records each such column as the warning ``long_label``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-__all__ = ["QualityEntry", "QualityLog"]
+__all__ = ["LABEL_LIMIT", "QualityEntry", "QualityLog", "shorten_label"]
 
 Kind = Literal["repair", "exclusion", "warning"]
+
+#: Longest label (characters) shown whole on a chart or in a table of the report.
+LABEL_LIMIT = 60
+_ELLIPSIS = "…"
+
+
+def shorten_label(text: str, limit: int = LABEL_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, the last being «…», when it is longer."""
+    if len(text) <= limit:
+        return text
+    return text[:limit - 1].rstrip() + _ELLIPSIS
 
 
 @dataclass(frozen=True)

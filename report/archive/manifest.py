@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from analysis.results import files
 from report.archive import signing
@@ -61,13 +61,25 @@ def file_digest(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def _input_table(inputs: Mapping[str, Path]) -> dict[str, dict[str, Any]]:
-    """Return ``{key: {"name", "sha256", "size"}}`` for the run's input files."""
-    table: dict[str, dict[str, Any]] = {}
-    for key, raw in sorted(inputs.items()):
+class InputRecord(Protocol):
+    """An input as it was read: name, hex sha256 and size of the bytes the loader read."""
+
+    name: str
+    sha256: str
+    size: int
+
+
+def _input_entry(raw: Path | InputRecord) -> dict[str, Any]:
+    """``{"name", "sha256", "size"}``: as recorded when read, or hashed now for a bare path."""
+    if isinstance(raw, Path | str):
         path = Path(raw)
-        table[key] = {"name": path.name, "sha256": file_digest(path), "size": path.stat().st_size}
-    return table
+        return {"name": path.name, "sha256": file_digest(path), "size": path.stat().st_size}
+    return {"name": raw.name, "sha256": raw.sha256, "size": raw.size}
+
+
+def _input_table(inputs: Mapping[str, Path | InputRecord]) -> dict[str, dict[str, Any]]:
+    """Return ``{key: {"name", "sha256", "size"}}`` for the run's input files."""
+    return {key: _input_entry(raw) for key, raw in sorted(inputs.items())}
 
 
 def _json_default(obj: Any) -> Any:
@@ -97,7 +109,7 @@ def _write_text_durable(path: Path, text: str) -> None:
         os.fsync(fh.fileno())
 
 
-def draft_manifest(revision_tmp_dir: Path, inputs: Mapping[str, Path],
+def draft_manifest(revision_tmp_dir: Path, inputs: Mapping[str, Path | InputRecord],
                    extra: Mapping[str, Any]) -> dict[str, Any]:
     """Everything of the manifest but the chain fields (hashes every file: slow part).
 
@@ -105,8 +117,10 @@ def draft_manifest(revision_tmp_dir: Path, inputs: Mapping[str, Path],
     ----------
     revision_tmp_dir : Path
         Folder holding the finished outputs of the run.
-    inputs : Mapping[str, Path]
-        Input files by logical name (e.g. ``{"market_file": Path(".../market_file.csv")}``).
+    inputs : Mapping[str, Path | InputRecord]
+        Input files by logical name: the digests taken when the loader read them
+        (:class:`analysis.data.load.SourceFile`, so a file replaced during the run
+        is recorded as it was read), or paths to hash now.
     extra : Mapping[str, Any]
         Further top-level entries: parameters, seed, timings, period, created_at, ...
 
