@@ -223,3 +223,17 @@ def test_huge_category_label_is_shortened_on_the_chart() -> None:
     assert labels[1].endswith("…")
     assert max(len(part) for part in labels[1].split("\n")) <= 28
     assert fig.get_tightbbox(canvas.get_renderer()).width < 2 * theme.WIDTH
+
+
+@pytest.mark.parametrize("where", ["value", "header"])
+def test_huge_text_is_shortened_in_an_error_message(export_dir: Path, capsys, where: str) -> None:
+    """On main the one-line message carried all 200 024 characters."""
+    path = export_dir / "market_file.csv"
+    if where == "value":
+        _set_cell(path, 2, g.SERVICE, HUGE)
+    else:
+        lines = _lines(path)
+        lines[0] = lines[0].replace(g.SERVICE, HUGE)
+        _write(path, lines)
+    err = _expect_input_error(capsys, export_dir, "market_file.csv", g.SERVICE, "…")
+    assert len(err) < 1000

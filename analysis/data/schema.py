@@ -33,7 +33,7 @@ from pandera.errors import SchemaErrors
 
 from analysis import glossary as g
 from analysis.data.load import RawTable
-from analysis.data.quality import QualityEntry, QualityLog
+from analysis.data.quality import QualityEntry, QualityLog, shorten_label
 from analysis.errors import InputError
 from analysis.rutext import num
 
@@ -146,8 +146,14 @@ def _line_numbers(mask: pd.Series) -> list[int]:
 
 
 def _shown(text: str) -> str:
-    """Text from the file as a message shows it: escaped if it holds line breaks or controls."""
+    """Text from the file as a message shows it: escaped if it holds line breaks, and short."""
+    text = shorten_label(text)
     return text if text.isprintable() else repr(text)
+
+
+def _sample(values: pd.Series) -> str:
+    """The first three values of a message, quoted and shortened (a cell can be huge)."""
+    return ", ".join(repr(shorten_label(str(v))) for v in values.head(3))
 
 
 def _require_columns(raw: RawTable, spec: FileSpec, log: QualityLog) -> pd.DataFrame:
@@ -201,7 +207,7 @@ def _parse_ids(frame: pd.DataFrame, spec: FileSpec) -> pd.Series:
                          rows=_line_numbers(bad))
     big = pd.Series([v > ID_MAX for v in values], index=frame.index)  # type: ignore[operator]
     if big.any():
-        sample = ", ".join(str(v) for v in frame.loc[big, "id"].head(3))
+        sample = ", ".join(shorten_label(str(v)) for v in frame.loc[big, "id"].head(3))
         raise InputError(spec.file, f"id вне допустимого диапазона ({sample})",
                          f"целое число от 0 до {ID_MAX} (2^63 − 1)", column="id",
                          rows=_line_numbers(big))
@@ -221,13 +227,13 @@ def _parse_numeric(frame: pd.DataFrame, spec: FileSpec) -> None:
         values = _parse_number(text.where(~missing, "nan"))
         bad = values.isna() & ~missing
         if bad.any():
-            sample = ", ".join(repr(v) for v in text[bad].head(3))
+            sample = _sample(text[bad])
             raise InputError(spec.file, f"нечисловые значения ({sample})", "число",
                              column=column, rows=_line_numbers(bad))
         infinite = np.isinf(values.to_numpy(dtype="float64", na_value=np.nan))
         if infinite.any():
             hit = pd.Series(infinite, index=frame.index)
-            sample = ", ".join(repr(v) for v in text[hit].head(3))
+            sample = _sample(text[hit])
             raise InputError(spec.file, f"бесконечные или переполненные значения ({sample})",
                              _expected(spec, column), column=column, rows=_line_numbers(hit))
         frame[column] = values.astype("float64")
@@ -306,8 +312,7 @@ def _raise_first(spec: FileSpec, frame: pd.DataFrame, error: SchemaErrors) -> No
         dup = frame.duplicated(list(spec.key), keep=False)
         rows = _line_numbers(dup)
     else:
-        values = ", ".join(repr(v) for v in cases.loc[cases["column"] == column,
-                                                       "failure_case"].head(3))
+        values = _sample(cases.loc[cases["column"] == column, "failure_case"])
         problem = f"недопустимые значения ({values})"
         if rows and frame[column].duplicated(keep=False).loc[rows[0]] and (
             column in spec.key
