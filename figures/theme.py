@@ -104,12 +104,17 @@ def wrap(text: str, width: int = 24) -> str:
     """Break a label into lines of at most ``width`` characters (words kept whole).
 
     A label longer than :data:`analysis.data.quality.LABEL_LIMIT` characters is
-    cut first, ending in «…» (the data-quality log says so), and a word longer
-    than the limit is broken, so that no value from the data can stretch a chart.
+    cut first, ending in «…» (the data-quality log says so), and then shown on
+    at most two lines, long words broken, so that no value from the data can
+    stretch a chart.
     """
     short = shorten_label(text)
-    cut = short != text
-    return "\n".join(textwrap.wrap(short, width=width, break_long_words=cut)) or short
+    if short == text:
+        return "\n".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
+    lines = textwrap.wrap(short, width=width)
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][:width - 1].rstrip() + "…"]
+    return "\n".join(lines)
 
 
 def ru_ticks(axis: Any, kind: str = "num", digits: int | None = None) -> None:

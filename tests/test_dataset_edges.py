@@ -222,6 +222,7 @@ def test_huge_category_label_is_shortened_on_the_chart() -> None:
     assert len(labels[1].replace("\n", "")) <= LABEL_LIMIT
     assert labels[1].endswith("…")
     assert max(len(part) for part in labels[1].split("\n")) <= 28
+    assert labels[1].count("\n") <= 1                         # two lines at most
     assert fig.get_tightbbox(canvas.get_renderer()).width < 2 * theme.WIDTH
 
 
