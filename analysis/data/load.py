@@ -78,12 +78,13 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class RawTable:
-    """A file's cells as stripped text, headers trimmed, with the dialect it was read in.
+    """A file's cells as text, headers trimmed, with the dialect it was read in.
 
     Attributes
     ----------
     frame
-        Cells as text, indexed by the physical line each row starts on.
+        Cells as text (not trimmed: :mod:`analysis.data.schema` trims and parses),
+        indexed by the physical line each row starts on.
     header
         The header cells as written (before trimming), in file order.
     source
@@ -239,9 +240,14 @@ def _clean_header(cells: list[str]) -> list[str]:
 
 @dataclass
 class _Body:
-    """Rows being collected, with what was found on the way."""
+    """Rows being collected, with what was found on the way.
+
+    ``has_controls`` says whether the file holds any control character at all,
+    so that a clean file (the usual case) is not searched value by value.
+    """
 
     width: int
+    has_controls: bool
     rows: list[list[str]] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
     empty: list[int] = field(default_factory=list)
@@ -250,12 +256,12 @@ class _Body:
     controls: dict[int, list[int]] = field(default_factory=dict)
 
     def add(self, line: int, record: list[str]) -> None:
-        values, hits = _strip_controls(record)
-        if all(not v.strip() for v in values):
+        values, hits = _strip_controls(record) if self.has_controls else (record, [])
+        if not "".join(values).strip():
             self.empty.append(line)
             return
         if len(values) > self.width:
-            if any(v.strip() for v in values[self.width:]):
+            if "".join(values[self.width:]).strip():
                 self.long.append(line)
                 return
             values = values[:self.width]
@@ -265,7 +271,7 @@ class _Body:
         for position in hits:
             if position < self.width:
                 self.controls.setdefault(position, []).append(line)
-        self.rows.append([v.strip() for v in values])
+        self.rows.append(values)
         self.lines.append(line)
 
 
@@ -305,7 +311,8 @@ def read_table(path: Path) -> RawTable:
     header_line, header_cells = records[0]
     header, header_hits = _strip_controls(header_cells)
     columns = _clean_header(header)
-    body = _Body(width=len(columns))
+    body = _Body(width=len(columns),
+                 has_controls=CONTROL_CHARACTERS.search(text) is not None)
     for line, record in records[1:]:
         body.add(line, record)
     _check_widths(body, name)
