@@ -238,3 +238,28 @@ def test_huge_text_is_shortened_in_an_error_message(export_dir: Path, capsys, wh
         _write(path, lines)
     err = _expect_input_error(capsys, export_dir, "market_file.csv", g.SERVICE, "…")
     assert len(err) < 1000
+
+
+# --- rows that do not fit the header ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("edit", "problem"), [
+    (lambda line: line + ",лишнее", "больше значений"),
+    (lambda line: line.rsplit(",", 1)[0], "меньше значений"),
+    (lambda line: line.replace(",", ',"', 1), "кавычки"),
+], ids=["extra-value", "missing-value", "open-quote"])
+def test_row_that_does_not_fit_the_header_names_its_line(export_dir: Path, capsys, edit,
+                                                         problem: str) -> None:
+    path = export_dir / "market_file.csv"
+    lines = _lines(path)
+    lines[1:1] = [""]                     # a blank line first: the line named is physical
+    lines[7] = edit(lines[7])
+    _write(path, lines)
+    _expect_input_error(capsys, export_dir, "market_file.csv", problem, "строки: 8")
+
+
+def test_empty_trailing_values_beyond_the_header_are_ignored(export_dir: Path) -> None:
+    path = export_dir / "market_money.csv"
+    canonical = load_export(export_dir).clients
+    _write(path, [line + ",," if line and i else line for i, line in enumerate(_lines(path))])
+    pd.testing.assert_frame_equal(load_export(export_dir).clients, canonical)
