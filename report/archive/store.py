@@ -27,7 +27,7 @@ from typing import Any, Self
 from report.archive.errors import ArchiveError
 from report.archive.ledger import append_lines, entry_line, legacy_lines, read_ledger
 from report.archive.locks import TMP_PREFIX, clean_stale_temps, publish_lock
-from report.archive.manifest import draft_manifest, seal_manifest
+from report.archive.manifest import InputRecord, draft_manifest, seal_manifest
 from report.archive.numbering import check_period, next_free_number, revision_folders
 from report.archive.signing import archive_key
 
@@ -191,7 +191,7 @@ class RevisionBuilder:
     def publish(
         self,
         manifest_extra: Mapping[str, Any] | None = None,
-        inputs: Mapping[str, Path] | None = None,
+        inputs: Mapping[str, Path | InputRecord] | None = None,
     ) -> Path:
         """Write ``manifest.json`` and move the revision to ``ARCHIVE_DIR/PERIOD/rN``.
 
@@ -200,7 +200,7 @@ class RevisionBuilder:
         manifest_extra : Mapping[str, Any], optional
             Parameters, seed, timings, ... ; ``period`` and ``created_at`` (UTC) are
             added unless given.
-        inputs : Mapping[str, Path], optional
+        inputs : Mapping[str, Path | InputRecord], optional
             Input files to fingerprint, by logical name.
 
         Returns
