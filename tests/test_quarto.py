@@ -1,6 +1,6 @@
 """Real Quarto: one ``oneclick report`` with ``--renderer auto`` (Quarto on PATH) on the demo
 export, the same revision's document rendered by the built-in renderer, and ``quarto render``
-by hand in a copy of the revision, shared by every test of this module.
+by hand in a copy of the revision, made once and shared by every test of this module.
 
 Needs a ``quarto`` executable on PATH (``bash ../shared/quarto/install.sh PREFIX``, then
 ``PREFIX/bin`` on PATH; ``.ci/run`` does both where ``../shared/quarto`` exists); skipped
@@ -10,9 +10,11 @@ otherwise.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -58,14 +60,11 @@ QUARTO_ONLY_CLASSES = frozenset({
 })
 
 
-@pytest.fixture(scope="module")
-def renders(demo_export_master: Path, config_file: Path,
-            tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The Quarto revision, its document by the built-in renderer, and a by-hand render."""
-    tmp = tmp_path_factory.mktemp("quarto")
+def _make_renders(tmp: Path, export: Path, config: Path) -> dict[str, Path]:
+    """``oneclick report --renderer auto``, the built-in HTML of its document, a by-hand render."""
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = main(["--config", str(config_file), "report", "--data", str(demo_export_master),
+        code = main(["--config", str(config), "report", "--data", str(export),
                      "--period", "2026-11", "--out", str(tmp / "archive"), "--quiet",
                      "--renderer", "auto"])
     assert code == 0
@@ -74,10 +73,32 @@ def renders(demo_export_master: Path, config_file: Path,
     assert render_html(revision / "report.qmd", builtin, renderer="builtin") == "builtin"
     by_hand = tmp / "by-hand"
     shutil.copytree(revision, by_hand)
-    subprocess.run([QUARTO or "quarto", "render"], cwd=by_hand, check=True, capture_output=True,
-                   timeout=600)
+    done = subprocess.run([QUARTO or "quarto", "render"], cwd=by_hand, capture_output=True,
+                          text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
     return {"revision": revision, "quarto": revision / "report.html", "builtin": builtin,
             "by_hand": by_hand}
+
+
+@pytest.fixture(scope="module")
+def renders(request: pytest.FixtureRequest,
+            tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The renders, made once per session even when xdist spreads this module over workers.
+
+    The folder is the session's base temp, which every worker sees under xdist (the
+    recipe pytest-xdist documents); the first worker renders, the others wait on the lock.
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "quarto-renders"
+    shared.mkdir(exist_ok=True)
+    index = shared / "renders.json"
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not index.is_file():
+            made = _make_renders(shared, request.getfixturevalue("demo_export_master"),
+                                 request.getfixturevalue("config_file"))
+            index.write_text(json.dumps({k: str(v) for k, v in made.items()}), encoding="utf-8")
+    return {k: Path(v) for k, v in json.loads(index.read_text(encoding="utf-8")).items()}
 
 
 class _Outline(HTMLParser):
