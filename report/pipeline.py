@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis.config import Config
 from analysis.data.clients import load_export
@@ -29,6 +29,9 @@ from analysis.results.store import write_bundle
 from analysis.run import run_analysis
 from report.actionlist import write_action_list
 from report.progress import StageClock
+
+if TYPE_CHECKING:
+    from report.render.html import RendererInfo
 
 __all__ = ["analyse_to_bundle", "build_report", "check_before_run"]
 
@@ -132,26 +135,28 @@ def _provenance(sources: dict[str, SourceFile], config: Config,
 
 
 def _render(rev: Path, bundle: Bundle, period: str, revision_hint: str, renderer: str,
-            prov: dict[str, Any], clock: StageClock) -> str:
+            prov: dict[str, Any], clock: StageClock) -> RendererInfo:
     from figures.build import build_figures
     from figures.reader import Bundle as FigureBundle
-    from report.documents import build_context, period_label, write_documents
-    from report.render.html import render_html
+    from report.documents import build_context, write_documents
+    from report.render.html import choose_renderer, render_html
     from report.render.pdf import render_pdf
+    from report.text.common import running_header
     from report.text.figures import with_captions
+    from report.text.method import renderer_label
 
+    used = choose_renderer(renderer)  # the appendix names it
     with clock.stage("figures", "Графики"):
         specs = build_figures(FigureBundle.from_memory(bundle, rev), rev / files.FIGURES_DIR)
     figures = [with_captions(vars(s)) for s in specs]
-    header = f"«В один клик» · {period_label(period)} · ревизия {revision_hint}"
+    header = running_header(period, revision_hint)
     with clock.stage("documents", "Документы отчёта"):
+        prov = {**prov, "renderer": renderer_label(used.name, used.version)}
         context = build_context(bundle.results, figures, period=period,
                                 revision=revision_hint, provenance=prov)
         qmd = write_documents(context, rev)
     with clock.stage("html", "HTML"):
-        used = render_html(qmd, rev / files.REPORT_HTML, renderer=renderer,  # type: ignore[arg-type]
-                           title=f"Активность клиентов — {period_label(period)}",
-                           running_header=header)
+        render_html(qmd, rev / files.REPORT_HTML, renderer=used.name)
     with clock.stage("pdf", "PDF"):
         render_pdf(rev / files.REPORT_HTML, rev / files.REPORT_PDF, base_dir=rev,
                    running_header=header)
@@ -179,7 +184,8 @@ def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config,
         clock.write_log(rev.path / files.RUN_LOG)
         final = rev.publish(
             {"period": period, "parameters": bundle.results["params"],
-             "seed": config.model.seed, "renderer": used,
+             "seed": config.model.seed,
+             "renderer": used.name, "renderer_version": used.version,
              "timings": {**clock.timings, **{f"analysis.{k}": round(v, 3)
                                              for k, v in bundle.timings.items()}},
              "created_at": datetime.now(UTC).isoformat(timespec="seconds")},
