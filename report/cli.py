@@ -24,7 +24,6 @@ Exit statuses (the contract scripts and cron rely on):
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING
 from analysis.errors import InputError
 from report.archive import provenance
 from report.archive.errors import ArchiveError
+from report.console import install_terminal_guards, terminal_json, terminal_text
 
 if TYPE_CHECKING:
     from analysis.config import Config
@@ -79,7 +79,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     data = load_export(Path(args.data_dir), load_cli_config(args.config).data)
     if args.json:
-        print(json.dumps(data.quality.to_dict(), ensure_ascii=False, indent=2))
+        print(terminal_json(data.quality.to_dict()))
     else:
         print(validation_summary(data.quality))
     return EXIT_OK
@@ -136,7 +136,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_archive_list(args: argparse.Namespace) -> int:
     from report.archive.listing import format_revision_table, list_revisions
 
-    print(format_revision_table(list_revisions(Path(args.out))))
+    print(terminal_text(format_revision_table(list_revisions(Path(args.out)))))
     return EXIT_OK
 
 
@@ -150,9 +150,10 @@ def _cmd_archive_verify(args: argparse.Namespace) -> int:
     problems = verify_revision(revision)
     if problems:
         for problem in problems:
-            print(f"НЕ СОВПАДАЕТ: {problem}", file=sys.stderr)
+            print(terminal_text(f"НЕ СОВПАДАЕТ: {problem}", keep_newlines=False),
+                  file=sys.stderr)
         return EXIT_FAILURE
-    print(f"OK: {args.revision} — все файлы совпадают с манифестом")
+    print(terminal_text(f"OK: {args.revision} — все файлы совпадают с манифестом"))
     return EXIT_OK
 
 
@@ -163,9 +164,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     params = load_cli_config(args.config).compare
     comparison = compare_revisions(Path(args.rev_a), Path(args.rev_b), params)
     if args.json:
-        print(json.dumps(comparison, ensure_ascii=False, indent=2, allow_nan=False))
+        print(terminal_json(comparison))
     else:
-        print(format_comparison(comparison), end="")
+        print(terminal_text(format_comparison(comparison)), end="")
     return EXIT_OK
 
 
@@ -181,13 +182,13 @@ def _cmd_send(args: argparse.Namespace) -> int:
     try:
         record = send_revision(Path(args.revision), params)
     except RevisionNotSendable as exc:
-        print(exc, file=sys.stderr)
+        print(terminal_text(exc), file=sys.stderr)
         return EXIT_FAILURE
     except DeliveryError as exc:
-        print(exc, file=sys.stderr)
+        print(terminal_text(exc), file=sys.stderr)
         return EXIT_DELIVERY
-    print(f"Отправлено: «{record['subject']}» → {', '.join(record['recipients'])} "
-          f"через {record['smtp']} ({record['message_id']})")
+    print(terminal_text(f"Отправлено: «{record['subject']}» → {', '.join(record['recipients'])} "
+                        f"через {record['smtp']} ({record['message_id']})"))
     return EXIT_OK
 
 
@@ -294,22 +295,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args([w for w in words if w != "--debug"])
     args.debug = debug
     func: Handler = args.func
+    install_terminal_guards()  # data text in warnings and log records is escaped too
     try:
         return func(args)
     except InputError as error:
-        print(error.message, file=sys.stderr)
+        print(terminal_text(error.message, keep_newlines=False), file=sys.stderr)
         return EXIT_INPUT
     except ArchiveError as error:  # disk full, not writable: nothing archived, not a bug
-        print(f"Архив не записан: {error}", file=sys.stderr)
+        print(terminal_text(f"Архив не записан: {error}"), file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("Прервано.", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as error:
         if args.debug:
-            raise
-        print(f"Внутренняя ошибка: {type(error).__name__}: {error}. "
-              "Запустите с --debug и сообщите разработчикам.", file=sys.stderr)
+            raise  # printed by the escaping sys.excepthook of install_terminal_guards
+        print(terminal_text(f"Внутренняя ошибка: {type(error).__name__}: {error}. "
+                            "Запустите с --debug и сообщите разработчикам."), file=sys.stderr)
         return EXIT_FAILURE
 
 
