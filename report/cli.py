@@ -27,7 +27,6 @@ Exit statuses (the contract scripts and cron rely on):
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -37,6 +36,7 @@ from typing import TYPE_CHECKING
 from analysis.errors import InputError
 from report.archive import provenance
 from report.archive.errors import ArchiveError
+from report.console import install_terminal_guards, terminal_json, terminal_text
 
 if TYPE_CHECKING:
     from analysis.config import Config
@@ -93,7 +93,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     config = load_cli_config(args.config)
     data = load_export(_data_folder(args.data_dir, config), config.data)
     if args.json:
-        print(json.dumps(data.quality.to_dict(), ensure_ascii=False, indent=2))
+        print(terminal_json(data.quality.to_dict()))
     else:
         print(validation_summary(data.quality))
     return EXIT_OK
@@ -156,8 +156,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_archive_list(args: argparse.Namespace) -> int:
     from report.archive.listing import format_revision_table, list_revisions
 
-    print(format_revision_table(list_revisions(Path(args.out))))
+    print(terminal_text(format_revision_table(list_revisions(Path(args.out)))))
     return EXIT_OK
+
+
+def _say(line: str, *, err: bool = False) -> None:
+    """Print one line of the tool's own that may quote archive names, escaped for a terminal."""
+    print(terminal_text(line, keep_newlines=False), file=sys.stderr if err else sys.stdout)
 
 
 def _cmd_archive_verify(args: argparse.Namespace) -> int:
@@ -173,12 +178,12 @@ def _cmd_archive_verify(args: argparse.Namespace) -> int:
         return _print_audit(verify_archive(target))
     verdict = check_revision(target)
     for note in verdict.notes:
-        print(f"Примечание: {note}")
+        _say(f"Примечание: {note}")
     for problem in verdict.problems:
-        print(f"НЕ СОВПАДАЕТ: {problem}", file=sys.stderr)
+        _say(f"НЕ СОВПАДАЕТ: {problem}", err=True)
     if verdict.problems:
         return EXIT_FAILURE
-    print(f"OK: {args.revision} — все файлы совпадают с манифестом")
+    _say(f"OK: {args.revision} — все файлы совпадают с манифестом")
     return EXIT_OK
 
 
@@ -186,16 +191,15 @@ def _print_audit(audit: ArchiveAudit) -> int:
     """Print ``archive verify --all``: one line per revision, every break, the chain's head."""
     for label, verdict in audit.revisions:
         if verdict.ok:
-            print(f"OK: {label}" + "".join(f"; {n}" for n in verdict.notes))
+            _say(f"OK: {label}" + "".join(f"; {n}" for n in verdict.notes))
         for problem in verdict.problems:
-            print(f"НЕ СОВПАДАЕТ: {label}: {problem}", file=sys.stderr)
+            _say(f"НЕ СОВПАДАЕТ: {label}: {problem}", err=True)
     for problem in audit.problems:
-        print(f"НЕ СОВПАДАЕТ: {problem}", file=sys.stderr)
+        _say(f"НЕ СОВПАДАЕТ: {problem}", err=True)
     if audit.head:
-        print(f"Последняя запись журнала: {audit.head[0]}, manifest sha256 {audit.head[1]}")
-    print(f"Ревизий: {len(audit.revisions)}, нарушений: {audit.broken}")
+        _say(f"Последняя запись журнала: {audit.head[0]}, manifest sha256 {audit.head[1]}")
+    _say(f"Ревизий: {len(audit.revisions)}, нарушений: {audit.broken}")
     return EXIT_OK if audit.ok else EXIT_FAILURE
-
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from analysis.comparison import compare_revisions
@@ -204,9 +208,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     params = load_cli_config(args.config).compare
     comparison = compare_revisions(Path(args.rev_a), Path(args.rev_b), params)
     if args.json:
-        print(json.dumps(comparison, ensure_ascii=False, indent=2, allow_nan=False))
+        print(terminal_json(comparison))
     else:
-        print(format_comparison(comparison), end="")
+        print(terminal_text(format_comparison(comparison)), end="")
     return EXIT_OK
 
 
@@ -222,13 +226,13 @@ def _cmd_send(args: argparse.Namespace) -> int:
     try:
         record = send_revision(Path(args.revision), params)
     except RevisionNotSendable as exc:
-        print(exc, file=sys.stderr)
+        print(terminal_text(exc), file=sys.stderr)
         return EXIT_FAILURE
     except DeliveryError as exc:
-        print(exc, file=sys.stderr)
+        print(terminal_text(exc), file=sys.stderr)
         return EXIT_DELIVERY
-    print(f"Отправлено: «{record['subject']}» → {', '.join(record['recipients'])} "
-          f"через {record['smtp']} ({record['message_id']})")
+    print(terminal_text(f"Отправлено: «{record['subject']}» → {', '.join(record['recipients'])} "
+                        f"через {record['smtp']} ({record['message_id']})"))
     return EXIT_OK
 
 
@@ -368,22 +372,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args([w for w in words if w != "--debug"])
     args.debug = debug
     func: Handler = args.func
+    install_terminal_guards()  # data text in warnings and log records is escaped too
     try:
         return func(args)
     except InputError as error:
-        print(error.message, file=sys.stderr)
+        print(terminal_text(error.message, keep_newlines=False), file=sys.stderr)
         return EXIT_INPUT
     except ArchiveError as error:  # disk full, not writable: nothing archived, not a bug
-        print(f"Архив не записан: {error}", file=sys.stderr)
+        print(terminal_text(f"Архив не записан: {error}"), file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("Прервано.", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as error:
         if args.debug:
-            raise
-        print(f"Внутренняя ошибка: {type(error).__name__}: {error}. "
-              "Запустите с --debug и сообщите разработчикам.", file=sys.stderr)
+            raise  # printed by the escaping sys.excepthook of install_terminal_guards
+        print(terminal_text(f"Внутренняя ошибка: {type(error).__name__}: {error}. "
+                            "Запустите с --debug и сообщите разработчикам."), file=sys.stderr)
         return EXIT_FAILURE
 
 

@@ -67,6 +67,7 @@ def test_report_records_the_inputs_it_analysed(export_dir: Path, tmp_path: Path,
     provenance they would show in the appendix is captured instead.
     """
     import report.pipeline as pipeline
+    from report.render.html import RendererInfo
 
     path = export_dir / "money.csv"
     read = path.read_bytes()
@@ -78,9 +79,9 @@ def test_report_records_the_inputs_it_analysed(export_dir: Path, tmp_path: Path,
         replaced.append(_replace(path))
         return analyse(*args, **kwargs)
 
-    def render(rev, bundle, period, hint, renderer, prov, clock) -> str:
+    def render(rev, bundle, period, hint, renderer, prov, clock) -> RendererInfo:
         shown.append(prov)
-        return "builtin"
+        return RendererInfo("builtin", "test")
 
     monkeypatch.setattr(pipeline, "run_analysis", analyse_then_replace)
     monkeypatch.setattr(pipeline, "_render", render)
