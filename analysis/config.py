@@ -169,6 +169,10 @@ class Config(_Section):
     """All parameters of a run."""
 
     data_dir: str = Field("", description="folder with the four exports (--data)")
+    period: str = Field(
+        "", pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$",
+        description="month the export covers, YYYY-MM (--period); empty: the export "
+                    "folder's name when it is YYYY-MM")
     archive_dir: str = Field("reports", description="archive of revisions (--out)")
     renderer: str = Field("auto", pattern="^(auto|builtin|quarto)$",
                           description="auto: Quarto when on PATH, else the built-in renderer")

@@ -18,7 +18,7 @@ import pandas as pd
 
 from analysis import glossary as g
 from analysis.behaviour import stats
-from analysis.comparison import compare_runs
+from analysis.comparison import compare_runs, previous_outcome
 from analysis.config import Config
 from analysis.data.clients import ClientData
 from analysis.explain.fitted import fit_and_explain
@@ -79,6 +79,15 @@ def _comparison(previous: Path | None, results: dict[str, Any], data: ClientData
     return comparison
 
 
+def _outcome(previous: Path | None, period: str | None, data: ClientData,
+             config: Config) -> dict[str, Any] | None:
+    """Last month's offers measured on this export's labels; None without an earlier revision."""
+    if previous is None:
+        return None
+    return previous_outcome(previous, period, data.clients[g.TARGET], config.segments.alpha,
+                            config.segments.power)
+
+
 def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
                  period: str | None = None,
                  skipped_previous: list[dict[str, str]] | None = None) -> Bundle:
@@ -92,7 +101,9 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
         Parameters of the run.
     previous
         The latest earlier revision of the archive, compared with this run
-        (``results["comparison"]``); ``None`` when there is none.
+        (``results["comparison"]``) and whose offers are measured on this
+        export's labels when it is of an earlier month (``results["outcome"]``);
+        ``None`` when there is none.
     period
         The report's month (``YYYY-MM``): with ``config.model.seed`` it seeds the
         control draw of the action list (recorded in ``segments.decision.control``).
@@ -101,6 +112,10 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
         (``revision``, ``problem``), kept in ``results["history"]["skipped"]``.
     """
     timings: dict[str, float] = {}
+    start = time.perf_counter()
+    outcome = _outcome(previous, period, data, config)
+    timings["outcome"] = time.perf_counter() - start
+
     start = time.perf_counter()
     behaviour = _behaviour(data, config)
     timings["behaviour"] = time.perf_counter() - start
@@ -126,6 +141,7 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
         "shap": fitted.shap_summary,
         "segments": seg,
         "actions": _actions_summary(scores),
+        "outcome": outcome,
         "params": config.model_dump(mode="json"),
     }
     start = time.perf_counter()

@@ -2,8 +2,9 @@
 
 Nothing here is typed in: every number and every direction word comes from
 ``results.json`` or the run's parameters, so the text changes when they change.
-:func:`narrative` gathers page 1 (here), the body (:mod:`report.text.sections`)
-and the comparison (:mod:`report.text.changes`).
+:func:`narrative` gathers page 1 (here), the body (:mod:`report.text.sections`),
+the comparison (:mod:`report.text.changes`) and last month's offers measured
+(:mod:`report.text.outcome`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from report.text.changes import changes_text, skipped_text
 from report.text.common import R, feature_value, lift_claim, lift_row, profit_unit
 from report.text.decision import exposure_text, group_rows
 from report.text.model import model_in_words
+from report.text.outcome import outcome_text
 from report.text.reasons import direction_text
 from report.text.sections import sections
 
@@ -108,6 +110,8 @@ def narrative(results: R) -> R:
         "changes": changes["summary"] if changes else None,
         "changes_section": changes,
         "skipped_revisions": skipped_text(results.get("history")),
+        "outcome": outcome_text(results.get("outcome")),
+        "outcome_shown": results.get("outcome") is not None,
         "glossary": GLOSSARY,
     }
     text.update(sections(results))
