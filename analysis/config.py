@@ -134,6 +134,9 @@ class DecisionParams(_Section):
         10, ge=2, le=50,
         description="probability bins for the observed baseline of similar clients")
     interval_level: float = Field(0.9, gt=0.5, lt=1, description="level of exposure intervals")
+    learn_from_outcome: bool = Field(
+        False, description="replace prevention_uplift and winback_uplift by last month's "
+                           "measured uplift of the group when the report confirms it")
 
 
 class StatsParams(_Section):

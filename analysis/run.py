@@ -25,6 +25,7 @@ from analysis.explain.fitted import fit_and_explain
 from analysis.results.contract import SCHEMA_VERSION, Bundle, plain
 from analysis.sampling import stratified_sample
 from analysis.segments.monthly import monthly_plan
+from analysis.segments.outcome import LEARNED, learned_assumptions
 
 __all__ = ["run_analysis"]
 
@@ -88,6 +89,28 @@ def _outcome(previous: Path | None, period: str | None, data: ClientData,
                             config.segments.power)
 
 
+def _learning(outcome: dict[str, Any] | None, config: Config
+              ) -> tuple[Config, dict[str, Any]]:
+    """The configuration the decision rule uses, and where its uplifts come from.
+
+    With ``decision.learn_from_outcome`` the assumed uplifts are replaced by
+    last month's confirmed measurement (:func:`learned_assumptions`); the
+    ``learning`` record says, per assumption, ``measured`` or ``assumed``.
+    """
+    assumed = {name: getattr(config.decision, name) for name in LEARNED.values()}
+    found = learned_assumptions(outcome, assumed) if config.decision.learn_from_outcome else {}
+    values = {name: entry["value"] for name, entry in found.items()
+              if entry["value"] is not None}
+    record = {"enabled": config.decision.learn_from_outcome,
+              "period": ((outcome or {}).get("assignment") or {}).get("period"),
+              "sources": {name: "measured" if name in values else "assumed" for name in assumed},
+              "assumptions": found}
+    if not values:
+        return config, record
+    decision = config.decision.model_copy(update=values)
+    return config.model_copy(update={"decision": decision}), record
+
+
 def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
                  period: str | None = None,
                  skipped_previous: list[dict[str, str]] | None = None) -> Bundle:
@@ -126,8 +149,10 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
     timings.update({f"model.{step}": seconds for step, seconds in fitted.timings.items()})
 
     start = time.perf_counter()
+    plan_config, learning = _learning(outcome, config)
     seg, scores = monthly_plan(data.modelled, fitted.probability, fitted.shap_by_feature,
-                               fitted.reasons, config, period)
+                               fitted.reasons, plan_config, period)
+    seg["decision"]["learning"] = learning
     timings["segments"] = time.perf_counter() - start
 
     results = {

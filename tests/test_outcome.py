@@ -217,3 +217,66 @@ def test_page_one_line_and_section_state_the_same_numbers(tmp_path: Path) -> Non
         assert cells["uplift"].startswith(uplift)
     assert "октябрь 2026" in text["line"] and "Ньюкомба" in text["method_note"]
     assert outcome_text(None)["line"] == outcome_text(None)["status"]
+
+
+# ------------------------------------------------------------------- learning (opt-in)
+
+
+def _measured_outcome(winback: str, prevention: str) -> dict:
+    def row(group: str, verdict: str, share_test: float, share_control: float) -> dict:
+        return {"group": group, "verdict": verdict, "uplift": share_test - share_control,
+                "interval": [0.01, 0.2], "test": {"share": share_test},
+                "control": {"share": share_control}}
+
+    return {"status": "measured", "assignment": {"period": "2026-10"},
+            "pooled": [row("prevention", prevention, 0.9, 0.8),
+                       row("winback", winback, 0.42, 0.3)]}
+
+
+def test_learned_assumptions_take_only_confirmed_effects() -> None:
+    from analysis.segments.outcome import learned_assumptions
+
+    assumed = {"prevention_uplift": 0.1, "winback_uplift": 0.05}
+    both = learned_assumptions(_measured_outcome("effect", "effect"), assumed)
+    assert both["winback_uplift"]["value"] == pytest.approx(0.12)
+    # prevention: the share of the control arm's decline (20 %) the offer saved (10 p.p.)
+    assert both["prevention_uplift"]["value"] == pytest.approx(0.5)
+    kept = learned_assumptions(_measured_outcome("none", "unconfirmed"), assumed)
+    assert kept["winback_uplift"]["value"] is None and kept["prevention_uplift"]["value"] is None
+    assert learned_assumptions({"status": "same_period"}, assumed) == {}
+    assert learned_assumptions(None, assumed) == {}
+
+
+def test_the_rule_uses_a_measured_uplift_only_when_configured() -> None:
+    from analysis.config import Config
+    from analysis.run import _learning
+
+    outcome = _measured_outcome("effect", "none")
+    config, record = _learning(outcome, Config())
+    assert config == Config() and record["enabled"] is False
+    assert record["sources"] == {"prevention_uplift": "assumed", "winback_uplift": "assumed"}
+    learning = Config().with_overrides(**{"decision.learn_from_outcome": True})
+    config, record = _learning(outcome, learning)
+    assert config.decision.winback_uplift == pytest.approx(0.12)
+    assert config.decision.prevention_uplift == learning.decision.prevention_uplift
+    assert record["sources"] == {"prevention_uplift": "assumed", "winback_uplift": "measured"}
+    assert record["period"] == "2026-10"
+
+
+def test_the_report_says_which_numbers_are_measured_and_which_assumed() -> None:
+    from analysis.config import Config
+    from analysis.run import _learning
+    from report.text.decision import rule_text
+    from report.text.outcome import learning_text
+
+    config, record = _learning(_measured_outcome("effect", "none"),
+                               Config().with_overrides(**{"decision.learn_from_outcome": True}))
+    results = {"params": {"profit_unit": "тыс. ₽"}, "segments": {"decision": {
+        "rule": config.decision.model_dump(mode="json"), "learning": record}}}
+    text = rule_text(results)
+    assert "эффект — измерен по контрольной группе отчёта за октябрь 2026: вернётся 12,0" in text
+    assert "эффект — допущение: предложение сохраняет 10" in text
+    assert "Остальные значения — допущения" in text
+    said = learning_text(record)
+    assert "измеренный эффект 12,0" in said and "не подтверждён" in said
+    assert "выключен" in learning_text(_learning(None, Config())[1])

@@ -50,10 +50,12 @@ from analysis.segments.test_design import min_detectable_uplift
 __all__ = [
     "ASSIGNMENT_COLUMNS",
     "INTERVAL_METHOD",
+    "LEARNED",
     "TEST_METHOD",
     "VERDICTS",
     "fisher_p",
     "holm",
+    "learned_assumptions",
     "measure_outcome",
     "newcombe_interval",
     "wilson_interval",
@@ -63,6 +65,8 @@ ASSIGNMENT_COLUMNS = ("id", "group", "tested_offer", "arm")
 INTERVAL_METHOD = "newcombe_hybrid_score"
 TEST_METHOD = "fisher_exact"
 VERDICTS = ("effect", "harm", "unconfirmed", "none", "unmeasurable")
+LEARNED = {"prevention": "prevention_uplift", "winback": "winback_uplift"}
+"""The assumption of the decision rule each group's pooled outcome can replace."""
 _GROUP_ORDER = {"prevention": 0, "winback": 1}
 
 
@@ -225,3 +229,49 @@ def measure_outcome(assignment: pd.DataFrame, labels: pd.Series, *, alpha: float
         "families": {"offers": _family(offers, alpha, power),
                      "pooled": _family(pooled, alpha, power)},
     }
+
+
+def _measured_value(row: dict[str, Any]) -> float | None:
+    """The assumption as measured: the uplift itself (win-back), or the share of the control
+    arm's decline the offer saved, ``uplift / (1 − share_control)`` (prevention)."""
+    if row["group"] == "winback":
+        return min(1.0, row["uplift"])
+    declined = 1 - row["control"]["share"]
+    return min(1.0, row["uplift"] / declined) if declined > 0 else None
+
+
+def learned_assumptions(outcome: dict[str, Any] | None, assumed: dict[str, float]
+                        ) -> dict[str, dict[str, Any]]:
+    """What last month's outcome says about the rule's assumed uplifts (:data:`LEARNED`).
+
+    Only a group whose pooled effect is confirmed (verdict ``effect``) gives a
+    value: a share the offer saved or brought back cannot be learned from a
+    test that found nothing, so the assumption stays. The point estimate is
+    used as it is; being selected for significance, it tends to be on the high
+    side, which the report says.
+
+    Parameters
+    ----------
+    outcome
+        The ``outcome`` section (:func:`measure_outcome` with ``status``).
+    assumed
+        The configured values, by name.
+
+    Returns
+    -------
+    dict
+        Per assumption name: ``group``, ``assumed``, ``value`` (None when kept),
+        ``verdict``, ``uplift``, ``interval``.
+    """
+    if not outcome or outcome.get("status") != "measured":
+        return {}
+    learned = {}
+    for row in outcome["pooled"]:
+        name = LEARNED.get(row["group"])
+        if name is None:
+            continue
+        value = _measured_value(row) if row["verdict"] == "effect" else None
+        learned[name] = {"group": row["group"], "assumed": assumed[name], "value": value,
+                         "verdict": row["verdict"], "uplift": row["uplift"],
+                         "interval": row["interval"]}
+    return learned

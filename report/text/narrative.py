@@ -110,7 +110,8 @@ def narrative(results: R) -> R:
         "changes": changes["summary"] if changes else None,
         "changes_section": changes,
         "skipped_revisions": skipped_text(results.get("history")),
-        "outcome": outcome_text(results.get("outcome")),
+        "outcome": outcome_text(results.get("outcome"),
+                                (results["segments"].get("decision") or {}).get("learning")),
         "outcome_shown": results.get("outcome") is not None,
         "glossary": GLOSSARY,
     }

@@ -13,7 +13,8 @@ from analysis.rutext import num, pct, period_label, plural, pp
 from report.text.common import R, clients, p_value
 from report.text.decision import GROUP_NAMES
 
-__all__ = ["GROUP_SHORT", "OUTCOME_STATUS", "VERDICT_WORDS", "outcome_text", "verdict_text"]
+__all__ = ["GROUP_SHORT", "OUTCOME_STATUS", "VERDICT_WORDS", "learning_text", "outcome_text",
+           "verdict_text"]
 
 GROUP_SHORT = {code: name.split(":")[0] for code, name in GROUP_NAMES.items()}
 SHARE_WORDS = {"winback": "вернулись к прежнему уровню",
@@ -154,7 +155,36 @@ def _method_note(outcome: R) -> str:
             "действий, которых нет в этой выгрузке (в доли не входят).")
 
 
-def outcome_text(outcome: R | None) -> R:
+_ASSUMPTION_GROUP = {"prevention_uplift": "профилактики", "winback_uplift": "возврата"}
+
+
+def _learned(name: str, entry: R) -> str:
+    group = _ASSUMPTION_GROUP.get(name, name)
+    if entry["value"] is None:
+        return (f"для {group} эффект не подтверждён — правило оставило допущение "
+                f"{pct(entry['assumed'], 0)}")
+    return (f"для {group} правило взяло измеренный эффект {pct(entry['value'])} вместо "
+            f"допущения {pct(entry['assumed'], 0)}")
+
+
+def learning_text(learning: R | None) -> str | None:
+    """Which assumptions of this month's rule the measurement replaced (None when unknown)."""
+    if not learning:
+        return None
+    if not learning.get("enabled"):
+        return ("Допущения правила этого месяца по этим измерениям не меняются "
+                "(параметр decision.learn_from_outcome выключен).")
+    entries = learning.get("assumptions") or {}
+    if not entries:
+        return None
+    parts = "; ".join(_learned(name, entry) for name, entry in sorted(entries.items()))
+    caveat = (" Измеренный эффект — точечная оценка, выбранная потому, что он подтверждён; "
+              "такие оценки чаще завышены, чем занижены."
+              if any(e["value"] is not None for e in entries.values()) else "")
+    return f"Обучение на результатах включено: {parts}.{caveat}"
+
+
+def outcome_text(outcome: R | None, learning: R | None = None) -> R:
     """Page-1 line and the section's content from ``results["outcome"]``.
 
     Returns
@@ -162,9 +192,10 @@ def outcome_text(outcome: R | None) -> R:
     dict
         ``line`` (page 1, safe Markdown), ``measured`` (bool), ``status`` (one
         sentence when nothing was measured), ``conclusion``, ``clients_note``,
-        ``method_note``, ``uplift_header`` (safe), ``rows`` (per offer) and
-        ``pooled_rows`` (per group): formatted cells, with ``offer`` raw from
-        the catalogue.
+        ``method_note``, ``uplift_header`` (safe), ``learning`` (safe; which
+        assumptions of this month's rule ``learning`` — ``segments.decision.learning``
+        — replaced, or None), ``rows`` (per offer) and ``pooled_rows`` (per
+        group): formatted cells, with ``offer`` raw from the catalogue.
     """
     if outcome is None:
         return {"line": _NEXT_MONTH, "measured": False, "status": _NEXT_MONTH}
@@ -184,4 +215,5 @@ def outcome_text(outcome: R | None) -> R:
         "rows": [_row(r) for r in outcome["offers"]],
         "pooled_rows": [_row(r) for r in pooled],
         "uplift_header": f"Разница ({pct(outcome['method']['level'], 0)}-интервал)",
+        "learning": learning_text(learning),
     }
