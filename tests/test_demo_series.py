@@ -125,3 +125,15 @@ def test_cli_refuses_a_bad_effect(tmp_path: Path, effect: str, where: str) -> No
                          "--effect", effect])
     assert code == 2 and where in err
     assert not (tmp_path / "s").exists()
+
+
+def test_redraw_labels_keeps_every_other_value(month1: dict[str, pd.DataFrame]) -> None:
+    from analysis.data.demo.series import redraw_labels
+
+    market = month1["market_file"]
+    ids = market["id"].to_numpy()
+    arm = np.where(ids % 3 == 0, "control", "test")
+    redrawn = redraw_labels(market, _assignment(ids, "a", arm), {"a": 1.0}, seed=3, month=2)
+    assert redrawn.drop(columns=[TARGET]).equals(market.drop(columns=[TARGET]))
+    assert redrawn.loc[arm == "test", TARGET].eq(STEADY).all()
+    assert redrawn.loc[arm == "control", TARGET].eq(DECLINED).any()

@@ -11,16 +11,14 @@ revision, manifest, verification before reuse); the third is rendered in full on
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from pathlib import Path
 
 import pytest
+from _outcome_checks import assert_outcome_shown
 
 from analysis.config import Config
 from analysis.results import files
-from analysis.rutext import num, pct, pp
 from report import pipeline
 
 pytestmark = pytest.mark.slow
@@ -100,23 +98,7 @@ def test_pooled_uplift_covers_the_mixture_of_planted_effects(series: dict) -> No
         assert pooled["interval"][0] <= expected <= pooled["interval"][1], (pooled, expected)
 
 
-def _text(path: Path) -> str:
-    raw = html.unescape(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
-    return " ".join(raw.replace("\u00a0", " ").replace("\u202f", " ").split())
-
-
 def test_page_one_body_and_results_agree(series: dict) -> None:
     revision = series["revisions"][2]
-    outcome = _results(revision)["outcome"]
-    text = _text(revision / files.REPORT_HTML)
-    summary, body = text.split("Результат предложений прошлого месяца", 1)
-    assert "Предложения из отчёта за октябрь 2026" in summary
-    for pooled in outcome["pooled"]:
-        uplift = " ".join(pp(pooled["uplift"], signed=True).split())
-        assert uplift in summary and uplift in body
-        shares = f"{pct(pooled['test']['share'])} / {pct(pooled['control']['share'])}"
-        assert " ".join(shares.split()) in body
-    row = max(_rows(outcome, "few_pages"), key=lambda r: r["test"]["measured"])
-    high = " ".join(pp(row["interval"][1], signed=True).split())
-    arms = f"{num(row['test']['measured'])} / {num(row['control']['measured'])}"
-    assert " ".join(arms.split()) in body and high in body
+    assert_outcome_shown(revision / files.REPORT_HTML, _results(revision)["outcome"],
+                         "октябрь 2026")

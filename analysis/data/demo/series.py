@@ -40,10 +40,11 @@ from analysis.data.demo.schema import (
     DECLINED,
     SERVICE_TYPES,
     SERVICE_TYPO,
+    STEADY,
     TARGET,
 )
 
-__all__ = ["JOIN", "LEAVE", "RETURN", "STAY", "next_month", "treated_effect"]
+__all__ = ["JOIN", "LEAVE", "RETURN", "STAY", "next_month", "redraw_labels", "treated_effect"]
 
 STAY: Final = 0.80
 """Probability that a client at «Прежний уровень» stays there next month (no offer)."""
@@ -69,6 +70,34 @@ def treated_effect(ids: np.ndarray, assignment: pd.DataFrame,
     uplift = sent["tested_offer"].astype(str).map(effects).fillna(0.0).astype(float)
     by_id = pd.Series(uplift.to_numpy(), index=sent["id"].astype("int64").to_numpy())
     return by_id.reindex(ids).fillna(0.0).to_numpy(dtype=float)
+
+
+def _p_stable(was_declined: pd.Series, ids: np.ndarray, assignment: pd.DataFrame,
+              effects: dict[str, float]) -> np.ndarray:
+    """Probability of «Прежний уровень» next month: by last month's label (a new client:
+    the demo's usual share), plus the planted effect of a treated client, within [0, 1]."""
+    base = was_declined.reindex(ids).map({True: RETURN, False: STAY})
+    base = base.fillna(1 - DECLINE_SHARE).to_numpy(dtype=float)
+    return np.clip(base + treated_effect(ids, assignment, effects), 0.0, 1.0)
+
+
+def _was_declined(market: pd.DataFrame) -> pd.Series:
+    return pd.Series(market[TARGET].eq(DECLINED).to_numpy(),
+                     index=market["id"].to_numpy(np.int64))
+
+
+def redraw_labels(market: pd.DataFrame, assignment: pd.DataFrame, effects: dict[str, float],
+                  seed: int, month: int) -> pd.DataFrame:
+    """``market_file`` with only the activity label drawn anew, as :func:`next_month` draws it.
+
+    For a series derived from an export whose other columns are kept (the
+    real export in the tests): same clients, same values, next month's label.
+    """
+    rng = np.random.default_rng([seed, month])
+    ids = market["id"].to_numpy(np.int64)
+    declined = rng.random(ids.shape[0]) >= _p_stable(_was_declined(market), ids, assignment,
+                                                     effects)
+    return market.assign(**{TARGET: np.where(declined, DECLINED, STEADY)})
 
 
 def _codes(market: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -117,11 +146,7 @@ def next_month(previous: dict[str, pd.DataFrame], assignment: pd.DataFrame,
     old_ids = market["id"].to_numpy(np.int64)
     staying, joining = _clients(rng, old_ids)
     ids = np.concatenate([staying, joining])
-    was_declined = pd.Series(market[TARGET].eq(DECLINED).to_numpy(), index=old_ids)
-    p_stable = np.where(was_declined.reindex(staying).to_numpy(dtype=bool), RETURN, STAY)
-    p_stable = np.concatenate([p_stable, np.full(joining.shape[0], 1 - DECLINE_SHARE)])
-    p_stable = np.clip(p_stable + treated_effect(ids, assignment, effects), 0.0, 1.0)
-    y = rng.random(ids.shape[0]) >= p_stable
+    y = rng.random(ids.shape[0]) >= _p_stable(_was_declined(market), ids, assignment, effects)
     cols = draw_columns(rng, y)
     kept = _codes(market.set_index("id").loc[staying].reset_index())
     for name, values in kept.items():
