@@ -101,8 +101,9 @@ def _learning(outcome: dict[str, Any] | None, config: Config
     found = learned_assumptions(outcome, assumed) if config.decision.learn_from_outcome else {}
     values = {name: entry["value"] for name, entry in found.items()
               if entry["value"] is not None}
+    measured = (outcome or {}).get("status") == "measured"
     record = {"enabled": config.decision.learn_from_outcome,
-              "period": ((outcome or {}).get("assignment") or {}).get("period"),
+              "period": outcome["assignment"]["period"] if measured else None,
               "sources": {name: "measured" if name in values else "assumed" for name in assumed},
               "assumptions": found}
     if not values:

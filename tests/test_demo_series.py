@@ -137,3 +137,26 @@ def test_redraw_labels_keeps_every_other_value(month1: dict[str, pd.DataFrame]) 
     assert redrawn.drop(columns=[TARGET]).equals(market.drop(columns=[TARGET]))
     assert redrawn.loc[arm == "test", TARGET].eq(STEADY).all()
     assert redrawn.loc[arm == "control", TARGET].eq(DECLINED).any()
+
+
+def test_the_action_list_counts_only_from_a_report_of_the_same_files(tmp_path: Path) -> None:
+    """A report made from other files (another seed, edited data) is not the month's report:
+    drawing the next month from its action list would plant effects on the wrong clients."""
+    from report.archive.store import RevisionBuilder
+    from report.pipeline import archived_action_list
+
+    reported, other = tmp_path / "2026-09", tmp_path / "other"
+    write_demo_export(reported, n_clients=60, seed=1)
+    write_demo_export(other, n_clients=60, seed=2)
+    archive = tmp_path / "reports"
+    with RevisionBuilder(archive, "2026-09") as rev:
+        pd.DataFrame({"id": [300000], "group": ["winback"], "tested_offer": ["few_pages"],
+                      "arm": ["test"]}).to_csv(rev.path / "scores.csv", index=False)
+        published = rev.publish({"period": "2026-09"}, inputs={
+            key: reported / f"{key}.csv"
+            for key in ("market_file", "market_money", "market_time", "money")})
+    found = archived_action_list(archive, "2026-09", reported)
+    assert found is not None and found[1] == published
+    assert found[0]["tested_offer"].tolist() == ["few_pages"]
+    assert archived_action_list(archive, "2026-09", other) is None
+    assert archived_action_list(archive, "2026-10", reported) is None

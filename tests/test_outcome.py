@@ -280,3 +280,12 @@ def test_the_report_says_which_numbers_are_measured_and_which_assumed() -> None:
     said = learning_text(record)
     assert "измеренный эффект 12,0" in said and "не подтверждён" in said
     assert "выключен" in learning_text(_learning(None, Config())[1])
+
+
+def test_a_damaged_revision_passed_over_is_named_in_the_section(tmp_path: Path) -> None:
+    rev = _revision(tmp_path, "2026-09", SCORES)
+    out = previous_outcome(rev, "2026-11", _labels([1, 3], [2]), 0.05, 0.8)
+    assert out["months"] == 2
+    text = outcome_text(out, None, [{"revision": "2026-10/r1", "problem": "нет manifest.json"}])
+    assert "2026-10/r1" in text["clients_note"] and "2026-09/r1" in text["clients_note"]
+    assert "2 месяца" in text["clients_note"]

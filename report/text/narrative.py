@@ -111,7 +111,8 @@ def narrative(results: R) -> R:
         "changes_section": changes,
         "skipped_revisions": skipped_text(results.get("history")),
         "outcome": outcome_text(results.get("outcome"),
-                                (results["segments"].get("decision") or {}).get("learning")),
+                                (results["segments"].get("decision") or {}).get("learning"),
+                                (results.get("history") or {}).get("skipped")),
         "outcome_shown": results.get("outcome") is not None,
         "glossary": GLOSSARY,
     }

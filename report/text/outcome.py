@@ -184,14 +184,26 @@ def learning_text(learning: R | None) -> str | None:
     return f"Обучение на результатах включено: {parts}.{caveat}"
 
 
-def outcome_text(outcome: R | None, learning: R | None = None) -> R:
+def _skipped(outcome: R, skipped: list[R]) -> str | None:
+    if not skipped:
+        return None
+    names = ", ".join(s["revision"] for s in skipped)
+    what = "Повреждённая ревизия" if len(skipped) == 1 else "Повреждённые ревизии"
+    verb = "пропущена" if len(skipped) == 1 else "пропущены"
+    return (f"{what} архива {names} {verb} (проверка: oneclick archive verify); назначения "
+            f"прочитаны из целой ревизии {outcome['assignment']['path']}.")
+
+
+def outcome_text(outcome: R | None, learning: R | None = None,
+                 skipped: list[R] | None = None) -> R:
     """Page-1 line and the section's content from ``results["outcome"]``.
 
     Returns
     -------
     dict
         ``line`` (page 1, safe Markdown), ``measured`` (bool), ``status`` (one
-        sentence when nothing was measured), ``conclusion``, ``clients_note``,
+        sentence when nothing was measured), ``conclusion``, ``clients_note``
+        (with the damaged revisions ``skipped`` on the way, ``history.skipped``),
         ``method_note``, ``uplift_header`` (safe), ``learning`` (safe; which
         assumptions of this month's rule ``learning`` — ``segments.decision.learning``
         — replaced, or None), ``rows`` (per offer) and ``pooled_rows`` (per
@@ -210,7 +222,8 @@ def outcome_text(outcome: R | None, learning: R | None = None) -> R:
     return {
         "line": line, "measured": True, "status": None,
         "conclusion": " ".join(_pooled_sentence(r, level) for r in pooled),
-        "clients_note": _clients_note(outcome),
+        "clients_note": " ".join(filter(None, [_clients_note(outcome),
+                                               _skipped(outcome, skipped or [])])),
         "method_note": _method_note(outcome),
         "rows": [_row(r) for r in outcome["offers"]],
         "pooled_rows": [_row(r) for r in pooled],
