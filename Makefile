@@ -13,7 +13,7 @@ MONTHS_BACK = $(shell $(PYTHON) -c 'import datetime as d; t = d.date.today(); \
 PERIOD ?= $(call MONTHS_BACK,1)
 SERIES ?= data/demo-series
 SERIES_START ?= $(call MONTHS_BACK,3)
-EFFECTS ?= --effect few_pages=15 --effect promo_calendar=0
+EFFECTS ?= --effect few_pages=25 --effect promo_calendar=0
 
 .PHONY: setup report report-one test bench lint demo-data wheel-check
 

@@ -20,10 +20,11 @@ def _plain(text: str) -> str:
 
 
 def assert_outcome_shown(report_html: Path, outcome: dict, period_words: str) -> None:
-    """Page 1 and the section state the pooled uplifts of ``outcome``; the section its arms."""
+    """Page 1 (a column of the group table) and the section state the pooled uplifts of
+    ``outcome``; the section its arms and intervals."""
     text = page_text(report_html)
     summary, body = text.split("Результат предложений прошлого месяца", 1)
-    assert f"Предложения из отчёта за {period_words}" in summary
+    assert f"Эффект предложений, {period_words}" in summary
     for pooled in outcome["pooled"]:
         uplift = _plain(pp(pooled["uplift"], signed=True))
         assert uplift in summary and uplift in body, uplift

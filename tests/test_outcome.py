@@ -199,7 +199,7 @@ def test_schema_3_is_written_and_1_to_3_are_read() -> None:
 # ------------------------------------------------------------------- the words
 
 
-def test_page_one_line_and_section_state_the_same_numbers(tmp_path: Path) -> None:
+def test_page_one_cells_and_section_state_the_same_numbers(tmp_path: Path) -> None:
     rng = np.random.default_rng(2)
     ids = np.arange(600)
     arm = np.where(ids % 5 == 0, "control", "test")
@@ -210,13 +210,15 @@ def test_page_one_line_and_section_state_the_same_numbers(tmp_path: Path) -> Non
     out = previous_outcome(rev, "2026-11", pd.Series(np.where(stable, g.STABLE, g.DECLINED),
                                                      index=ids), 0.05, 0.8)
     text = outcome_text(out)
-    assert text["measured"]
+    assert text["measured"] and text["line"] is None
     for row, cells in zip(out["pooled"], text["pooled_rows"], strict=True):
         uplift = pp(row["uplift"], signed=True)
-        assert uplift in text["line"] and uplift in text["conclusion"]
-        assert cells["uplift"].startswith(uplift)
-    assert "октябрь 2026" in text["line"] and "Ньюкомба" in text["method_note"]
-    assert outcome_text(None)["line"] == outcome_text(None)["status"]
+        assert text["by_group"][row["group"]].startswith(uplift)     # the page-1 cell
+        assert uplift in text["conclusion"] and cells["uplift"].startswith(uplift)
+    assert "октябрь 2026" in text["column"] and "(#outcome)" in text["column"]
+    assert "Ньюкомба" in text["method_note"]
+    first = outcome_text(None)
+    assert first["line"] == first["status"] and "следующем отчёте" in first["line"]
 
 
 # ------------------------------------------------------------------- learning (opt-in)

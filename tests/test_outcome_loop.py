@@ -12,6 +12,7 @@ revision, manifest, verification before reuse); the third is rendered in full on
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -44,14 +45,29 @@ def series(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         rendered.append(period)
         return real_render(rev, bundle, period, *args, **kwargs)
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pipeline, "_render", render_last_only)
-        written, revisions, waiting = pipeline.demo_series(
-            root / "series", 3, START, PLANTED, Config().with_overrides(**FAST),
-            archive_dir=root / "reports", n_clients=CLIENTS, seed=SEED, report=True,
-            renderer="builtin", quiet=True)
+    warnings = _Collect()
+    pdf_log = logging.getLogger("report.render.pdf")
+    pdf_log.addHandler(warnings)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(pipeline, "_render", render_last_only)
+            written, revisions, waiting = pipeline.demo_series(
+                root / "series", 3, START, PLANTED, Config().with_overrides(**FAST),
+                archive_dir=root / "reports", n_clients=CLIENTS, seed=SEED, report=True,
+                renderer="builtin", quiet=True)
+    finally:
+        pdf_log.removeHandler(warnings)
     return {"written": written, "revisions": revisions, "waiting": waiting,
-            "rendered": rendered}
+            "rendered": rendered, "pdf_warnings": warnings.messages}
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
 
 
 def _results(revision: Path) -> dict:
@@ -96,6 +112,11 @@ def test_pooled_uplift_covers_the_mixture_of_planted_effects(series: dict) -> No
         treated = sum(r["test"]["measured"] for r in mine)
         expected = sum(PLANTED.get(r["rule"], 0) * r["test"]["measured"] for r in mine) / treated
         assert pooled["interval"][0] <= expected <= pooled["interval"][1], (pooled, expected)
+
+
+def test_page_one_still_fits_one_pdf_page(series: dict) -> None:
+    """The outcome's column in the group table adds no line to the executive summary."""
+    assert not [m for m in series["pdf_warnings"] if "executive summary" in m]
 
 
 def test_page_one_body_and_results_agree(series: dict) -> None:

@@ -107,18 +107,15 @@ def _pooled_sentence(row: R, level: float) -> str:
             f"p = {p_value(row['p_value'])}): {verdict_text(row)}")
 
 
-def _short(row: R, level: float) -> str:
-    group = GROUP_SHORT.get(row["group"], row["group"]).lower()
+SHORT_VERDICTS = {"effect": "эффект есть", "harm": "навредило", "unconfirmed": "не подтверждён",
+                  "none": "эффект не обнаружен", "unmeasurable": "не измерить"}
+
+
+def _cell(row: R) -> str:
+    """The page-1 cell of a group: «+8,7 п. п., эффект есть»."""
     if row["p_value"] is None:
-        return f"{group} — {verdict_text(row)}"
-    return (f"{group} {pp(row['uplift'], signed=True)} ({_level(level)}-интервал "
-            f"{_interval(row)}) — "
-            f"{verdict_text(row, detail=False)}")
-
-
-def _source(outcome: R) -> str:
-    where = outcome["assignment"]
-    return f"{period_label(where['period'])} (ревизия {where['revision']})"
+        return SHORT_VERDICTS[row["verdict"]]
+    return f"{pp(row['uplift'], signed=True)}, {SHORT_VERDICTS[row['verdict']]}"
 
 
 def _clients_note(outcome: R) -> str:
@@ -201,7 +198,10 @@ def outcome_text(outcome: R | None, learning: R | None = None,
     Returns
     -------
     dict
-        ``line`` (page 1, safe Markdown), ``measured`` (bool), ``status`` (one
+        ``line`` (page 1 on a first run: when the offers will be measured;
+        None once there is a section), ``column`` and ``by_group`` (page 1's
+        column of the group table when measured: the header linking to the
+        section, a cell per group), ``measured`` (bool), ``status`` (one
         sentence when nothing was measured), ``conclusion``, ``clients_note``
         (with the damaged revisions ``skipped`` on the way, ``history.skipped``),
         ``method_note``, ``uplift_header`` (safe), ``learning`` (safe; which
@@ -217,10 +217,11 @@ def outcome_text(outcome: R | None, learning: R | None = None,
         status = f"Результат предложений прошлого месяца не измерен: {why}."
         return {"line": status, "measured": False, "status": status}
     pooled, level = outcome["pooled"], outcome["method"]["level"]
-    line = _sentence(f"**Предложения из отчёта за {_source(outcome)}:** "
-                     + "; ".join(_short(r, level) for r in pooled))
     return {
-        "line": line, "measured": True, "status": None,
+        "line": None, "measured": True, "status": None,
+        "column": (f"[Эффект предложений, {period_label(outcome['assignment']['period'])}]"
+                   "(#outcome)"),
+        "by_group": {r["group"]: _cell(r) for r in pooled},
         "conclusion": " ".join(_pooled_sentence(r, level) for r in pooled),
         "clients_note": " ".join(filter(None, [_clients_note(outcome),
                                                _skipped(outcome, skipped or [])])),
