@@ -1,8 +1,9 @@
 """«Результат предложений прошлого месяца»: words for the ``outcome`` section of the results.
 
 :func:`outcome_text` turns ``results["outcome"]``
-(:func:`analysis.comparison.previous_outcome`) into the line on page 1, the
-section's sentences and its table rows. Every number comes from the section;
+(:func:`analysis.comparison.previous_outcome`) into page 1's column of the
+win-back / prevention table (a sentence on a first run), the section's
+sentences and its table rows. Every number comes from the section;
 the offer texts come from the offer catalogue (data) and are left to the
 template to escape.
 """
@@ -36,6 +37,9 @@ OUTCOME_STATUS = {
     "no_common_clients": "ни одного клиента из списка действий отчёта за {period} нет в этой "
                          "выгрузке",
 }
+SHORT_VERDICTS = {"effect": "эффект есть", "harm": "навредило", "unconfirmed": "не подтверждён",
+                  "none": "эффект не обнаружен", "unmeasurable": "не измерить"}
+"""The verdicts in page 1's column."""
 POOLED_WORDS = "все предложения группы"
 _NEXT_MONTH = ("Результат предложений этого месяца будет измерен в следующем отчёте: "
                "получившие предложение будут сравнены с контрольной группой.")
@@ -57,16 +61,13 @@ def _sentence(text: str) -> str:
     return text if text.endswith(".") else text + "."
 
 
-def verdict_text(row: R, detail: bool = True) -> str:
-    """The verdict in plain words: «эффект не обнаружен; при таком размере заметен только …».
-
-    ``detail`` adds the size of a found effect («доля выше на 8,7 п. п.»).
-    """
+def verdict_text(row: R) -> str:
+    """The verdict in plain words: «эффект не обнаружен; при таком размере заметен только …»."""
     verdict = row["verdict"]
     words = VERDICT_WORDS[verdict]
-    if verdict == "effect" and detail:
+    if verdict == "effect":
         return f"{words}: доля выше на {pp(row['uplift'])}"
-    if verdict == "harm" and detail:
+    if verdict == "harm":
         return f"{words}: доля ниже на {pp(-row['uplift'])}"
     if verdict == "none":
         return f"{words}; {_mde(row)}"
@@ -100,15 +101,12 @@ def _pooled_sentence(row: R, level: float) -> str:
     group = GROUP_SHORT.get(row["group"], row["group"])
     if row["p_value"] is None:
         return _sentence(f"{group}: {verdict_text(row)}")
-    return _sentence(f"{group}: {SHARE_WORDS.get(row['group'], 'прежний уровень')} "
-            f"{pct(row['test']['share'])} получивших предложение против "
-            f"{pct(row['control']['share'])} в контрольной группе — "
-            f"{pp(row['uplift'], signed=True)} ({_level(level)}-интервал {_interval(row)}; "
-            f"p = {p_value(row['p_value'])}): {verdict_text(row)}")
-
-
-SHORT_VERDICTS = {"effect": "эффект есть", "harm": "навредило", "unconfirmed": "не подтверждён",
-                  "none": "эффект не обнаружен", "unmeasurable": "не измерить"}
+    return _sentence(
+        f"{group}: {SHARE_WORDS.get(row['group'], 'прежний уровень')} "
+        f"{pct(row['test']['share'])} получивших предложение против "
+        f"{pct(row['control']['share'])} в контрольной группе — "
+        f"{pp(row['uplift'], signed=True)} ({_level(level)}-интервал {_interval(row)}; "
+        f"p = {p_value(row['p_value'])}): {verdict_text(row)}")
 
 
 def _cell(row: R) -> str:
@@ -145,7 +143,8 @@ def _method_note(outcome: R) -> str:
             f"{num(fam['offers']['tests'])} проверенных предложений (общие проверки групп — "
             f"отдельное семейство из {num(fam['pooled']['tests'])}); вывод «эффект есть» — "
             f"при скорректированном p < {num(m['alpha'], 2)}. Наименьший заметный эффект — "
-            f"при мощности {pct(m['power'], 0)} и уровне α/m (нормальное приближение). "
+            f"при мощности {pct(m['power'], 0)} и уровне α/m, m — число проверок "
+            "(нормальное приближение). "
             "Контроль каждого предложения — случайная доля его получателей, поэтому общая "
             "проверка группы сравнивает одинаковые смеси предложений. В столбцах через «/» — "
             "получившие предложение и контрольная группа; «нет в выгрузке» — клиенты списка "
