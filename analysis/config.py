@@ -1,25 +1,82 @@
 """Every tunable of a run, with a typed schema checked when it is loaded.
 
 A run's parameters come from defaults, then ``oneclick.toml``, then command-line
-flags. Unknown keys and wrong types are refused with a message naming the key.
+flags. Everything is checked here, before any computation, and refused with a
+message naming the key (and the file):
+
+- unknown keys and wrong types;
+- ranges, per key, in the ``Field`` declarations below; no number anywhere may
+  be NaN or infinite;
+- the model families, against :data:`FAMILY_NAMES`;
+- ``segments.offer_rules``: an existing regular file (or empty for the packaged one);
+- relations between keys, in :data:`_RELATIONS` (``risk_medium`` below ``risk_high``, …).
+
+``model.seed`` lies in ``0 … 2**31 − 1`` (:data:`MAX_SEED`): numpy and
+scikit-learn take seeds up to ``2**32 − 1``, and the run derives further seeds by
+adding small offsets (the repeat of a CV, the family of a search), which must
+stay in their range.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from analysis.errors import InputError
 
-__all__ = ["Config", "ConfigError", "DecisionParams", "SegmentParams", "default_toml",
-           "load_config"]
+__all__ = ["FAMILY_NAMES", "MAX_SEED", "Config", "ConfigError", "DecisionParams",
+           "SegmentParams", "default_toml", "load_config"]
+
+MAX_SEED = 2**31 - 1
+"""Largest ``model.seed``; derived seeds (seed + a small offset) stay below ``2**32``."""
+
+FamilyName = Literal["dummy", "knn", "tree", "logreg", "svc_linear", "svc_rbf", "hgb", "forest"]
+FAMILY_NAMES: tuple[str, ...] = get_args(FamilyName)
+"""The model families ``analysis.model.search.FAMILIES`` defines (a test keeps them equal)."""
+
+_MAX_CONFIG_BYTES = 1_000_000
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _distinct(names: tuple[str, ...]) -> tuple[str, ...]:
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(f"повторяются: {', '.join(repeated)}")
+    return names
+
+
+Families = Annotated[tuple[FamilyName, ...], Field(min_length=1)]
+
+
+def _regular_file(path: Path) -> None:
+    """Refuse (ValueError) anything but an existing regular file; ``stat`` only, never opened."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ValueError(f"файл {path} не найден") from None
+    except OSError as exc:
+        raise ValueError(f"файл {path} не читается ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(mode):
+        raise ValueError(f"{path} — папка, а не файл")
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"{path} — не обычный файл (канал или устройство)")
 
 
 class DataParams(_Section):
@@ -36,7 +93,8 @@ class DataParams(_Section):
 class ModelParams(_Section):
     """Model selection and evaluation."""
 
-    seed: int = 20240601
+    seed: int = Field(
+        20240601, ge=0, le=MAX_SEED, description="seed of every random draw, 0 … 2147483647")
     test_size: float = Field(0.25, gt=0.05, lt=0.5)
     cv_folds: int = Field(5, ge=2, le=20)
     cv_repeats: int = Field(3, ge=1, le=20)
@@ -45,8 +103,9 @@ class ModelParams(_Section):
     bootstrap: int = Field(1000, ge=100, le=20000)
     threshold_rule: str = Field("f1", pattern="^(f1|cost)$")
     miss_cost: float = Field(5.0, gt=0, description="cost of a missed client / cost of an offer")
-    families: tuple[str, ...] = (
-        "dummy", "knn", "tree", "logreg", "svc_linear", "svc_rbf", "hgb", "forest")
+    families: Families = Field(
+        ("dummy", "knn", "tree", "logreg", "svc_linear", "svc_rbf", "hgb", "forest"),
+        description=f"model families compared, one or more of: {', '.join(FAMILY_NAMES)}")
     calibration: str = Field(
         "sigmoid", pattern="^(sigmoid|isotonic)$",
         description="CalibratedClassifierCV method; isotonic only for large exports")
@@ -55,12 +114,14 @@ class ModelParams(_Section):
     large_export_clients: int = Field(
         20000, ge=100,
         description="above this many modelled clients only `large_export_families` compete")
-    large_export_families: tuple[str, ...] = Field(
+    large_export_families: Families = Field(
         ("dummy", "tree", "logreg", "svc_linear", "hgb", "forest"),
         description="families whose fitting and scoring stay cheap on any number of clients")
     fit_sample: int = Field(
         20000, ge=200,
         description="most clients the hold-out and final models are fitted on (all are scored)")
+
+    _distinct_families = field_validator("families", "large_export_families")(_distinct)
 
 
 class ShapParams(_Section):
@@ -91,7 +152,8 @@ class SegmentParams(_Section):
     probability_high: float = Field(0.6, gt=0, lt=1)
     electronics_categories: tuple[str, ...] = (
         "Мелкая бытовая техника и электроника", "Техника для красоты и здоровья")
-    offer_rules: str = ""
+    offer_rules: str = Field(
+        "", description="TOML catalogue of offer rules; empty: the packaged one")
     uplift: float = Field(0.05, gt=0, lt=1, description="uplift of retained share to detect")
     control_share: float = Field(0.2, gt=0, lt=1)
     power: float = Field(0.8, gt=0.5, lt=1)
@@ -105,6 +167,13 @@ class SegmentParams(_Section):
         0.2, gt=0, le=1, description="smallest share of a segment meeting a flag offer rule")
     max_offers: int = Field(4, ge=2, le=8, description="most offers per segment")
     profile_features: int = Field(5, ge=1, le=20, description="differences shown per segment")
+
+    @field_validator("offer_rules")
+    @classmethod
+    def _rules_file(cls, value: str) -> str:
+        if value:
+            _regular_file(Path(value))
+        return value
 
 
 class DecisionParams(_Section):
@@ -128,8 +197,9 @@ class DecisionParams(_Section):
     cost_site: float = Field(0.0, ge=0)
     cost_personal_account: float = Field(0.0, ge=0)
     cost_call: float = Field(0.15, ge=0)
-    sensitivity_factors: tuple[float, ...] = Field(
-        (0.5, 2.0), description="each assumption is multiplied by these in the sensitivity table")
+    sensitivity_factors: tuple[Annotated[float, Field(gt=0, le=100)], ...] = Field(
+        (0.5, 2.0), min_length=1,
+        description="each assumption is multiplied by these in the sensitivity table")
     similar_bins: int = Field(
         10, ge=2, le=50,
         description="probability bins for the observed baseline of similar clients")
@@ -151,9 +221,9 @@ class StatsParams(_Section):
 class CompareParams(_Section):
     """Drift thresholds for the comparison with the previous report."""
 
-    psi_warn: float = 0.1
-    psi_alert: float = 0.25
-    ks_alpha: float = 0.01
+    psi_warn: float = Field(0.1, gt=0, le=10, description="PSI from which a shift is moderate")
+    psi_alert: float = Field(0.25, gt=0, le=10, description="PSI from which a shift is large")
+    ks_alpha: float = Field(0.01, gt=0, lt=1, description="significance level of the KS test")
 
 
 class EmailParams(_Section):
@@ -165,7 +235,10 @@ class EmailParams(_Section):
     security: str = Field("none", pattern="^(none|starttls|ssl)$")
     sender: str = "oneclick-report@localhost"
     retries: int = Field(3, ge=0, le=10)
-    timeout: float = Field(20.0, gt=0)
+    timeout: float = Field(
+        20.0, gt=0, le=600,
+        description="socket timeout, seconds; the whole delivery must end within "
+                    "timeout × (retries + 1) + the waits between retries + 1 s")
 
 
 class Config(_Section):
@@ -202,6 +275,37 @@ class Config(_Section):
             node[leaf] = value
         return _validate(raw, "command line")
 
+    @model_validator(mode="after")
+    def _relations(self) -> Config:
+        for low, high, rule, holds in _RELATIONS:
+            if not holds(_get(self, low), _get(self, high)):
+                raise PydanticCustomError(
+                    "relation", "{low} = {low_value} и {high} = {high_value}: {rule}",
+                    {"key": low, "low": low, "high": high, "rule": rule,
+                     "low_value": _get(self, low), "high_value": _get(self, high)})
+        return self
+
+
+def _get(config: BaseModel, dotted: str) -> Any:
+    node: Any = config
+    for part in dotted.split("."):
+        node = getattr(node, part)
+    return node
+
+
+_RELATIONS: tuple[tuple[str, str, str, Callable[[Any, Any], bool]], ...] = (
+    ("segments.risk_medium", "segments.risk_high",
+     "средний риск должен начинаться ниже высокого", lambda lo, hi: lo < hi),
+    ("compare.psi_warn", "compare.psi_alert",
+     "порог предупреждения PSI должен быть ниже порога тревоги", lambda lo, hi: lo < hi),
+    ("data.min_class_clients", "data.min_clients",
+     "в каждом классе не больше половины всех клиентов", lambda lo, hi: 2 * lo <= hi),
+    ("decision.winback_baseline", "segments.uplift",
+     "доля вернувшихся вместе с эффектом предложения должна быть меньше 1",
+     lambda lo, hi: lo + hi < 1),
+)
+"""Relations between keys: (key, other key, what must hold, test); the first key is named."""
+
 
 class ConfigError(InputError):
     """The configuration file is malformed."""
@@ -212,9 +316,11 @@ def _validate(raw: dict[str, Any], source: str) -> Config:
         return Config.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        key = ".".join(str(p) for p in first["loc"])
+        key = (first["ctx"]["key"] if first["type"] == "relation"
+               else ".".join(str(p) for p in first["loc"]))
+        problem = first["msg"].removeprefix("Value error, ")
         raise ConfigError(
-            source, f"параметр «{key}»: {first['msg']}", "ключи и типы из `oneclick init`"
+            source, f"параметр «{key}»: {problem}", "ключи, типы и диапазоны из `oneclick init`"
         ) from None
 
 
@@ -223,12 +329,43 @@ def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
     try:
-        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        raw = tomllib.loads(_read_regular(Path(path)).decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError(str(path), "файл не найден", "путь к oneclick.toml") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), f"не читается как TOML ({exc})", "файл TOML") from None
+    except ValueError as exc:  # a folder, a FIFO, a device
+        raise ConfigError(str(path), str(exc), "путь к файлу oneclick.toml") from None
+    except OSError as exc:
+        raise ConfigError(str(path), f"не читается ({exc.strerror or exc})",
+                          "читаемый файл oneclick.toml") from None
     return _validate(raw, str(path))
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of a regular file; never blocks on a FIFO (opened non-blocking, then checked).
+
+    Raises
+    ------
+    ValueError
+        ``path`` is a folder, a FIFO, a device, or larger than a configuration can be.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except IsADirectoryError:
+        raise ValueError("это папка, а не файл настроек") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ValueError("это папка, а не файл настроек")
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("это не обычный файл (канал или устройство)")
+        if info.st_size > _MAX_CONFIG_BYTES:
+            raise ValueError(f"файл больше {_MAX_CONFIG_BYTES} байт — это не файл настроек")
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            return stream.read()
+    finally:
+        os.close(fd)
 
 
 def _toml_value(value: Any) -> str:

@@ -18,6 +18,7 @@ import matplotlib as mpl
 from matplotlib.ticker import FuncFormatter
 
 from analysis import glossary as g
+from analysis.data.quality import shorten_label
 from analysis.rutext import NBSP, num, pct, smart_num
 
 __all__ = [
@@ -100,8 +101,20 @@ def segment_colour(index: int) -> str:
 
 
 def wrap(text: str, width: int = 24) -> str:
-    """Break a label into lines of at most ``width`` characters (words kept whole)."""
-    return "\n".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
+    """Break a label into lines of at most ``width`` characters (words kept whole).
+
+    A label longer than :data:`analysis.data.quality.LABEL_LIMIT` characters is
+    cut first, ending in «…» (the data-quality log says so), and then shown on
+    at most two lines, long words broken, so that no value from the data can
+    stretch a chart.
+    """
+    short = shorten_label(text)
+    if short == text:
+        return "\n".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
+    lines = textwrap.wrap(short, width=width)
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][:width - 1].rstrip() + "…"]
+    return "\n".join(lines)
 
 
 def ru_ticks(axis: Any, kind: str = "num", digits: int | None = None) -> None:

@@ -5,6 +5,12 @@ reason records; here the reasons are worded (:func:`report.text.reasons.reason_t
 and the two files written. The CSV is UTF-8 with ``\\n`` line ends; the xlsx
 shows Russian headers and labels. Both are byte-for-byte the same for the same
 frame.
+
+Text from the data (a category named in a reason) and from the offer catalogue
+reaches the xlsx as plain text: a control character that XML cannot hold becomes
+U+FFFD «�» (:func:`report.text.markdown.without_controls`; openpyxl would stop
+with ``IllegalCharacterError``), and a text that starts with ``=`` is stored as
+text, never as a formula. The CSV keeps the text as it is (it is for programs).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import os
 import shutil
 import zipfile
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +32,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from analysis.segments.actions import REASON_COLUMNS
 from analysis.segments.definitions import SEGMENTS
+from report.text.markdown import without_controls
 from report.text.reasons import reason_texts
 from report.text.segments import ARM_LABELS, GROUP_LABELS
 from report.text.words import CHANNEL_LABELS, RISK_LABELS
@@ -66,13 +74,28 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
         out.to_csv(handle, index=False, lineterminator="\n")
 
 
+@lru_cache(maxsize=65536)
+def _xlsx_text(text: str) -> str:
+    """Text an xlsx cell can hold: XML-illegal control characters become U+FFFD."""
+    return without_controls(text)
+
+
 def _cell(value: object) -> object:
     """A plain Python value for openpyxl; empty text becomes an empty cell."""
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float) and value != value:
         return None
-    return None if value == "" else value
+    if isinstance(value, str):
+        return _xlsx_text(value) if value else None
+    return value
+
+
+def _text_cell(ws: Any, value: str) -> WriteOnlyCell:
+    """A cell that holds ``value`` as text even when it starts with ``=`` (not a formula)."""
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _workbook(frame: pd.DataFrame) -> Workbook:
@@ -117,6 +140,8 @@ def _workbook(frame: pd.DataFrame) -> Workbook:
             if template is not None and value is not None:
                 template.value = value
                 value = template
+            elif isinstance(value, str) and value.startswith("="):
+                value = _text_cell(ws, value)
             cells.append(value)
         ws.append(cells)
     wb.properties.creator = "oneclick-report"

@@ -14,17 +14,19 @@ Exit statuses (the contract scripts and cron rely on):
   ``archive verify``; a revision ``send`` refuses to send (fails verification,
   delivery log not writable).
 - :data:`EXIT_INPUT` (2): bad input: a missing or unreadable folder or file, a
-  malformed export or configuration, bad arguments. One message on stderr;
-  nothing is archived.
-- :data:`EXIT_DELIVERY` (3): ``send`` could not deliver the message (the
-  message names ``host:port`` and the reason).
+  malformed export or configuration (a setting out of its range or at odds with
+  another, named by its key), bad arguments, ``--renderer quarto`` without Quarto,
+  an ``analyse --out`` that is a file or cannot be written. Checked before any
+  computation where it can be; one message on stderr; nothing is archived.
+- :data:`EXIT_DELIVERY` (3): ``send`` could not deliver the message, or cannot
+  tell whether it did (no reply after the data: not resent); the message names
+  ``host:port`` and the reason.
 - :data:`EXIT_INTERRUPTED` (130): interrupted with Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -34,9 +36,11 @@ from typing import TYPE_CHECKING
 from analysis.errors import InputError
 from report.archive import provenance
 from report.archive.errors import ArchiveError
+from report.console import install_terminal_guards, terminal_json, terminal_text
 
 if TYPE_CHECKING:
     from analysis.config import Config
+    from report.archive.audit import ArchiveAudit
 
 __all__ = [
     "EXIT_DELIVERY",
@@ -65,9 +69,18 @@ def load_cli_config(path: str | None) -> Config:
     from analysis.config import load_config
     from analysis.paths import DEFAULT_CONFIG_NAME
 
-    if path is None and Path(DEFAULT_CONFIG_NAME).is_file():
+    if path is None and Path(DEFAULT_CONFIG_NAME).exists():  # a folder or FIFO is refused
         path = DEFAULT_CONFIG_NAME
     return load_config(Path(path) if path else None)
+
+
+def _data_folder(raw: str | None, config: Config) -> Path:
+    """The export folder: the argument, else ``data_dir``; never "" (``Path("")`` is ".")."""
+    raw = raw or config.data_dir
+    if not raw:
+        raise InputError("--data", "не указана папка с выгрузкой",
+                         "--data ПАПКА или data_dir в oneclick.toml")
+    return Path(raw)
 
 
 # ------------------------------------------------------------------- handlers
@@ -77,9 +90,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from analysis.data.clients import load_export
     from report.console import validation_summary
 
-    data = load_export(Path(args.data_dir), load_cli_config(args.config).data)
+    config = load_cli_config(args.config)
+    data = load_export(_data_folder(args.data_dir, config), config.data)
     if args.json:
-        print(json.dumps(data.quality.to_dict(), ensure_ascii=False, indent=2))
+        print(terminal_json(data.quality.to_dict()))
     else:
         print(validation_summary(data.quality))
     return EXIT_OK
@@ -89,8 +103,17 @@ def _cmd_init(args: argparse.Namespace) -> int:
     from analysis.config import default_toml
 
     path = Path(args.path)
+    if path.is_dir():
+        raise InputError(str(path), "это папка",
+                         "путь к новому файлу, например ПАПКА/oneclick.toml")
+    if path.exists() and not path.is_file():
+        raise InputError(str(path), "это не обычный файл (канал или устройство)",
+                         "путь к новому файлу oneclick.toml")
     if path.exists() and not args.force:
         raise InputError(str(path), "файл уже существует", "новый путь или флаг --force")
+    if not path.parent.is_dir():  # a typo in the folder must not create folders silently
+        raise InputError(str(path), f"папка {path.parent} не существует",
+                         "путь в существующей папке (создайте её заранее)")
     path.write_text(default_toml(), encoding="utf-8")
     print(path)
     return EXIT_OK
@@ -122,9 +145,9 @@ def _demo_series(args: argparse.Namespace, out_dir: Path) -> int:
     for path in [*written, *revisions]:
         print(path)
     if waiting is not None:
-        print(f"Следующий месяц не записан: нет отчёта за {waiting} по {out_dir / waiting}. "
-              f"Выполните oneclick report --data {out_dir / waiting} и повторите команду "
-              "(или добавьте --report).", file=sys.stderr)
+        _say(f"Следующий месяц не записан: нет отчёта за {waiting} по {out_dir / waiting}. "
+             f"Выполните oneclick report --data {out_dir / waiting} и повторите команду "
+             "(или добавьте --report).", err=True)
     return EXIT_OK
 
 
@@ -132,8 +155,9 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     from report.pipeline import analyse_to_bundle, resolve_period
 
     config = load_cli_config(args.config)
-    out = analyse_to_bundle(Path(args.data), Path(args.out), config, quiet=args.quiet,
-                            period=resolve_period(args.period, config, Path(args.data)))
+    data = _data_folder(args.data, config)
+    out = analyse_to_bundle(data, Path(args.out), config, quiet=args.quiet,
+                            period=resolve_period(args.period, config, data))
     print(out)
     return EXIT_OK
 
@@ -142,15 +166,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from report.pipeline import build_report, period_warnings, require_period
 
     config = load_cli_config(args.config)
-    raw = args.data or config.data_dir  # Path("") would silently mean the current folder
-    if not raw:
-        raise InputError("--data", "не указана папка с выгрузкой",
-                         "--data ПАПКА или data_dir в oneclick.toml")
-    data = Path(raw)
+    data = _data_folder(args.data, config)
     archive = Path(args.out or config.archive_dir)
     period = require_period(args.period, config, data)
     for warning in period_warnings(archive, period, data):
-        print(f"Внимание: {warning}.", file=sys.stderr)
+        _say(f"Внимание: {warning}.", err=True)
     revision = build_report(data, period, archive, config,
                             renderer=args.renderer or config.renderer, quiet=args.quiet)
     print(revision)
@@ -160,25 +180,50 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_archive_list(args: argparse.Namespace) -> int:
     from report.archive.listing import format_revision_table, list_revisions
 
-    print(format_revision_table(list_revisions(Path(args.out))))
+    print(terminal_text(format_revision_table(list_revisions(Path(args.out)))))
     return EXIT_OK
+
+
+def _say(line: str, *, err: bool = False) -> None:
+    """Print one line of the tool's own that may quote archive names, escaped for a terminal."""
+    print(terminal_text(line, keep_newlines=False), file=sys.stderr if err else sys.stdout)
 
 
 def _cmd_archive_verify(args: argparse.Namespace) -> int:
-    from report.archive.manifest import verify_revision
+    from report.archive.audit import verify_archive
+    from report.archive.manifest import check_revision
 
-    revision = Path(args.revision)
-    if not revision.is_dir():
-        raise InputError(str(revision), "папка ревизии не найдена",
-                         "путь к ревизии, например reports/2026-11/r1")
-    problems = verify_revision(revision)
-    if problems:
-        for problem in problems:
-            print(f"НЕ СОВПАДАЕТ: {problem}", file=sys.stderr)
+    target = Path(args.revision)
+    if not target.is_dir():
+        what, example = ("папка архива", "reports") if args.all else (
+            "папка ревизии", "reports/2026-11/r1")
+        raise InputError(str(target), f"{what} не найдена", f"путь, например {example}")
+    if args.all:
+        return _print_audit(verify_archive(target))
+    verdict = check_revision(target)
+    for note in verdict.notes:
+        _say(f"Примечание: {note}")
+    for problem in verdict.problems:
+        _say(f"НЕ СОВПАДАЕТ: {problem}", err=True)
+    if verdict.problems:
         return EXIT_FAILURE
-    print(f"OK: {args.revision} — все файлы совпадают с манифестом")
+    _say(f"OK: {args.revision} — все файлы совпадают с манифестом")
     return EXIT_OK
 
+
+def _print_audit(audit: ArchiveAudit) -> int:
+    """Print ``archive verify --all``: one line per revision, every break, the chain's head."""
+    for label, verdict in audit.revisions:
+        if verdict.ok:
+            _say(f"OK: {label}" + "".join(f"; {n}" for n in verdict.notes))
+        for problem in verdict.problems:
+            _say(f"НЕ СОВПАДАЕТ: {label}: {problem}", err=True)
+    for problem in audit.problems:
+        _say(f"НЕ СОВПАДАЕТ: {problem}", err=True)
+    if audit.head:
+        _say(f"Последняя запись журнала: {audit.head[0]}, manifest sha256 {audit.head[1]}")
+    _say(f"Ревизий: {len(audit.revisions)}, нарушений: {audit.broken}")
+    return EXIT_OK if audit.ok else EXIT_FAILURE
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from analysis.comparison import compare_revisions
@@ -187,9 +232,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     params = load_cli_config(args.config).compare
     comparison = compare_revisions(Path(args.rev_a), Path(args.rev_b), params)
     if args.json:
-        print(json.dumps(comparison, ensure_ascii=False, indent=2, allow_nan=False))
+        print(terminal_json(comparison))
     else:
-        print(format_comparison(comparison), end="")
+        print(terminal_text(format_comparison(comparison)), end="")
     return EXIT_OK
 
 
@@ -205,17 +250,30 @@ def _cmd_send(args: argparse.Namespace) -> int:
     try:
         record = send_revision(Path(args.revision), params)
     except RevisionNotSendable as exc:
-        print(exc, file=sys.stderr)
+        print(terminal_text(exc), file=sys.stderr)
         return EXIT_FAILURE
     except DeliveryError as exc:
-        print(exc, file=sys.stderr)
+        print(terminal_text(exc), file=sys.stderr)
         return EXIT_DELIVERY
-    print(f"Отправлено: «{record['subject']}» → {', '.join(record['recipients'])} "
-          f"через {record['smtp']} ({record['message_id']})")
+    print(terminal_text(f"Отправлено: «{record['subject']}» → {', '.join(record['recipients'])} "
+                        f"через {record['smtp']} ({record['message_id']})"))
     return EXIT_OK
 
 
 # --------------------------------------------------------------------- parser
+
+
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer within ``low … high``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"нужно целое число, получено {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"нужно число от {low} до {high}, получено {value}")
+        return value
+    return parse
 
 
 def _period(text: str) -> str:
@@ -256,8 +314,13 @@ def _add_archive(sub: argparse._SubParsersAction) -> None:
     p = asub.add_parser("list", help="published revisions with their key numbers")
     p.add_argument("--out", default="reports", help="archive folder (default: reports/)")
     p.set_defaults(func=_cmd_archive_list)
-    p = asub.add_parser("verify", help="check every file against the revision's manifest")
-    p.add_argument("revision", help="revision folder, e.g. reports/2026-11/r1")
+    p = asub.add_parser(
+        "verify", help="check a revision's files, manifest, ledger line and signature",
+        description="With --all: every revision, the ledger and every link of the hash chain. "
+                    "Signatures are checked when ONECLICK_ARCHIVE_KEY is set.")
+    p.add_argument("revision", help="revision folder, e.g. reports/2026-11/r1 "
+                                    "(with --all: the archive folder, e.g. reports)")
+    p.add_argument("--all", action="store_true", help="verify the whole archive and its chain")
     p.set_defaults(func=_cmd_archive_verify)
 
 
@@ -284,7 +347,9 @@ def _add_send(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--security", choices=["none", "starttls", "ssl"])
     p.add_argument("--from", dest="sender", metavar="ADDR", help="sender address")
     p.add_argument("--retries", type=int, help="retries of temporary failures")
-    p.add_argument("--timeout", type=float, help="socket timeout, seconds")
+    p.add_argument("--timeout", type=float,
+                   help="socket timeout, seconds (0 < t ≤ 600); the whole delivery, retries "
+                        "included, ends within timeout × (retries + 1) + the waits + 1 s")
     p.set_defaults(func=_cmd_send)
 
 
@@ -311,8 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo-data", help="write a synthetic demo export (or a monthly series)")
     p.add_argument("out_dir")
-    p.add_argument("--clients", type=int, default=1300)
-    p.add_argument("--seed", type=int, default=20261127)
+    p.add_argument("--clients", type=_int_in(20, 10_000_000), default=1300)
+    p.add_argument("--seed", type=_int_in(0, 2**32 - 1), default=20261127)
     _add_series(p)
     p.set_defaults(func=_cmd_demo_data)
 
@@ -341,29 +406,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _tolerant_output() -> None:
+    """Never fail on a terminal that cannot show Cyrillic (``PYTHONIOENCODING=latin-1``).
+
+    Characters the stream's encoding lacks are written as ``\\uXXXX`` escapes instead of
+    raising ``UnicodeEncodeError`` after the work is done.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (see the module docstring)."""
+    _tolerant_output()
     words = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in words  # accepted after the subcommand too, as the messages advise
     args = build_parser().parse_args([w for w in words if w != "--debug"])
     args.debug = debug
     func: Handler = args.func
+    install_terminal_guards()  # data text in warnings and log records is escaped too
     try:
         return func(args)
     except InputError as error:
-        print(error.message, file=sys.stderr)
+        print(terminal_text(error.message, keep_newlines=False), file=sys.stderr)
         return EXIT_INPUT
     except ArchiveError as error:  # disk full, not writable: nothing archived, not a bug
-        print(f"Архив не записан: {error}", file=sys.stderr)
+        print(terminal_text(f"Архив не записан: {error}"), file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("Прервано.", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as error:
         if args.debug:
-            raise
-        print(f"Внутренняя ошибка: {type(error).__name__}: {error}. "
-              "Запустите с --debug и сообщите разработчикам.", file=sys.stderr)
+            raise  # printed by the escaping sys.excepthook of install_terminal_guards
+        print(terminal_text(f"Внутренняя ошибка: {type(error).__name__}: {error}. "
+                            "Запустите с --debug и сообщите разработчикам."), file=sys.stderr)
         return EXIT_FAILURE
 
 

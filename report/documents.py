@@ -20,6 +20,8 @@ from analysis import rutext
 from analysis.glossary import GLOSSARY
 from analysis.results import files
 from analysis.rutext import period_label
+from report.render.project import write_quarto_project
+from report.text.common import report_title, running_header
 from report.text.markdown import md_escape
 from report.text.narrative import narrative
 from report.text.quality import quality_text
@@ -79,6 +81,8 @@ def build_context(results: dict[str, Any], figures: list[dict[str, Any]], *, per
         "fig": {f["name"]: f for f in figures},
         "period": period,
         "period_label": period_label(period),
+        "title": report_title(period),
+        "running_header": running_header(period, revision),
         "revision": revision,
         "created": (created or date.today()).isoformat(),
         "prov": provenance,
@@ -93,9 +97,14 @@ def render_qmd(context: dict[str, Any]) -> str:
 
 
 def write_documents(context: dict[str, Any], out_dir: Path) -> Path:
-    """Write ``report.qmd`` into ``out_dir``; returns its path."""
+    """Write ``report.qmd`` and its Quarto project into ``out_dir``; returns the document's path.
+
+    With the project (``_quarto.yml`` and ``_assets/``), ``quarto render`` in
+    ``out_dir`` renders the report as ``oneclick report --renderer quarto`` does.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     qmd = out_dir / files.REPORT_QMD
     qmd.write_text(render_qmd(context), encoding="utf-8")
+    write_quarto_project(out_dir)
     return qmd
 

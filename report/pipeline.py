@@ -2,19 +2,29 @@
 
 Each stage lives in its own module; this module only says which feeds which,
 times the stages, and makes sure nothing is archived unless every stage passed.
+
+Before any computation both entry points check what can be checked up front
+(:func:`check_before_run`): the data folder, the offer rule catalogue, the
+renderer (``quarto`` must be on PATH; ``auto`` falls back to the built-in one)
+and, for ``oneclick analyse``, the output folder (not a file, writable). The
+archive folder of ``oneclick report`` is checked by entering the
+:class:`~report.archive.store.RevisionBuilder`, also before the analysis.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from analysis.config import Config
 from analysis.data.clients import load_export
+from analysis.data.load import SourceFile
 from analysis.errors import InputError
 from analysis.paths import export_paths
 from analysis.results import files
@@ -24,17 +34,74 @@ from analysis.run import run_analysis
 from report.actionlist import write_action_list
 from report.progress import StageClock
 
-__all__ = ["analyse_to_bundle", "archived_action_list", "build_report", "demo_series",
-           "period_warnings", "require_period", "resolve_period"]
+if TYPE_CHECKING:
+    from report.render.html import RendererInfo
+
+__all__ = ["analyse_to_bundle", "archived_action_list", "build_report", "check_before_run",
+           "demo_series", "period_warnings", "require_period", "resolve_period"]
+
+
+def _check_data_dir(data_dir: Path) -> None:
+    if not data_dir.exists():
+        raise InputError(str(data_dir), "папка с выгрузкой не найдена",
+                         "папка с четырьмя CSV-файлами выгрузки")
+    if not data_dir.is_dir():
+        raise InputError(str(data_dir), "это файл, а не папка с выгрузкой",
+                         "папка с четырьмя CSV-файлами выгрузки")
+
+
+def _check_renderer(renderer: str) -> None:
+    if renderer == "quarto" and shutil.which("quarto") is None:
+        raise InputError("--renderer quarto", "программа quarto не найдена в PATH",
+                         "установленный Quarto, или --renderer auto / builtin "
+                         "(встроенный отрисовщик)")
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    """``out_dir`` (or its nearest existing parent) is a folder a file can be created in."""
+    existing = out_dir
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(str(out_dir), f"{existing} — файл, а не папка",
+                         "папка для результатов (новая или существующая)")
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise InputError(str(out_dir), f"в папку {existing} нельзя записать "
+                         f"({exc.strerror or exc})", "папка, доступная для записи") from None
+
+
+def check_before_run(data_dir: Path, config: Config, *, renderer: str | None = None,
+                     out_dir: Path | None = None) -> None:
+    """Refuse, before any computation, what would otherwise fail after it.
+
+    Raises
+    ------
+    InputError
+        The data folder is missing or a file; the offer rule catalogue is malformed;
+        ``renderer`` is ``quarto`` with no ``quarto`` on PATH; ``out_dir`` is a file, lies
+        under one, or cannot be written.
+    """
+    from analysis.segments.offers import load_rules
+
+    _check_data_dir(Path(data_dir))
+    load_rules(config.segments.offer_rules)
+    if renderer is not None:
+        _check_renderer(renderer)
+    if out_dir is not None:
+        _check_out_dir(Path(out_dir))
 
 
 def _analyse(data_dir: Path, config: Config, clock: StageClock,
              previous: Path | None = None, period: str | None = None,
-             skipped: list[dict[str, str]] | None = None) -> Bundle:
+             skipped: list[dict[str, str]] | None = None) -> tuple[Bundle, dict[str, SourceFile]]:
+    """The bundle, and the inputs as they were read (hashed at read time, for the manifest)."""
     with clock.stage("validate", "Проверка и исправление выгрузки"):
         data = load_export(data_dir, config.data)
     with clock.stage("analyse", "Анализ, модель, SHAP, сегменты"):
-        return run_analysis(data, config, previous, period, skipped)
+        return run_analysis(data, config, previous, period, skipped), data.sources
 
 
 def _write(bundle: Bundle, out_dir: Path) -> None:
@@ -48,15 +115,16 @@ def analyse_to_bundle(data_dir: Path, out_dir: Path, config: Config, *,
 
     ``period`` (``YYYY-MM``, optional) seeds the control draw as ``oneclick report`` does.
     """
+    check_before_run(data_dir, config, out_dir=out_dir)
     clock = StageClock(quiet=quiet)
-    bundle = _analyse(data_dir, config, clock, period=period)
+    bundle, _ = _analyse(data_dir, config, clock, period=period)
     with clock.stage("bundle", "Запись результатов"):
         _write(bundle, out_dir)
     return out_dir
 
 
-def _provenance(data_dir: Path, config: Config, timings: dict[str, float]) -> dict[str, Any]:
-    from report.archive.manifest import file_digest
+def _provenance(sources: dict[str, SourceFile], config: Config,
+                timings: dict[str, float]) -> dict[str, Any]:
     from report.archive.provenance import describe_tool
 
     tool = describe_tool()
@@ -66,32 +134,34 @@ def _provenance(data_dir: Path, config: Config, timings: dict[str, float]) -> di
         "python": tool["python"],
         "packages": tool["packages"],
         "seed": config.model.seed,
-        "inputs": {p.name: {"sha256": file_digest(p)} for p in export_paths(data_dir).values()},
+        "inputs": {s.name: {"sha256": s.sha256} for s in sources.values()},
         "timings": dict(timings),
     }
 
 
 def _render(rev: Path, bundle: Bundle, period: str, revision_hint: str, renderer: str,
-            prov: dict[str, Any], clock: StageClock) -> str:
+            prov: dict[str, Any], clock: StageClock) -> RendererInfo:
     from figures.build import build_figures
     from figures.reader import Bundle as FigureBundle
-    from report.documents import build_context, period_label, write_documents
-    from report.render.html import render_html
+    from report.documents import build_context, write_documents
+    from report.render.html import choose_renderer, render_html
     from report.render.pdf import render_pdf
+    from report.text.common import running_header
     from report.text.figures import with_captions
+    from report.text.method import renderer_label
 
+    used = choose_renderer(renderer)  # the appendix names it
     with clock.stage("figures", "Графики"):
         specs = build_figures(FigureBundle.from_memory(bundle, rev), rev / files.FIGURES_DIR)
     figures = [with_captions(vars(s)) for s in specs]
-    header = f"«В один клик» · {period_label(period)} · ревизия {revision_hint}"
+    header = running_header(period, revision_hint)
     with clock.stage("documents", "Документы отчёта"):
+        prov = {**prov, "renderer": renderer_label(used.name, used.version)}
         context = build_context(bundle.results, figures, period=period,
                                 revision=revision_hint, provenance=prov)
         qmd = write_documents(context, rev)
     with clock.stage("html", "HTML"):
-        used = render_html(qmd, rev / files.REPORT_HTML, renderer=renderer,  # type: ignore[arg-type]
-                           title=f"Активность клиентов — {period_label(period)}",
-                           running_header=header)
+        render_html(qmd, rev / files.REPORT_HTML, renderer=used.name)
     with clock.stage("pdf", "PDF"):
         render_pdf(rev / files.REPORT_HTML, rev / files.REPORT_PDF, base_dir=rev,
                    running_header=header)
@@ -105,24 +175,26 @@ def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config,
     from report.archive.numbering import next_revision_name
     from report.archive.store import RevisionBuilder
 
-    clock = StageClock(quiet=quiet)
     data_dir = Path(data_dir)
+    check_before_run(data_dir, config, renderer=renderer)
+    clock = StageClock(quiet=quiet)
     with RevisionBuilder(archive_dir, period) as rev:
         previous, skipped = intact_previous(Path(archive_dir), period)
-        bundle = _analyse(data_dir, config, clock, previous, period, skipped)
+        bundle, sources = _analyse(data_dir, config, clock, previous, period, skipped)
         with clock.stage("bundle", "Запись результатов"):
             _write(bundle, rev.path)
         hint = next_revision_name(archive_dir, period)
-        prov = _provenance(data_dir, config, {**clock.timings, **bundle.timings})
+        prov = _provenance(sources, config, {**clock.timings, **bundle.timings})
         used = _render(rev.path, bundle, period, hint, renderer, prov, clock)
         clock.write_log(rev.path / files.RUN_LOG)
         final = rev.publish(
             {"period": period, "parameters": bundle.results["params"],
-             "seed": config.model.seed, "renderer": used,
+             "seed": config.model.seed,
+             "renderer": used.name, "renderer_version": used.version,
              "timings": {**clock.timings, **{f"analysis.{k}": round(v, 3)
                                              for k, v in bundle.timings.items()}},
              "created_at": datetime.now(UTC).isoformat(timespec="seconds")},
-            inputs={key: path for key, path in export_paths(data_dir).items()},
+            inputs=sources,  # digests taken when the loader read the files
         )
     return final
 

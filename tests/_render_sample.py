@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from matplotlib.figure import Figure
 
 from report.render.html import render_html
 from report.render.pdf import render_pdf
+from report.text.markdown import md_escape
 
 TITLE = "Активность клиентов «В один клик»"
 HEADER = "Период: ноябрь 2026 · ревизия r1"
@@ -104,15 +106,23 @@ def make_figure(path: Path, *, width_in: float = 6.0) -> None:
     figure.savefig(path)
 
 
-def write_sample_report(folder: Path, *, summary: str = SUMMARY, body: str = BODY) -> Path:
+def front_matter(title: str = TITLE, running_header: str = HEADER) -> str:
+    """The document's front matter, its strings escaped as report.qmd.j2 does (md, then JSON)."""
+    return (
+        f"---\ntitle: {json.dumps(md_escape(title), ensure_ascii=False)}\n"
+        'subtitle: "Ежемесячный отчёт · сформирован 2026-12-01"\n'
+        f"running-header: {json.dumps(md_escape(running_header), ensure_ascii=False)}\n---\n\n"
+    )
+
+
+def write_sample_report(
+    folder: Path, *, summary: str = SUMMARY, body: str = BODY, front: str | None = None
+) -> Path:
     """A run folder with ``report.qmd`` and ``figures/pages.png``; returns the qmd path."""
     folder.mkdir(parents=True, exist_ok=True)
     make_figure(folder / "figures" / "pages.png")
     qmd = folder / "report.qmd"
-    front = (
-        '---\ntitle: "Черновик"\nsubtitle: "Ежемесячный отчёт · сформирован 2026-12-01"\n---\n\n'
-    )
-    qmd.write_text(front + summary + "\n" + body, encoding="utf-8")
+    qmd.write_text((front or front_matter()) + summary + "\n" + body, encoding="utf-8")
     return qmd
 
 
@@ -158,7 +168,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     run = tmp_path_factory.mktemp("run")
     qmd = write_sample_report(run)
     html = run / "out" / "report.html"
-    used = render_html(qmd, html, renderer="builtin", title=TITLE, running_header=HEADER)
+    used = render_html(qmd, html, renderer="builtin")
     assert used == "builtin"
     pdf = run / "out" / "report.pdf"
     render_pdf(html, pdf, base_dir=run, running_header=HEADER)

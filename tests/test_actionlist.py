@@ -57,3 +57,28 @@ def test_files_are_deterministic_with_the_right_headers(actions: pd.DataFrame,
     assert sheet.freeze_panes == "A2"
     assert sheet.max_row == len(actions) + 1
     assert sheet.cell(row=2, column=4).value in {"высокий", "средний", "низкий"}
+
+
+def test_control_characters_and_formula_text_fit_the_xlsx(actions: pd.DataFrame,
+                                                          tmp_path: Path) -> None:
+    """A category with ANSI/BEL/VT/DEL/U+FFFE in a reason and an offer that reads like a
+    formula: openpyxl does not stop (IllegalCharacterError), each bad character becomes
+    U+FFFD, the formula stays text; the CSV keeps the text as it is (issue 13, defect 4)."""
+    category = "Игрушки\x1b[2J\x07\x0b\x7f\ufffe"
+    hostile = actions.copy()
+    hostile.loc[:4, ["reason_2_feature", "reason_2_side"]] = ["Популярная_категория", "category"]
+    hostile.loc[:4, ["reason_2_reference", "reason_2_share"]] = [0.38, 0.5]
+    hostile["reason_2_value"] = hostile["reason_2_value"].astype(object)
+    hostile.loc[:4, "reason_2_value"] = category
+    hostile.loc[:4, "offer"] = '=HYPERLINK("http://127.0.0.1:9/","x")\x00'
+    csv_path, xlsx_path = tmp_path / "scores.csv", tmp_path / "scores.xlsx"
+    write_action_list(hostile, csv_path, xlsx_path)
+    sheet = load_workbook(xlsx_path).active
+    header = [c.value for c in sheet[1]]
+    reason = sheet.cell(row=2, column=header.index(HEADERS_RU["reason_2"]) + 1)
+    offer = sheet.cell(row=2, column=header.index(HEADERS_RU["offer"]) + 1)
+    assert reason.value == ("любимая категория «Игрушки\ufffd[2J\ufffd\ufffd\ufffd\ufffd»: "
+                            "снижение у 50\u00a0% таких клиентов против 38\u00a0% в среднем")
+    assert offer.data_type == "s" and offer.value == '=HYPERLINK("http://127.0.0.1:9/","x")\ufffd'
+    assert [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"] == []
+    assert category in pd.read_csv(csv_path, keep_default_na=False)["reason_2"][0]

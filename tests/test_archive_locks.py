@@ -50,5 +50,6 @@ def test_clean_stale_temps_keeps_live_builders(tmp_path: Path) -> None:
         assert clean_stale_temps(tmp_path, min_age_s=3600) == []  # too recent
         assert clean_stale_temps(tmp_path, min_age_s=0) == [dead]
         assert build.path.is_dir()
+        (build.path / "report.pdf").write_bytes(b"%PDF")
         final = build.publish({})
     assert verify_revision(final) == []

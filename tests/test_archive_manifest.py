@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from _archive_outputs import PERIOD, publish, write_outputs
 
-from report.archive.manifest import verify_revision, write_manifest
+from report.archive.manifest import MANIFEST_VERSION, draft_manifest, verify_revision
 from report.archive.provenance import PACKAGES
 from report.archive.store import RevisionBuilder
 
@@ -59,11 +59,20 @@ def test_manifest_content_and_format(tmp_path: Path) -> None:
     assert manifest["timings"] == {"model": 1.5}
     assert manifest["period"] == PERIOD
     assert manifest["created_at"].startswith("20")
+    assert manifest["manifest_version"] == MANIFEST_VERSION == 2
+    assert manifest["revision"] == f"{PERIOD}/r1"
+    assert manifest["previous_manifest_sha256"] is None  # the first of the archive
+    assert manifest["signature"] is None  # no key in the environment
 
 
-def test_write_manifest_rejects_reserved_keys(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="files"):
-        write_manifest(tmp_path, {}, {"files": []})
+def test_draft_manifest_rejects_reserved_keys_and_an_empty_revision(tmp_path: Path) -> None:
+    (tmp_path / "report.pdf").write_bytes(b"%PDF")
+    for key in ("files", "revision", "previous_manifest_sha256", "signature"):
+        with pytest.raises(ValueError, match=key):
+            draft_manifest(tmp_path, {}, {key: []})
+    (tmp_path / "report.pdf").unlink()
+    with pytest.raises(ValueError, match="no file"):
+        draft_manifest(tmp_path, {}, {})
 
 
 # ------------------------------------------------------------------------------ verify
@@ -88,10 +97,10 @@ def test_verify_flags_changed_and_missing_files(tmp_path: Path) -> None:
     assert any("missing" in p and "figures/shap.png" in p for p in problems)
 
 
-def test_verify_allows_files_added_later(tmp_path: Path) -> None:
+def test_verify_allows_the_delivery_log_added_later(tmp_path: Path) -> None:
     rev = publish(tmp_path)
     (rev / "deliveries").mkdir()
-    (rev / "deliveries" / "2026-12-01.json").write_text("{}", encoding="utf-8")
+    (rev / "deliveries" / "log.jsonl").write_text('{"status": "sent"}\n', encoding="utf-8")
     assert verify_revision(rev) == []
 
 
@@ -108,9 +117,11 @@ def test_verify_missing_or_corrupt_manifest(tmp_path: Path) -> None:
 
 
 def test_verify_rejects_paths_escaping_the_revision(tmp_path: Path) -> None:
-    rev = tmp_path / "r1"
-    rev.mkdir()
-    (tmp_path / "secret").write_text("x", encoding="utf-8")
-    manifest = {"files": {"../secret": {"sha256": "0", "size": 1}}}
+    rev = publish(tmp_path / "reports")
+    (tmp_path / "reports" / "secret").write_text("x", encoding="utf-8")
+    manifest = json.loads((rev / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"]["../secret"] = {"sha256": hashlib.sha256(b"x").hexdigest(), "size": 1}
     (rev / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    assert verify_revision(rev) == ["manifest entry is invalid: ../secret"]
+    problems = verify_revision(rev)
+    assert "manifest entry is invalid: ../secret" in problems
+    assert not any("changed: ../secret" in p or "missing: ../secret" in p for p in problems)

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from report.archive import provenance
-from report.archive.manifest import write_manifest
+from report.archive.manifest import draft_manifest
 
 
 def test_missing_package_is_null(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(provenance, "PACKAGES", ("surely-not-installed-pkg", "pandas"))
-    manifest = write_manifest(tmp_path, {}, {})
+    (tmp_path / "report.pdf").write_bytes(b"%PDF")
+    manifest = draft_manifest(tmp_path, {}, {})
     assert manifest["packages"]["surely-not-installed-pkg"] is None
     assert manifest["packages"]["pandas"]

@@ -164,6 +164,7 @@ def test_publish_twice_and_path_outside_block(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError):
         _ = builder.path
     with builder as build:
+        write_outputs(build.path)
         build.publish({})
         with pytest.raises(RuntimeError, match="already published"):
             build.publish({})

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from _render_sample import HEADER, TITLE, recording_http_server, write_sample_report
+from _render_sample import TITLE, recording_http_server, write_sample_report
 
 from report.render.html import render_html
 
@@ -82,7 +82,7 @@ def report_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run = tmp_path_factory.mktemp("browser-run")
     out = run / "report.html"
     qmd = write_sample_report(run)
-    render_html(qmd, out, renderer="builtin", title=TITLE, running_header=HEADER)
+    render_html(qmd, out, renderer="builtin")
     return out
 
 

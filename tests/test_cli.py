@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from analysis.config import Config
-from report import cli
+from report import cli, pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "demo"
 COMMANDS = {"validate", "init", "demo-data", "analyse", "report", "archive", "compare", "send"}
 
 
@@ -102,3 +107,116 @@ def test_debug_is_accepted_after_the_subcommand(tmp_path: Path, monkeypatch: pyt
     assert "--debug" in capsys.readouterr().err
     with pytest.raises(RuntimeError, match="a bug"):  # with it, after the subcommand: the bug
         cli.main(["validate", str(tmp_path), "--debug"])
+
+
+# ------------------------------------------------------- checks before computing
+
+
+@pytest.fixture
+def no_computation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any test using this fails if the run gets as far as reading the export."""
+    def started(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the computation started before the refusal")
+
+    monkeypatch.setattr(pipeline, "load_export", started)
+
+
+def _refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    status = cli.main(argv)
+    err = capsys.readouterr().err
+    assert status == cli.EXIT_INPUT, err
+    assert "Traceback" not in err and "Внутренняя ошибка" not in err
+    return err
+
+
+@pytest.mark.parametrize("where", ["missing-folder", "a-folder"])
+def test_init_into_a_missing_folder_or_onto_a_folder_exits_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str) -> None:
+    target = tmp_path / "no-such" / "oneclick.toml" if where == "missing-folder" else tmp_path
+    err = _refused(["init", str(target), "--force"], capsys)
+    assert str(target) in err
+    assert not (tmp_path / "no-such").exists()  # nothing created on the way
+
+
+@pytest.mark.parametrize("where", ["existing-file", "under-a-file", "unwritable"])
+def test_analyse_out_is_refused_before_the_analysis(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        no_computation: None, where: str) -> None:
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    out = {"existing-file": tmp_path / "a-file", "under-a-file": tmp_path / "a-file" / "bundle",
+           "unwritable": tmp_path / "locked" / "bundle"}[where]
+    if where == "unwritable":
+        (tmp_path / "locked").mkdir(mode=0o500)
+        if os.geteuid() == 0:  # root writes into any folder: the refusal is simulated
+            def refused(*args: Any, **kwargs: Any) -> None:
+                raise PermissionError(13, "Permission denied")
+
+            monkeypatch.setattr(pipeline.tempfile, "TemporaryFile", refused)
+    err = _refused(["analyse", "--data", str(DEMO), "--out", str(out)], capsys)
+    assert str(out) in err
+
+
+@pytest.mark.parametrize("command", ["analyse", "report"])
+def test_a_data_path_that_is_a_file_is_refused_before_the_analysis(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], no_computation: None,
+        command: str) -> None:
+    data = tmp_path / "export.csv"
+    data.write_text("id\n1\n", encoding="utf-8")
+    out = ["--out", str(tmp_path / "out")] + (["--period", "2026-11"] if command == "report"
+                                              else [])
+    err = _refused([command, "--data", str(data), *out], capsys)
+    assert str(data) in err and "не папка" in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("how", ["flag", "config"])
+def test_quarto_without_an_executable_is_refused_before_the_analysis(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        no_computation: None, how: str) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    monkeypatch.chdir(tmp_path)
+    argv = ["report", "--data", str(DEMO), "--period", "2026-11", "--out", str(tmp_path / "r")]
+    if how == "flag":
+        argv += ["--renderer", "quarto"]
+    else:
+        Path("oneclick.toml").write_text('renderer = "quarto"\n', encoding="utf-8")
+    err = _refused(argv, capsys)
+    assert "quarto" in err and "PATH" in err
+    assert not (tmp_path / "r").exists()  # not even the archive folder
+
+
+def test_auto_renderer_without_quarto_passes_the_checks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    pipeline.check_before_run(DEMO, Config(), renderer="auto")  # the built-in one is used
+
+
+def test_a_malformed_offer_catalogue_is_refused_before_the_analysis(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        no_computation: None) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rules.toml").write_text("[[rule]]\nid = 1\n", encoding="utf-8")
+    Path("oneclick.toml").write_text('[segments]\noffer_rules = "rules.toml"\n',
+                                     encoding="utf-8")
+    err = _refused(["analyse", "--data", str(DEMO), "--out", str(tmp_path / "b")], capsys)
+    assert "rules.toml" in err
+
+
+@pytest.mark.parametrize("argv", [["--clients", "5"], ["--seed", "-1"], ["--seed", "x"]])
+def test_demo_data_arguments_out_of_range_exit_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["demo-data", str(tmp_path / "demo"), *argv])
+    assert stop.value.code == cli.EXIT_INPUT
+    assert argv[0] in capsys.readouterr().err and not (tmp_path / "demo").exists()
+
+
+def test_a_latin1_terminal_gets_escapes_not_a_crash(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "report.cli", "validate", str(DEMO)],
+        capture_output=True, timeout=120, cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "latin-1"})
+    assert run.returncode == 0, run.stderr.decode("latin-1")
+    out = run.stdout.decode("latin-1")
+    assert "\\u041a" in out  # «К» of «Клиентов прочитано», escaped
+    assert "market_file.csv" in out

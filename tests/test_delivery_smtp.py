@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import smtplib
 import socket
 import ssl
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,7 @@ from _smtp_server import (
     log_lines,
     params,
 )
+from aiosmtpd.smtp import Envelope, Session
 
 from report.archive.manifest import verify_revision
 from report.cli import main as oneclick
@@ -153,3 +158,85 @@ def test_unreachable_server_exits_3(revision: Path) -> None:
                        "--smtp-port", str(free_port())])
     assert status == 3
 
+
+
+# ------------------------------------------------ overall deadline, unknown outcome
+
+
+class _DrippingServer:
+    """Accepts one connection and sends a never-ending greeting, one line per ``pause``.
+
+    It gives up after ``lines`` lines (so that a regression fails instead of hanging) and
+    notes whether the client hung up first.
+    """
+
+    def __init__(self, pause: float = 0.05, lines: int = 200) -> None:
+        self.pause, self.lines = pause, lines
+        self.sent, self.client_hung_up = 0, False
+        self.listener = socket.create_server((HOST, 0))
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        conn, _ = self.listener.accept()
+        with conn:
+            try:
+                while self.sent < self.lines:
+                    conn.sendall(b"220-still greeting you\r\n")
+                    self.sent += 1
+                    time.sleep(self.pause)
+            except OSError:
+                self.client_hung_up = True
+
+    def close(self) -> None:
+        self.thread.join(timeout=15)
+        self.listener.close()
+
+
+def test_dripping_server_is_cut_at_the_overall_deadline(revision: Path) -> None:
+    server = _DrippingServer()
+    try:
+        with pytest.raises(DeliveryError, match="общий срок доставки") as info:
+            send_revision(revision, params(server.port, timeout=0.2, retries=0), base_delay=0)
+    finally:
+        server.close()
+    assert f"{HOST}:{server.port}" in str(info.value)
+    assert server.client_hung_up and server.sent < server.lines  # cut mid-drip
+    [entry] = log_lines(revision)
+    assert entry["status"] == "failed" and "общий срок доставки" in entry["error"]
+    assert verify_revision(revision) == []
+
+
+@dataclass
+class _SilentAfterData(Handler):
+    """Takes the whole message, then keeps the client waiting for the reply."""
+
+    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
+        self.envelopes.append(envelope)
+        await asyncio.sleep(2)
+        return "250 Message accepted (too late)"
+
+
+def test_no_reply_after_the_data_is_not_retried(smtp_server: Any, revision: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    handler = _SilentAfterData()
+    port = smtp_server(handler)
+    status = oneclick(["send", str(revision), "--to", "a@example.ru", "--smtp-host", HOST,
+                       "--smtp-port", str(port), "--timeout", "0.3", "--retries", "3"])
+    err = capsys.readouterr().err
+    assert status == 3, err
+    assert len(handler.envelopes) == 1  # exactly one copy reached the server
+    assert "неизвестен" in err and "могла быть доставлена" in err and f"{HOST}:{port}" in err
+    [entry] = log_lines(revision)
+    assert entry["status"] == "unknown" and entry["attempts"] == 1
+    assert delivery.OUTCOME_UNKNOWN in entry["error"]
+    assert verify_revision(revision) == []
+
+
+def test_a_refusal_after_the_data_is_still_retried(smtp_server: Any, revision: Path) -> None:
+    handler = Handler(replies=["451 4.3.0 try later"])  # the reply came: outcome known
+    record = send_revision(revision, params(smtp_server(handler)), base_delay=0,
+                           sleep=lambda _: None)
+    assert record["status"] == "sent" and record["attempts"] == 2
+    assert len(handler.envelopes) == 1

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pypandoc
 import pytest
 from fake_bundle import write_fake_bundle
 
+from analysis import glossary as g
 from analysis.behaviour.stats import id_leakage
 from analysis.config import Config
 from analysis.data.clients import load_export
@@ -128,3 +130,147 @@ def test_page_one_keeps_winback_and_prevention_apart(bundle: tuple[Path, Path],
     for s in results["segments"]["segments"]:
         grp = s["groups"]
         assert f"| {grp['winback']['clients']} / {grp['prevention']['clients']} |" in summary
+
+
+# ------------------------------------------------------ hostile text on every path
+
+MARK = "ЯД"
+"""In every hostile text below, so that a text read as markup can be found in the AST."""
+
+HOSTILE_SETS = [
+    [f'{MARK}<img src="http://example.com/x.png"><script>alert(1)</script>',
+     f"{MARK} ![x](http://127.0.0.1:9/m.png) [ссылка](http://127.0.0.1:9/) **жирный**",
+     f"{MARK} {{{{ 7*7 }}}} {{% if true %}}да{{% endif %}} {{{{< include /etc/passwd >}}}}",
+     f"{MARK} $x^2$ $\\bad{{$ `код` <!-- комментарий --> &amp; &#60;",
+     f"{MARK}\n# заголовок\n- пункт\n1. пункт\n| a | b |\n> цитата",
+     f"{MARK} %a+ [%] .* (.-) %% [^1] {{#id .cls}} :::",
+     f"{MARK}\x1b[2J\x07\x0b\x0c\x7f\x9b \u202eRTL\u202c \u200f",
+     f"{MARK} " + "длинная категория " * 600],
+    [f"{MARK}</td></tr></table><iframe src=http://127.0.0.1:9/f>",
+     f"{MARK} <style>@import url(http://127.0.0.1:9/a.css);</style>",
+     f"{MARK} [a]{{.underline}} ~~зачёркнуто~~ ^верх^ ~низ~ @cite",
+     f"{MARK} ... -- --- 'кавычки' \"двойные\" \\ в конце\\",
+     f"{MARK} <http://127.0.0.1:9/auto> http://127.0.0.1:9/bare",
+     f"{MARK} \t табуляция\r\nи перевод строки",
+     f"{MARK}{{{{{{< meta x >}}}}}}",
+     f"{MARK}=1+1"],
+]
+FORBIDDEN = frozenset({"RawInline", "RawBlock", "Code", "CodeBlock", "Math", "Link", "Note",
+                       "Cite"})
+"""Nodes no text from the data may be in (an image's alt text may: only its target is checked)."""
+
+
+def _replaced(tree: object, mapping: dict[str, str]) -> object:
+    """``tree`` with every string (values and keys) found in ``mapping`` replaced."""
+    if isinstance(tree, dict):
+        return {mapping.get(k, k) if isinstance(k, str) else k: _replaced(v, mapping)
+                for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [_replaced(v, mapping) for v in tree]
+    return mapping.get(tree, tree) if isinstance(tree, str) else tree
+
+
+def _comparison(texts: list[str]) -> dict:
+    """A comparison with the previous report whose data-borne strings are ``texts``."""
+    cat = {"feature": g.CATEGORY, "label": "Любимая категория", "clients": 3}
+    return {
+        "previous": {"period": "2026-10", "revision": "r1", "path": "reports/2026-10/r1"},
+        "decline_share": {"previous": 0.3, "current": 0.35, "change": 0.05},
+        "drift": [{"feature": g.CATEGORY, "label": texts[0], "kind": "categorical",
+                   "psi": 0.5, "test": "chi2", "p_value": 0.0001, "test_flag": True,
+                   "level": "strong"}],
+        "drift_counts": {"strong": 1},
+        "new_categories": [{**cat, "value": t} for t in texts[:4]],
+        "vanished_categories": [{**cat, "value": t} for t in texts[4:]],
+        "model": {"previous": {"best_label": texts[1], "cv_roc_auc_mean": 0.8,
+                               "test_roc_auc": 0.8},
+                  "current": {"best_label": texts[2], "cv_roc_auc_mean": 0.81,
+                              "test_roc_auc": 0.82}},
+        "previous_model_on_current": {"roc_auc": None, "error": "failed",
+                                      "error_detail": texts[3]},
+        "data": {"source": "tables/clients_sample.csv", "clients": 300, "population": 300,
+                 "is_sample": False},
+        "current": {},
+        "params": {"psi_bins": 10, "psi_warn": 0.1, "psi_alert": 0.25, "ks_alpha": 0.05},
+        "profit_at_risk_total": {"previous": 1.0, "current": 2.0, "change": 1.0},
+        "segments": [{"name": texts[5], "previous_clients": 1, "current_clients": 2,
+                      "previous_profit_at_risk": 1.0, "current_profit_at_risk": 2.0}],
+        "moved_to_high_risk": None,
+        "problems": [texts[6]],
+        "profit_unit": "тыс. ₽",
+    }
+
+
+def _hostile_results(results: dict, export: Path, texts: list[str]) -> dict:
+    """The results with every category of the export, and every other string that comes
+    from the data, an earlier revision or the offer catalogue, replaced by hostile text."""
+    categories = sorted(set(load_export(export).clients[g.CATEGORY].dropna()))
+    out = _replaced(results, dict(zip(categories, texts, strict=False)))
+    assert isinstance(out, dict)
+    for d in out["drivers"]:
+        if d["feature"] == g.CATEGORY:
+            d.update(direction="category", level=texts[0])
+    out["drivers"].insert(0, {**out["drivers"][-1], "feature": g.CATEGORY,
+                              "direction": "category", "level": texts[1]})
+    warning = {"kind": "warning", "file": "market_file.csv", "count": 40, "ids": []}
+    out["quality"]["warnings"] += [
+        {**warning, "code": "new_category", "column": g.CATEGORY,
+         "details": {"value": texts[2]}},
+        {**warning, "code": "extra_columns", "column": None,
+         "details": {"columns": texts[3:5]}}]
+    segments = out["segments"]
+    for s in segments["segments"]:
+        s["offers"] = [{**o, "title": texts[5], "action": texts[6]} for o in s["offers"]]
+    segments["rule_checks"] = [
+        {"rule": "r1", "action": texts[7], "fires": False, "kind": "feature",
+         "feature": texts[0], "direction": "high", "effect": 0.2},
+        {"rule": "r2", "action": texts[1], "fires": False, "kind": "flag"}]
+    for t in segments["tests"]["tests"]:
+        t["action"] = texts[2]
+    out["comparison"] = _comparison(texts)
+    out["history"] = {"skipped": [{"revision": texts[3], "problem": texts[4]}]}
+    return out
+
+
+def _ast_nodes(tree: object) -> list[dict]:
+    """Every pandoc AST node in ``tree``, in document order."""
+    if isinstance(tree, dict):
+        return ([tree] if "t" in tree else []) + [
+            node for value in tree.values() for node in _ast_nodes(value)]
+    if isinstance(tree, list):
+        return [node for value in tree for node in _ast_nodes(value)]
+    return []
+
+
+def _visible(nodes: list[dict]) -> str:
+    return "".join(n["c"] for n in nodes if n["t"] == "Str")
+
+
+@pytest.mark.parametrize("texts", HOSTILE_SETS, ids=["html-markdown-controls", "more-syntax"])
+def test_hostile_text_from_the_data_is_literal_on_every_path(
+        bundle: tuple[Path, Path], tmp_path: Path, texts: list[str]) -> None:
+    """Categories, column names, offer names, an earlier revision's values, figure captions:
+    whatever they hold, pandoc reads them as text (issue 13, defect 1)."""
+    from report.text.markdown import shown_text
+
+    results = _hostile_results(_results(bundle, Config()), bundle[1], texts)
+    figures = [{"name": "categorical_shares", "path": "figures/categorical_shares.png",
+                "title": texts[0], "alt": texts[1], "takeaway": texts[2]}]
+    context = build_context(results, figures, period="2026-11", revision="r1",
+                            provenance=PROVENANCE)
+    qmd = write_documents(context, tmp_path).read_text(encoding="utf-8")
+    ast = json.loads(pypandoc.convert_text(qmd, "json", format="markdown"))
+    nodes = _ast_nodes(ast["blocks"])
+    leaked = [n for n in nodes if n["t"] in FORBIDDEN and MARK in json.dumps(
+        n, ensure_ascii=False)]
+    assert leaked == []
+    assert [n for n in nodes if n["t"] == "Image" and MARK in json.dumps(n["c"][2])] == []
+    assert not [n for n in nodes if n["t"] in ("RawInline", "RawBlock")]
+    assert [n["c"][2][0] for n in nodes if n["t"] == "Image"] == [
+        "figures/categorical_shares.png"]
+    visible = _visible(nodes)
+    for text in texts:
+        assert "".join(shown_text(text).split(" ")) in visible, text[:60]
+    html = pypandoc.convert_text(qmd, "html5", format="markdown")
+    assert "<script" not in html and "<img src=\"http" not in html and "<iframe" not in html
+    assert "<style" not in html and not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", html)

@@ -18,7 +18,7 @@ from _reliability_runs import (
     report_command,
     small_tmpfs,
 )
-from _render_sample import HEADER, TITLE, write_sample_report
+from _render_sample import HEADER, write_sample_report
 
 from report.archive.errors import ArchiveError
 from report.archive.store import RevisionBuilder
@@ -151,12 +151,11 @@ def test_full_disk_while_rendering(stage: str, full_archive: Path, tmp_path: Pat
 
     run = tmp_path / "run"
     qmd = write_sample_report(run)
-    render_html(qmd, run / "report.html", renderer="builtin", title=TITLE, running_header=HEADER)
+    render_html(qmd, run / "report.html", renderer="builtin")
     with pytest.raises(ArchiveError, match="no space left") as info, \
             RevisionBuilder(full_archive, PERIOD) as build:
         if stage == "html":
-            render_html(qmd, build.path / "report.html", renderer="builtin", title=TITLE,
-                        running_header=HEADER)
+            render_html(qmd, build.path / "report.html", renderer="builtin")
         else:
             render_pdf(run / "report.html", build.path / "report.pdf", base_dir=run,
                        running_header=HEADER)

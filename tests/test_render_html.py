@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import http.server
-import json
 import os
 import re
 import shutil
 import stat
 from pathlib import Path
 
+import pypandoc
 import pytest
-from _render_sample import HEADER, SUMMARY, TITLE, make_figure, server_url, write_sample_report
+from _render_sample import (
+    HEADER,
+    SUMMARY,
+    TITLE,
+    front_matter,
+    make_figure,
+    server_url,
+    write_sample_report,
+)
 
 from report.render.errors import RenderError
-from report.render.html import render_html
-from report.render.resources import REPORT_CSS
+from report.render.html import RendererInfo, _pandoc_args, choose_renderer, render_html
+from report.render.project import QUARTO_OUTPUT, write_quarto_project
+from report.render.resources import ASSETS_DIR, HTML_TEMPLATE, LUA_FILTER, REPORT_CSS
+
+NO_QUARTO = "no quarto executable on PATH (bash ../shared/quarto/install.sh PREFIX; .ci/run does)"
 
 # --- HTML, built-in renderer -------------------------------------------------
 
@@ -62,7 +73,7 @@ def test_top_level_hash_sections_work_too(tmp_path: Path) -> None:
     body = "# Данные\n\n## Источник\n\n### Мелочь\n\nТекст.\n"
     qmd = write_sample_report(tmp_path, summary=summary, body=body)
     out = tmp_path / "report.html"
-    render_html(qmd, out, renderer="builtin", title=TITLE, running_header=HEADER)
+    render_html(qmd, out, renderer="builtin")
     html = out.read_text(encoding="utf-8")
     toc = html.index('<nav id="TOC"')
     assert html.index('class="level1 exec-summary"') < html.index('id="exec-summary-end"') < toc
@@ -73,7 +84,7 @@ def test_top_level_hash_sections_work_too(tmp_path: Path) -> None:
 def test_without_summary_the_toc_comes_first(tmp_path: Path) -> None:
     qmd = write_sample_report(tmp_path, summary="", body="## Данные\n\n### Источник\n")
     out = tmp_path / "report.html"
-    render_html(qmd, out, renderer="builtin", title=TITLE, running_header=HEADER)
+    render_html(qmd, out, renderer="builtin")
     html = out.read_text(encoding="utf-8")
     assert html.count('<nav id="TOC"') == 1
     assert html.index('<nav id="TOC"') < html.index('id="данные"')
@@ -88,9 +99,9 @@ def test_builtin_html_keeps_escaped_text_as_text(rendered: dict[str, Path]) -> N
 
 
 def test_title_and_header_are_escaped(tmp_path: Path) -> None:
-    qmd = write_sample_report(tmp_path)
+    qmd = write_sample_report(tmp_path, front=front_matter("<b>A & B</b>", "x < y"))
     out = tmp_path / "report.html"
-    render_html(qmd, out, renderer="builtin", title="<b>A & B</b>", running_header="x < y")
+    render_html(qmd, out, renderer="builtin")
     html = out.read_text(encoding="utf-8")
     assert "<title>&lt;b&gt;A &amp; B&lt;/b&gt;</title>" in html
     assert "x &lt; y" in html
@@ -102,7 +113,7 @@ def test_auto_uses_builtin_without_quarto(tmp_path: Path, monkeypatch: pytest.Mo
     empty = tmp_path / "bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    used = render_html(qmd, tmp_path / "r.html", title=TITLE, running_header=HEADER)
+    used = render_html(qmd, tmp_path / "r.html")
     assert used == "builtin"
 
 
@@ -112,7 +123,7 @@ def test_remote_figure_is_refused_before_any_request(
     body = f"## Данные\n\n![Удалённый рисунок]({server_url(recording_server, 'x.png')})\n"
     qmd = write_sample_report(tmp_path, body=body)
     with pytest.raises(RenderError, match="figure must be a file inside the report folder"):
-        render_html(qmd, tmp_path / "r.html", renderer="builtin", title=TITLE, running_header="")
+        render_html(qmd, tmp_path / "r.html", renderer="builtin")
     assert recording_server.requests == []  # type: ignore[attr-defined]
 
 
@@ -123,7 +134,7 @@ def test_figure_outside_the_folder_is_refused(tmp_path: Path, src: str) -> None:
     make_figure(tmp_path / "secret.png")
     qmd = write_sample_report(tmp_path / "run", body=f"## Данные\n\n![Чужой]({src})\n")
     with pytest.raises(RenderError, match="inside the report folder"):
-        render_html(qmd, tmp_path / "r.html", renderer="builtin", title=TITLE, running_header="")
+        render_html(qmd, tmp_path / "r.html", renderer="builtin")
 
 
 @pytest.mark.parametrize(
@@ -132,53 +143,98 @@ def test_figure_outside_the_folder_is_refused(tmp_path: Path, src: str) -> None:
 def test_remote_raw_html_is_refused(tmp_path: Path, raw: str) -> None:
     qmd = write_sample_report(tmp_path, body=f"## Данные\n\n{raw}\n")
     with pytest.raises(RenderError, match="remote resources"):
-        render_html(qmd, tmp_path / "r.html", renderer="builtin", title=TITLE, running_header="")
+        render_html(qmd, tmp_path / "r.html", renderer="builtin")
 
 
 def test_missing_figure_makes_html_not_self_contained(tmp_path: Path) -> None:
     qmd = write_sample_report(tmp_path, body="## Данные\n\n![Нет файла](figures/missing.png)\n")
     with pytest.raises(RenderError, match=r"not self-contained.*figures/missing\.png"):
-        render_html(qmd, tmp_path / "r.html", renderer="builtin", title=TITLE, running_header="")
+        render_html(qmd, tmp_path / "r.html", renderer="builtin")
     assert not (tmp_path / "r.html").exists()
 
 
 def test_include_shortcode_is_refused(tmp_path: Path) -> None:
     qmd = write_sample_report(tmp_path, body="{{< include _body.qmd >}}\n")
     with pytest.raises(RenderError, match=r"shortcodes such as \{\{< include _body\.qmd >\}\}"):
-        render_html(qmd, tmp_path / "r.html", renderer="builtin", title=TITLE, running_header="")
+        render_html(qmd, tmp_path / "r.html", renderer="builtin")
+
+
+def test_builtin_renderer_and_its_version(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
+    assert choose_renderer("auto") == RendererInfo("builtin", pypandoc.get_pandoc_version())
+    assert choose_renderer("builtin").version.startswith("3.")
+
+
+# --- the Quarto project a report folder carries ---------------------------------
+
+
+def test_report_folder_becomes_a_quarto_project(tmp_path: Path) -> None:
+    assets = ["_assets/report.css", "_assets/report.html5", "_assets/report.lua"]
+    written = write_quarto_project(tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in written) == [*assets, "_quarto.yml"]
+    project = (tmp_path / "_quarto.yml").read_text(encoding="utf-8")
+    named = re.findall(r"(_assets/[\w.]+)", project)
+    assert sorted(set(named)) == assets
+    assert all((tmp_path / name).is_file() for name in named)
+    assert re.search(r"render:\s*\n\s*- report\.qmd\n", project)  # exactly what it renders
+    assert f"output-file: {QUARTO_OUTPUT}" in project
+    assert (tmp_path / "_assets" / "report.lua").read_bytes() == LUA_FILTER.read_bytes()
+    assert (ASSETS_DIR / "_quarto.yml").is_file() and not (ASSETS_DIR / "_quarto.yml").is_symlink()
+
+
+def test_builtin_options_are_the_quarto_projects(tmp_path: Path) -> None:
+    """The built-in renderer passes pandoc what the revision's _quarto.yml asks Quarto for."""
+    project = (ASSETS_DIR / "_quarto.yml").read_text(encoding="utf-8")
+    args = _pandoc_args(tmp_path)
+    for key in ("toc", "section-divs", "embed-resources"):
+        assert re.search(rf"^\s+{key}: true\b", project, re.MULTILINE), key
+        assert f"--{key}" in args
+    depth = re.search(r"^\s+toc-depth: (\d+)", project, re.MULTILINE)
+    assert depth and f"--toc-depth={depth[1]}" in args
+    lang = re.search(r"^lang: (\w+)", project, re.MULTILINE)
+    assert lang and f"--metadata=lang={lang[1]}" in args
+    assert f"--template={HTML_TEMPLATE}" in args and "template: _assets/report.html5" in project
+    assert f"--css={REPORT_CSS}" in args and "- _assets/report.css" in project
+    assert f"--lua-filter={LUA_FILTER}" in args and "- _assets/report.lua" in project
+    assert "minimal: true" in project  # no Bootstrap or scripts under Quarto either
 
 
 def test_bad_arguments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     qmd = write_sample_report(tmp_path)
     with pytest.raises(RenderError, match="not found"):
-        render_html(tmp_path / "nope.qmd", tmp_path / "r.html", title=TITLE, running_header="")
+        render_html(tmp_path / "nope.qmd", tmp_path / "r.html")
     with pytest.raises(RenderError, match="unknown renderer"):
-        render_html(qmd, tmp_path / "r.html", renderer="latex", title=TITLE, running_header="")  # type: ignore[arg-type]
+        render_html(qmd, tmp_path / "r.html", renderer="latex")  # type: ignore[arg-type]
+    with pytest.raises(RenderError, match="unknown renderer"):
+        choose_renderer("latex")
     monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
     with pytest.raises(RenderError, match="no quarto executable"):
-        render_html(qmd, tmp_path / "r.html", renderer="quarto", title=TITLE, running_header="")
+        render_html(qmd, tmp_path / "r.html", renderer="quarto")
+    with pytest.raises(RenderError, match="no quarto executable"):
+        choose_renderer("quarto")
 
 
-# --- HTML, Quarto -------------------------------------------------------------
+# --- HTML, Quarto (a fake quarto; the real one in tests/test_quarto.py) -----------------
 
 FAKE_QUARTO = """\
 #!/bin/sh
-# Fake quarto: records its arguments, working directory and metadata file,
-# then writes <stem>.html beside the document like `quarto render` does.
+# Fake quarto: answers --version; for render, records its arguments, working
+# directory and the project files it finds there, then writes the project's
+# output file like `quarto render` does.
 log="$FAKE_QUARTO_LOG"
+if [ "$1" = "--version" ]; then echo "9.8.76"; exit 0; fi
 pwd > "$log/cwd"
 printf '%s\\n' "$@" > "$log/args"
-previous=""
-for arg in "$@"; do
-  [ "$previous" = "--metadata-file" ] && cp "$arg" "$log/metadata.yml"
-  previous="$arg"
-done
+ls _quarto.yml _assets/report.lua _assets/report.css _assets/report.html5 "$2" figures/pages.png \\
+  > "$log/found" 2>&1
 case "$FAKE_QUARTO_MODE" in
   fail) echo "ERROR: boom in report.qmd" >&2; exit 1 ;;
   hang) sleep 30 ;;
-  external) echo '<html><body><img src="figures/pages.png"></body></html>' > "${2%.qmd}.html" ;;
-  *) echo '<!DOCTYPE html><html lang="ru"><body><p>fake quarto output</p></body></html>' \\
-       > "${2%.qmd}.html" ;;
+  none) ;;
+  external) echo '<html><body><img src="figures/pages.png"></body></html>' > report-quarto.html ;;
+  *) mkdir -p .quarto
+     echo '<!DOCTYPE html><html lang="ru"><body><p>fake quarto output</p></body></html>' \\
+       > report-quarto.html ;;
 esac
 """
 
@@ -197,35 +253,35 @@ def fake_quarto(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return log
 
 
-def test_quarto_command_and_output(tmp_path: Path, fake_quarto: Path) -> None:
+def test_quarto_renders_a_copy_of_the_folder_made_a_project(
+    tmp_path: Path, fake_quarto: Path
+) -> None:
     qmd = write_sample_report(tmp_path / "run")
+    before = sorted(p.relative_to(qmd.parent) for p in qmd.parent.rglob("*"))
     out = tmp_path / "out" / "report.html"
-    used = render_html(qmd, out, title=TITLE, running_header=HEADER)
+    used = render_html(qmd, out)
     assert used == "quarto"
     assert "fake quarto output" in out.read_text(encoding="utf-8")
-    assert not (qmd.parent / "report.html").exists()  # moved, not copied
     args = (fake_quarto / "args").read_text(encoding="utf-8").splitlines()
-    assert args[:4] == ["render", "report.qmd", "--to", "html"]
-    assert args[4] == "--metadata-file"
-    assert not Path(args[5]).exists()  # temporary, removed afterwards
-    assert Path((fake_quarto / "cwd").read_text(encoding="utf-8").strip()) == qmd.parent.resolve()
-    metadata = json.loads((fake_quarto / "metadata.yml").read_text(encoding="utf-8"))
-    assert metadata["title"] == TITLE
-    assert metadata["include-before-body"] == [{"text": f'<p class="running-header">{HEADER}</p>'}]
-    assert metadata["lang"] == "ru"
-    assert metadata["embed-resources"] is True
-    assert metadata["toc"] is True
-    assert metadata["css"] == [str(REPORT_CSS)]
-    assert REPORT_CSS.is_file()
+    assert args == ["render", "report.qmd", "--to", "html"]  # what `quarto render` by hand does
+    cwd = Path((fake_quarto / "cwd").read_text(encoding="utf-8").strip())
+    assert cwd != qmd.parent and not cwd.exists()  # a temporary copy, removed afterwards
+    found = (fake_quarto / "found").read_text(encoding="utf-8")
+    assert "No such file" not in found, found  # the project, the document and its figures
+    assert sorted(p.relative_to(qmd.parent) for p in qmd.parent.rglob("*")) == before
 
 
-def test_quarto_metadata_escapes_the_running_header(tmp_path: Path, fake_quarto: Path) -> None:
-    qmd = write_sample_report(tmp_path / "run")
-    render_html(qmd, tmp_path / "r.html", title='Отчёт: "A"', running_header="<b>r1</b> & co")
-    metadata = json.loads((fake_quarto / "metadata.yml").read_text(encoding="utf-8"))
-    assert metadata["title"] == 'Отчёт: "A"'
-    text = metadata["include-before-body"][0]["text"]
-    assert text == '<p class="running-header">&lt;b&gt;r1&lt;/b&gt; &amp; co</p>'
+def test_auto_picks_quarto_on_path_and_tells_its_version(fake_quarto: Path) -> None:
+    assert choose_renderer("auto") == RendererInfo("quarto", "9.8.76")
+    assert choose_renderer("quarto") == RendererInfo("quarto", "9.8.76")
+    assert choose_renderer("builtin").name == "builtin"
+
+
+def test_quarto_is_refused_a_shortcode_before_it_runs(tmp_path: Path, fake_quarto: Path) -> None:
+    qmd = write_sample_report(tmp_path / "run", body="{{< include /etc/hostname >}}\n")
+    with pytest.raises(RenderError, match="shortcodes such as"):
+        render_html(qmd, tmp_path / "r.html", renderer="quarto")
+    assert not (fake_quarto / "args").exists()
 
 
 def test_quarto_failure_reports_stderr(
@@ -234,7 +290,16 @@ def test_quarto_failure_reports_stderr(
     monkeypatch.setenv("FAKE_QUARTO_MODE", "fail")
     qmd = write_sample_report(tmp_path / "run")
     with pytest.raises(RenderError, match=r"exit status 1:.*boom in report\.qmd"):
-        render_html(qmd, tmp_path / "r.html", renderer="quarto", title=TITLE, running_header="")
+        render_html(qmd, tmp_path / "r.html", renderer="quarto")
+
+
+def test_quarto_without_output_is_an_error(
+    tmp_path: Path, fake_quarto: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_QUARTO_MODE", "none")
+    qmd = write_sample_report(tmp_path / "run")
+    with pytest.raises(RenderError, match=f"wrote no {QUARTO_OUTPUT}"):
+        render_html(qmd, tmp_path / "r.html", renderer="quarto")
 
 
 def test_quarto_timeout_stops_the_process_group(
@@ -244,7 +309,7 @@ def test_quarto_timeout_stops_the_process_group(
     monkeypatch.setattr("report.render.html.QUARTO_TIMEOUT_S", 0.5)
     qmd = write_sample_report(tmp_path / "run")
     with pytest.raises(RenderError, match="did not finish"):  # the fake would hang for ever
-        render_html(qmd, tmp_path / "r.html", renderer="quarto", title=TITLE, running_header="")
+        render_html(qmd, tmp_path / "r.html", renderer="quarto")
 
 
 def test_quarto_output_must_be_self_contained(
@@ -253,16 +318,25 @@ def test_quarto_output_must_be_self_contained(
     monkeypatch.setenv("FAKE_QUARTO_MODE", "external")
     qmd = write_sample_report(tmp_path / "run")
     with pytest.raises(RenderError, match="not self-contained"):
-        render_html(qmd, tmp_path / "r.html", renderer="quarto", title=TITLE, running_header="")
+        render_html(qmd, tmp_path / "r.html", renderer="quarto")
+    assert not (tmp_path / "r.html").exists()
 
 
 @pytest.mark.quarto
-@pytest.mark.skipif(shutil.which("quarto") is None, reason="no quarto executable on PATH")
-def test_real_quarto_renders_self_contained_html(tmp_path: Path) -> None:
-    qmd = write_sample_report(tmp_path / "run")
-    out = tmp_path / "report.html"
-    assert render_html(qmd, out, renderer="quarto", title=TITLE, running_header=HEADER) == "quarto"
-    html = out.read_text(encoding="utf-8")
-    assert 'lang="ru"' in html
-    assert "data:image/png;base64," in html
-    assert "Снижающиеся клиенты смотрят вдвое меньше страниц" in html
+@pytest.mark.skipif(shutil.which("quarto") is None, reason=NO_QUARTO)
+def test_real_quarto_renders_the_sample_as_the_builtin_renderer(tmp_path: Path) -> None:
+    """The sample with markup in its title and header, by real Quarto: same page as built-in."""
+    front = front_matter("<b>A & B</b>", "x < y")
+    qmd = write_sample_report(tmp_path / "run", front=front)
+    htmls = {name: tmp_path / f"{name}.html" for name in ("quarto", "builtin")}
+    for name, out in htmls.items():
+        assert render_html(qmd, out, renderer=name) == name  # type: ignore[arg-type]
+    quarto, builtin = (htmls[n].read_text(encoding="utf-8") for n in ("quarto", "builtin"))
+    assert "<title>&lt;b&gt;A &amp; B&lt;/b&gt;</title>" in quarto
+    assert '<p class="running-header">x &lt; y</p>' in quarto and "<b>A" not in quarto
+    assert '<section id="summary" class="level2 exec-summary">' in quarto
+    summary_end, toc = quarto.index('id="exec-summary-end"'), quarto.index('<nav id="TOC"')
+    assert summary_end < toc < quarto.index('id="качество-данных"')
+    assert "data:image/png;base64," in quarto and "<script" not in quarto
+    assert quarto.count('class="num"') == builtin.count('class="num"') > 0
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in " ".join(quarto.split())

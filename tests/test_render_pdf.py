@@ -13,7 +13,6 @@ from _render_sample import (
     HEADER,
     SUMMARY,
     THIN,
-    TITLE,
     make_figure,
     server_url,
     write_sample_report,
@@ -87,7 +86,7 @@ def test_pdf_does_not_warn_when_summary_fits(
 ) -> None:
     qmd = write_sample_report(tmp_path)
     html = tmp_path / "report.html"
-    render_html(qmd, html, renderer="builtin", title=TITLE, running_header=HEADER)
+    render_html(qmd, html, renderer="builtin")
     with caplog.at_level(logging.WARNING, logger="report.render.pdf"):
         render_pdf(html, tmp_path / "report.pdf", base_dir=tmp_path, running_header=HEADER)
     assert "executive summary" not in caplog.text
@@ -97,7 +96,7 @@ def test_pdf_warns_when_summary_overflows(tmp_path: Path, caplog: pytest.LogCapt
     long_summary = SUMMARY + "\n".join(f"\nАбзац {i}: " + "слово " * 60 for i in range(25))
     qmd = write_sample_report(tmp_path, summary=long_summary)
     html = tmp_path / "report.html"
-    render_html(qmd, html, renderer="builtin", title=TITLE, running_header=HEADER)
+    render_html(qmd, html, renderer="builtin")
     with caplog.at_level(logging.WARNING, logger="report.render.pdf"):
         render_pdf(html, tmp_path / "report.pdf", base_dir=tmp_path, running_header=HEADER)
     assert "executive summary takes" in caplog.text
@@ -116,7 +115,7 @@ def test_wide_tables_and_figures_stay_inside_the_page(tmp_path: Path) -> None:
     )
     qmd = write_sample_report(tmp_path, body=body)
     html = tmp_path / "report.html"
-    render_html(qmd, html, renderer="builtin", title=TITLE, running_header=HEADER)
+    render_html(qmd, html, renderer="builtin")
     # WeasyPrint's layout boxes are internal API; this is the direct way to see clipping.
     document = pdf_stage._layout(html, base_dir=tmp_path, running_header=HEADER)
     checked = 0
@@ -144,7 +143,7 @@ def test_pdf_of_a_long_report_renders_every_section(tmp_path: Path) -> None:
     body = "".join(section.format(n=n) for n in range(1, 13))
     qmd = write_sample_report(tmp_path, body=body)
     html = tmp_path / "report.html"
-    render_html(qmd, html, renderer="builtin", title=TITLE, running_header=HEADER)
+    render_html(qmd, html, renderer="builtin")
     render_pdf(html, tmp_path / "report.pdf", base_dir=tmp_path, running_header=HEADER)
     pages = pdf_pages_text(tmp_path / "report.pdf")
     assert len(pages) >= 25

@@ -7,7 +7,7 @@ which clients are excluded from modelling and why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -16,8 +16,8 @@ import pandas as pd
 from analysis import glossary as g
 from analysis.config import DataParams
 from analysis.data.duplicates import duplicate_groups, duplicate_sets
-from analysis.data.load import read_table
-from analysis.data.quality import QualityEntry, QualityLog
+from analysis.data.load import SourceFile, read_table
+from analysis.data.quality import LABEL_LIMIT, QualityEntry, QualityLog, shorten_label
 from analysis.data.schema import SPECS, validate_table
 from analysis.errors import InputError
 from analysis.paths import EXPORT_FILES, export_paths
@@ -37,10 +37,14 @@ class ClientData:
         profit. Repairs are applied.
     quality
         The data-quality log; ``quality.excluded_ids`` are left out of modelling.
+    sources
+        The bytes each export file held when it was read (name, sha256, size), by
+        file key: what the manifest records as the run's inputs.
     """
 
     clients: pd.DataFrame
     quality: QualityLog
+    sources: dict[str, SourceFile] = field(default_factory=dict)
 
     @property
     def modelled(self) -> pd.DataFrame:
@@ -179,6 +183,7 @@ def build_client_table(tables: dict[str, pd.DataFrame], params: DataParams,
         hit = clients[g.CATEGORY] == value
         log.add(QualityEntry("warning", "new_category", "market_file.csv", g.CATEGORY,
                              int(hit.sum()), _ids_where(clients, hit), {"value": value}))
+    _log_long_labels(clients, log)
     _check_modelable(clients, log.excluded_ids, params)
     log.clients_usable = len(clients) - len(log.excluded_ids)
     return clients
@@ -190,6 +195,23 @@ def _log_duplicates(clients: pd.DataFrame, log: QualityLog) -> None:
         "warning", "duplicate_clients", "market_file.csv", None,
         sum(len(ids) for ids in sets), tuple(sorted(i for ids in sets for i in ids)),
         {"sets": [list(ids) for ids in sets]}))
+
+
+def _log_long_labels(clients: pd.DataFrame, log: QualityLog) -> None:
+    """Text values too long to show whole: kept in the data, cut with «…» on charts and tables."""
+    for column in clients.columns:
+        if pd.api.types.is_numeric_dtype(clients[column]):
+            continue
+        text = clients[column].dropna().astype(str)
+        long = text[text.str.len() > LABEL_LIMIT]
+        if long.empty:
+            continue
+        values = sorted(set(long), key=lambda v: (-len(v), v))
+        log.add(QualityEntry(
+            "warning", "long_label", _file_of(column), column, len(long),
+            tuple(sorted(int(i) for i in long.index)),
+            {"limit": LABEL_LIMIT, "longest": len(values[0]), "distinct": len(values),
+             "shown": [shorten_label(v) for v in values[:3]]}))
 
 
 def _known_categories() -> tuple[str, ...]:
@@ -214,9 +236,10 @@ def load_export(data_dir: Path, params: DataParams | None = None) -> ClientData:
         raise InputError(str(data_dir), "папка с выгрузкой не найдена",
                          "папка с четырьмя CSV-файлами выгрузки")
     log = QualityLog()
-    tables = {key: validate_table(read_table(path), SPECS[key], log)
-              for key, path in export_paths(data_dir).items()}
+    raws = {key: read_table(path) for key, path in export_paths(data_dir).items()}
+    sources = {key: raw.source for key, raw in raws.items() if raw.source is not None}
+    tables = {key: validate_table(raw, SPECS[key], log) for key, raw in raws.items()}
     clients = build_client_table(tables, params, log)
-    return ClientData(clients=clients, quality=log)
+    return ClientData(clients=clients, quality=log, sources=sources)
 
 

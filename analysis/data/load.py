@@ -2,23 +2,61 @@
 
 Everything is read as text; turning text into numbers is the job of
 :mod:`analysis.data.schema`, which knows which columns are numeric.
+
+What the loader accepts, and what it does with what it finds:
+
+- **One read.** The file is opened once and only if it is a regular file (a
+  folder, a named pipe, a socket or a device gets its own message and is never
+  read, so a FIFO cannot hang the run). Its bytes are hashed when read
+  (:class:`SourceFile`) and decoded from those same bytes, so the manifest
+  records exactly what was analysed even if the file is replaced later.
+- **Encodings** (:mod:`analysis.data.encoding`): UTF-8 with or without BOM,
+  UTF-16, cp1251 or KOI8-R. A NUL anywhere in the file is refused there.
+- **Control characters.** Every other control character (C0 except tab, CR
+  and LF; DEL; C1 U+0080–U+009F) is removed from every header and value, in
+  every encoding, and counted per column with its lines
+  (:attr:`RawTable.controls`, the repair ``control_chars`` of the data-quality
+  log, shown in the report's data-quality section). The policy is strip and
+  disclose rather than refuse: such characters carry no data, and an export
+  tool that leaks one into a few cells should not stop the monthly report.
+- **Lines.** Rows carry the physical line of the file where they start
+  (1 is the first line; lines inside quoted values and blank lines count), and
+  every message names those lines. Blank lines are skipped; a row whose values
+  are all empty (e.g. a trailing ``;;;;``) is dropped and disclosed
+  (:attr:`RawTable.empty_lines`); a row with more values than the header (other
+  than empty trailing ones) or fewer is refused.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import hashlib
 import io
-from dataclasses import dataclass
+import os
+import re
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from analysis.data.encoding import decode
 from analysis.errors import InputError
 
-__all__ = ["Dialect", "RawTable", "detect_dialect", "read_table"]
+__all__ = ["CONTROL_CHARACTERS", "Dialect", "RawTable", "SourceFile", "detect_dialect",
+           "read_table"]
 
 _SEPARATORS = ",;\t|"
 _MAX_BYTES = 2 * 1024**3
+_EXPECTED_FILES = ("четыре файла выгрузки: market_file.csv, market_money.csv, "
+                   "market_time.csv, money.csv")
+_SNIFF_CHARS = 65536
+
+#: Characters removed from every header and value: C0 controls except tab, LF and CR,
+#: DEL, and the C1 controls. NUL is in the set too, but a file holding one is refused.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -30,43 +68,105 @@ class Dialect:
 
 
 @dataclass(frozen=True)
+class SourceFile:
+    """The bytes a file held when it was read: name, sha256 (hex) and size in bytes."""
+
+    name: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
 class RawTable:
-    """A file's cells as stripped text, headers trimmed, with the dialect it was read in."""
+    """A file's cells as text, headers trimmed, with the dialect it was read in.
+
+    Attributes
+    ----------
+    frame
+        Cells as text (not trimmed: :mod:`analysis.data.schema` trims and parses),
+        indexed by the physical line each row starts on.
+    header
+        The header cells as written (before trimming), in file order.
+    source
+        Name, sha256 and size of the bytes that were read.
+    controls
+        Physical lines where control characters were removed, by column
+        (the header line when the column's name held one).
+    empty_lines
+        Physical lines of rows without any value that were dropped.
+    """
 
     name: str
     frame: pd.DataFrame
     dialect: Dialect
+    source: SourceFile | None = None
+    header: tuple[str, ...] = ()
+    controls: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    empty_lines: tuple[int, ...] = ()
 
 
-def _decode(data: bytes, name: str) -> tuple[str, str]:
-    if b"\x00" in data[:65536]:
-        raise InputError(name, "файл не является текстом (найдены нулевые байты)",
-                         "CSV-файл в кодировке UTF-8 или cp1251")
-    if data.startswith(b"\xef\xbb\xbf"):
-        try:
-            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-        except UnicodeDecodeError:
-            raise InputError(name, "файл помечен как UTF-8 (BOM), но не читается как UTF-8",
-                             "CSV-файл в кодировке UTF-8 или cp1251") from None
+# --- reading the bytes -----------------------------------------------------------------------
+
+
+def _kind(mode: int) -> str | None:
+    """What a non-regular file is, in words; None for a regular file."""
+    if stat.S_ISDIR(mode):
+        return "это папка, а не файл"
+    if stat.S_ISFIFO(mode):
+        return "это именованный канал (FIFO), а не обычный файл"
+    if stat.S_ISSOCK(mode):
+        return "это сокет, а не обычный файл"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "это устройство, а не обычный файл"
+    return None if stat.S_ISREG(mode) else "это не обычный файл"
+
+
+def _refuse_kind(path: Path, mode: int) -> None:
+    kind = _kind(mode)
+    if kind is not None:
+        raise InputError(path.name, f"{kind} (в папке {path.parent})", _EXPECTED_FILES)
+
+
+def read_source(path: Path) -> tuple[bytes, SourceFile]:
+    """Read a regular file's bytes once and hash them.
+
+    The file is opened without blocking and checked again after opening, so a
+    named pipe put in its place is refused instead of read.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, not a regular file, unreadable or too large.
+    """
+    name = path.name
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1251")
-    except UnicodeDecodeError:
-        raise InputError(name, "файл не читается ни как UTF-8, ни как cp1251",
-                         "CSV-файл в кодировке UTF-8 или cp1251") from None
-    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\r\n\t")
-    if controls:
-        raise InputError(name, "файл не является текстом (управляющие символы)",
-                         "CSV-файл в кодировке UTF-8 или cp1251")
-    return text, "cp1251"
+        _refuse_kind(path, path.stat().st_mode)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise InputError(name, f"файл не найден в папке {path.parent}", _EXPECTED_FILES) from None
+    except PermissionError:
+        raise InputError(name, f"нет прав на чтение файла (папка {path.parent})",
+                         "файл, который можно прочитать") from None
+    except OSError as exc:
+        raise InputError(name, f"файл не открывается ({exc.strerror})",
+                         "обычный файл, который можно прочитать") from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        _refuse_kind(path, info.st_mode)
+        if info.st_size > _MAX_BYTES:
+            raise InputError(name, "файл больше 2 ГБ", "выгрузку обычного размера")
+        data = fh.read()
+    return data, SourceFile(name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
 
 
 def _separator(text: str, name: str) -> str:
-    header = text.lstrip().split("\n", 1)[0]
-    sample = "\n".join(text.splitlines()[:50])
+    body = text.lstrip()
+    head = body[:_SNIFF_CHARS]
+    header = head.split("\n", 1)[0]
+    lines = head.splitlines()
+    if len(body) > len(head) and len(lines) > 1:
+        lines = lines[:-1]  # the last line of the sample is cut
+    sample = "\n".join(lines[:50])
     try:
         return csv.Sniffer().sniff(sample, delimiters=_SEPARATORS).delimiter
     except csv.Error:
@@ -86,10 +186,114 @@ def detect_dialect(data: bytes, name: str) -> tuple[str, Dialect]:
     text, dialect
         The decoded text and how it was written.
     """
-    text, encoding = _decode(data, name)
+    text, encoding = decode(data, name)
     if not text.strip():
         raise InputError(name, "файл пуст", "заголовок и хотя бы одна строка данных")
     return text, Dialect(encoding=encoding, separator=_separator(text, name))
+
+
+# --- records with their physical lines --------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _field_limit(limit: int) -> Iterator[None]:
+    """Allow fields up to ``limit`` characters (csv's default is 128 KiB) while reading."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(max(old, limit))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _records(text: str, separator: str, name: str) -> list[tuple[int, list[str]]]:
+    """Every non-blank record with the physical line it starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator,
+                        skipinitialspace=True, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    with _field_limit(len(text) + 1):
+        try:
+            for record in reader:
+                if record:
+                    records.append((start, record))
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            raise InputError(name, f"файл не разбирается как таблица: кавычки не закрыты или "
+                             f"стоят не на месте ({exc})",
+                             "значения в кавычках, закрытых до разделителя", rows=[start]) from None
+    return records
+
+
+def _strip_controls(values: list[str]) -> tuple[list[str], list[int]]:
+    """Values without control characters, and the positions that held one."""
+    hits = [i for i, v in enumerate(values) if CONTROL_CHARACTERS.search(v)]
+    if not hits:
+        return values, hits
+    return [CONTROL_CHARACTERS.sub("", v) for v in values], hits
+
+
+def _clean_header(cells: list[str]) -> list[str]:
+    names = [c.strip().lstrip("\ufeff").strip() for c in cells]
+    return [n if n else f"Unnamed: {i}" for i, n in enumerate(names)]
+
+
+@dataclass
+class _Body:
+    """Rows being collected, with what was found on the way.
+
+    ``has_controls`` says whether the file holds any control character at all,
+    so that a clean file (the usual case) is not searched value by value.
+    """
+
+    width: int
+    has_controls: bool
+    rows: list[list[str]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    empty: list[int] = field(default_factory=list)
+    long: list[int] = field(default_factory=list)
+    short: list[int] = field(default_factory=list)
+    controls: dict[int, list[int]] = field(default_factory=dict)
+
+    def add(self, line: int, record: list[str]) -> None:
+        values, hits = _strip_controls(record) if self.has_controls else (record, [])
+        if not "".join(values).strip():
+            self.empty.append(line)
+            return
+        if len(values) > self.width:
+            if "".join(values[self.width:]).strip():
+                self.long.append(line)
+                return
+            values = values[:self.width]
+        elif len(values) < self.width:
+            self.short.append(line)
+            return
+        for position in hits:
+            if position < self.width:
+                self.controls.setdefault(position, []).append(line)
+        self.rows.append(values)
+        self.lines.append(line)
+
+
+def _check_widths(body: _Body, name: str) -> None:
+    if body.long:
+        raise InputError(name, f"в строке больше значений, чем столбцов в заголовке ({body.width})",
+                         "столько значений в каждой строке, сколько столбцов в заголовке",
+                         rows=body.long)
+    if body.short:
+        raise InputError(name, f"в строке меньше значений, чем столбцов в заголовке ({body.width})",
+                         "столько значений в каждой строке, сколько столбцов в заголовке",
+                         rows=body.short)
+
+
+def _controls_by_column(header_line: int, header_hits: list[int], body: _Body,
+                        columns: list[str]) -> dict[str, tuple[int, ...]]:
+    found: dict[str, list[int]] = {}
+    for position in header_hits:
+        found.setdefault(columns[position], []).append(header_line)
+    for position, lines in body.controls.items():
+        found.setdefault(columns[position], []).extend(lines)
+    return {column: tuple(lines) for column, lines in found.items()}
 
 
 def read_table(path: Path) -> RawTable:
@@ -98,27 +302,26 @@ def read_table(path: Path) -> RawTable:
     Raises
     ------
     InputError
-        When the file is missing, not text, empty, or not a table.
+        When the file is missing, not a regular file, not text, empty, or not a table.
     """
     name = path.name
-    if not path.is_file():
-        raise InputError(name, f"файл не найден в папке {path.parent}",
-                         "четыре файла выгрузки: market_file.csv, market_money.csv, "
-                         "market_time.csv, money.csv")
-    if path.stat().st_size > _MAX_BYTES:
-        raise InputError(name, "файл больше 2 ГБ", "выгрузку обычного размера")
-    text, dialect = detect_dialect(path.read_bytes(), name)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=dialect.separator, dtype=str, keep_default_na=False,
-            na_filter=False, skipinitialspace=True, engine="c",
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        detail = " ".join(str(exc).split())  # the C parser's text ends with a line break
-        raise InputError(name, f"файл не разбирается как таблица ({detail})",
-                         "CSV с одинаковым числом полей в каждой строке") from None
-    frame.columns = [str(c).strip().lstrip("\ufeff").strip() for c in frame.columns]
-    if frame.empty:
+    data, source = read_source(path)
+    text, dialect = detect_dialect(data, name)
+    records = _records(text, dialect.separator, name)
+    header_line, header_cells = records[0]
+    header, header_hits = _strip_controls(header_cells)
+    columns = _clean_header(header)
+    body = _Body(width=len(columns),
+                 has_controls=CONTROL_CHARACTERS.search(text) is not None)
+    for line, record in records[1:]:
+        body.add(line, record)
+    _check_widths(body, name)
+    if not body.rows:
         raise InputError(name, "в таблице нет ни одной строки данных",
                          "хотя бы одну строку после заголовка")
-    return RawTable(name=name, frame=frame, dialect=dialect)
+    frame = pd.DataFrame(body.rows, columns=columns, index=pd.Index(body.lines, name="line"),
+                         dtype=str)
+    return RawTable(name=name, frame=frame, dialect=dialect, source=source,
+                    header=tuple(header_cells),
+                    controls=_controls_by_column(header_line, header_hits, body, columns),
+                    empty_lines=tuple(body.empty))

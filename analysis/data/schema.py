@@ -3,11 +3,27 @@
 Each file goes through the same steps: required columns, trimmed text, known
 typos mapped to their correct spelling, numbers parsed whatever the decimal
 mark, then a pandera schema (types, allowed values, ranges, unique keys).
-Problems that cannot be repaired raise :class:`~analysis.errors.InputError`.
+Problems that cannot be repaired raise :class:`~analysis.errors.InputError`,
+naming the physical lines of the file (:mod:`analysis.data.load`).
+
+- **Missing values.** One list, :data:`MISSING_SPELLINGS`, compared after
+  trimming and ignoring case: an empty cell, ``-``, ``–``, ``—``, ``NA``,
+  ``N/A``, ``#N/A``, ``<NA>``, ``NaN``, ``NULL``, ``None``. (The loader reads
+  with pandas' own list switched off, ``keep_default_na=False``: pandas' list
+  is case-sensitive, has ``n/a`` and ``N/A`` but not ``N/a``, and misses the
+  dashes.) Anything else in a numeric column that is not a number is an error.
+- **Header.** A required column that appears twice, whether spelt exactly
+  alike or only after trimming spaces, is refused naming both positions.
+- **Ids.** A non-negative integer up to 2^63 − 1 (``int64``); a larger one is
+  refused as out of range, never wrapped to a negative or a duplicate.
+- **Repairs recorded.** Control characters removed by the loader
+  (``control_chars``, per column with lines) and rows without any value
+  (``empty_rows``) go into the data-quality log with the typo and case repairs.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,11 +33,12 @@ from pandera.errors import SchemaErrors
 
 from analysis import glossary as g
 from analysis.data.load import RawTable
-from analysis.data.quality import QualityEntry, QualityLog
+from analysis.data.quality import QualityEntry, QualityLog, shorten_label
 from analysis.errors import InputError
 from analysis.rutext import num
 
-__all__ = ["KNOWN_TYPOS", "PLAUSIBLE", "SPECS", "FileSpec", "validate_table"]
+__all__ = ["ID_MAX", "KNOWN_TYPOS", "MISSING_SPELLINGS", "PLAUSIBLE", "SPECS", "FileSpec",
+           "is_missing", "validate_table"]
 
 #: The one documented mapping of known typos in the store's export, by column.
 KNOWN_TYPOS: dict[str, dict[str, str]] = {
@@ -36,7 +53,18 @@ KNOWN_TYPOS: dict[str, dict[str, str]] = {
     },
 }
 
-_MISSING = {"", "nan", "NaN", "NA", "N/A", "null", "NULL", "None", "-"}
+#: Spellings of a missing value, compared after trimming and case-folding (``N/a`` = ``n/a``).
+MISSING_SPELLINGS: frozenset[str] = frozenset(
+    {"", "-", "–", "—", "na", "n/a", "#n/a", "<na>", "nan", "null", "none"})
+
+#: The largest client id (``int64``).
+ID_MAX = 2**63 - 1
+_INTEGER = re.compile(r"\+?[0-9]+")
+
+
+def is_missing(text: pd.Series) -> pd.Series:
+    """Whether each cell spells a missing value (:data:`MISSING_SPELLINGS`)."""
+    return text.str.strip().str.casefold().isin(MISSING_SPELLINGS).fillna(True).astype(bool)
 
 
 @dataclass(frozen=True)
@@ -113,13 +141,19 @@ SPECS: dict[str, FileSpec] = {
 
 
 def _line_numbers(mask: pd.Series) -> list[int]:
-    """File line numbers (header is line 1) of the rows where ``mask`` holds."""
-    return [int(i) + 2 for i in np.flatnonzero(mask.to_numpy())]
+    """Physical file lines (the frame's index, header = line 1) of the rows where ``mask`` holds."""
+    return [int(i) for i in mask.index[mask.to_numpy(dtype=bool)]]
 
 
 def _shown(text: str) -> str:
-    """Text from the file as a message shows it: escaped if it holds line breaks or controls."""
+    """Text from the file as a message shows it: escaped if it holds line breaks, and short."""
+    text = shorten_label(text)
     return text if text.isprintable() else repr(text)
+
+
+def _sample(values: pd.Series) -> str:
+    """The first three values of a message, quoted and shortened (a cell can be huge)."""
+    return ", ".join(repr(shorten_label(str(v))) for v in values.head(3))
 
 
 def _require_columns(raw: RawTable, spec: FileSpec, log: QualityLog) -> pd.DataFrame:
@@ -129,26 +163,55 @@ def _require_columns(raw: RawTable, spec: FileSpec, log: QualityLog) -> pd.DataF
             found = ", ".join(_shown(c) for c in present)
             expected = f"столбцы {', '.join(spec.columns)}; найдены: {found}"
             raise InputError(spec.file, "нет обязательного столбца", expected, column=column)
+    _refuse_duplicate_columns(raw, spec)
     extra = [c for c in present if c not in spec.columns]
     if extra:
         log.add(QualityEntry("warning", "extra_columns", spec.file, None, len(extra),
                              details={"columns": list(extra)}))
-    dup = [c for c in spec.columns if present.count(c) > 1]
-    if dup:
-        raise InputError(spec.file, "столбец встречается дважды", "уникальные заголовки",
-                         column=dup[0])
     return raw.frame.loc[:, list(spec.columns)].copy()
 
 
+def _refuse_duplicate_columns(raw: RawTable, spec: FileSpec) -> None:
+    """A required column twice, exactly alike or alike after trimming: refused naming both."""
+    present = list(raw.frame.columns)
+    for column in spec.columns:
+        positions = [i for i, c in enumerate(present) if c == column]
+        if len(positions) > 1:
+            written = [raw.header[i] if i < len(raw.header) else column for i in positions]
+            both = " и ".join(f"{i + 1}-й («{_shown(w)}»)"
+                              for i, w in zip(positions, written, strict=True))
+            raise InputError(spec.file, f"столбец встречается в заголовке дважды: {both}",
+                             "уникальные заголовки: каждый столбец один раз", column=column)
+
+
+def _id_value(text: str) -> int | None:
+    """The integer a cell spells (any size), or None when it is not a whole number ≥ 0."""
+    text = re.sub(r"\.0+$", "", text.strip())
+    if _INTEGER.fullmatch(text):
+        return int(text)
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if not np.isfinite(value) or value < 0 or value % 1:
+        return None
+    return int(value)
+
+
 def _parse_ids(frame: pd.DataFrame, spec: FileSpec) -> pd.Series:
-    text = frame["id"].str.strip()
-    ids = pd.to_numeric(text.str.replace(r"\.0+$", "", regex=True), errors="coerce")
-    bad = ids.isna() | (ids % 1 != 0) | (ids < 0)
+    values = [_id_value(t) for t in frame["id"].astype(str)]
+    bad = pd.Series([v is None for v in values], index=frame.index)
     if bad.any():
         raise InputError(spec.file, "id клиента пуст или не является целым числом",
                          "целое неотрицательное число в каждой строке", column="id",
                          rows=_line_numbers(bad))
-    return ids.astype("int64")
+    big = pd.Series([v > ID_MAX for v in values], index=frame.index)  # type: ignore[operator]
+    if big.any():
+        sample = ", ".join(shorten_label(str(v)) for v in frame.loc[big, "id"].head(3))
+        raise InputError(spec.file, f"id вне допустимого диапазона ({sample})",
+                         f"целое число от 0 до {ID_MAX} (2^63 − 1)", column="id",
+                         rows=_line_numbers(big))
+    return pd.Series(values, index=frame.index, dtype="int64")
 
 
 def _parse_number(text: pd.Series) -> pd.Series:
@@ -160,17 +223,17 @@ def _parse_number(text: pd.Series) -> pd.Series:
 def _parse_numeric(frame: pd.DataFrame, spec: FileSpec) -> None:
     for column in spec.numeric:
         text = frame[column]
-        missing = text.isin(_MISSING)
+        missing = is_missing(text)
         values = _parse_number(text.where(~missing, "nan"))
         bad = values.isna() & ~missing
         if bad.any():
-            sample = ", ".join(repr(v) for v in text[bad].head(3))
+            sample = _sample(text[bad])
             raise InputError(spec.file, f"нечисловые значения ({sample})", "число",
                              column=column, rows=_line_numbers(bad))
         infinite = np.isinf(values.to_numpy(dtype="float64", na_value=np.nan))
         if infinite.any():
             hit = pd.Series(infinite, index=frame.index)
-            sample = ", ".join(repr(v) for v in text[hit].head(3))
+            sample = _sample(text[hit])
             raise InputError(spec.file, f"бесконечные или переполненные значения ({sample})",
                              _expected(spec, column), column=column, rows=_line_numbers(hit))
         frame[column] = values.astype("float64")
@@ -179,7 +242,7 @@ def _parse_numeric(frame: pd.DataFrame, spec: FileSpec) -> None:
 def _repair_categories(frame: pd.DataFrame, spec: FileSpec, log: QualityLog) -> None:
     for column in (*spec.closed, *spec.open_categories):
         text = frame[column].str.strip().str.replace(r"\s+", " ", regex=True)
-        text = text.where(~text.isin(_MISSING), None)
+        text = text.where(~is_missing(text), None)
         for wrong, right in KNOWN_TYPOS.get(column, {}).items():
             hit = text == wrong
             log.add(QualityEntry("repair", "typo", spec.file, column, int(hit.sum()),
@@ -242,17 +305,16 @@ def _raise_first(spec: FileSpec, frame: pd.DataFrame, error: SchemaErrors) -> No
     if cases.empty:
         raise InputError(spec.file, str(error).splitlines()[0], "таблица по схеме выгрузки")
     column = cases["column"].iloc[0]
-    rows = sorted({int(i) + 2 for i in cases.loc[cases["column"] == column, "index"]})
+    rows = sorted({int(i) for i in cases.loc[cases["column"] == column, "index"]})
     if column not in frame.columns or cases["check"].iloc[0] == "column_in_dataframe":
         column = ", ".join(spec.key)
         problem = "повторяющиеся значения ключа (дубликаты)"
         dup = frame.duplicated(list(spec.key), keep=False)
         rows = _line_numbers(dup)
     else:
-        values = ", ".join(repr(v) for v in cases.loc[cases["column"] == column,
-                                                       "failure_case"].head(3))
+        values = _sample(cases.loc[cases["column"] == column, "failure_case"])
         problem = f"недопустимые значения ({values})"
-        if rows and frame[column].duplicated(keep=False).iloc[rows[0] - 2] and (
+        if rows and frame[column].duplicated(keep=False).loc[rows[0]] and (
             column in spec.key
         ):
             problem = "повторяющиеся значения (дубликаты)"
@@ -266,8 +328,8 @@ def validate_table(raw: RawTable, spec: FileSpec, log: QualityLog) -> pd.DataFra
     what they mean for a client.
     """
     frame = _require_columns(raw, spec, log)
-    frame = frame.reset_index(drop=True)
     frame["id"] = _parse_ids(frame, spec)
+    _log_loader_repairs(raw, frame, spec, log)
     _parse_numeric(frame, spec)
     _repair_categories(frame, spec, log)
     _require_keys(frame, spec)
@@ -277,7 +339,19 @@ def validate_table(raw: RawTable, spec: FileSpec, log: QualityLog) -> pd.DataFra
         "separator": raw.dialect.separator,
     }
     try:
-        return _schema(spec).validate(frame, lazy=True)
+        validated = _schema(spec).validate(frame, lazy=True)
     except SchemaErrors as error:
         _raise_first(spec, frame, error)
         raise  # unreachable: _raise_first always raises
+    return validated.reset_index(drop=True)
+
+
+def _log_loader_repairs(raw: RawTable, frame: pd.DataFrame, spec: FileSpec,
+                        log: QualityLog) -> None:
+    """Record what the loader removed: control characters (per column) and empty rows."""
+    for column, lines in sorted(raw.controls.items()):
+        rows = pd.Series(frame.index.isin(lines), index=frame.index)
+        log.add(QualityEntry("repair", "control_chars", spec.file, column, len(lines),
+                             _ids(frame, rows), {"lines": list(lines)}))
+    log.add(QualityEntry("warning", "empty_rows", spec.file, None, len(raw.empty_lines),
+                         details={"lines": list(raw.empty_lines)}))

@@ -9,6 +9,7 @@ from typing import Any
 from matplotlib.axes import Axes
 
 from analysis import glossary as g
+from analysis.data.quality import shorten_label
 from figures import behaviour as plot
 from figures import theme as t
 from figures.plans._common import Plan, optional
@@ -154,12 +155,12 @@ def categorical_shares(b: Bundle) -> Plan:
     return Plan(
         name="categorical_shares", section="behaviour", shape=(len(features), 1), height=4.4,
         grid={"height_ratios": [len(f["rows"]) + 1 for f in features]},
-        facts={"named": {"label": feat["label"], "value": row["value"],
+        facts={"named": {"label": feat["label"], "value": shorten_label(row["value"]),
                          "decline_share": optional(row["decline_share"])},
                "overall": optional(overall),
                "widest": {"label": top_f["label"], "gap": optional(top_gap),
-                          "first": top_f["rows"][0]["value"],
-                          "last": top_f["rows"][-1]["value"]},
+                          "first": shorten_label(top_f["rows"][0]["value"]),
+                          "last": shorten_label(top_f["rows"][-1]["value"])},
                "narrowest": ({"label": low_f["label"], "gap": optional(low_gap)}
                              if low_f is not top_f else None),
                "labels": [f["label"] for f in features]},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +13,9 @@ import pandas as pd
 from analysis.errors import InputError
 from analysis.results import files
 from analysis.results.store import read_results, read_scores
+from report.archive.contents import read_bytes_nofollow
 from report.archive.errors import ArchiveError
-from report.archive.manifest import read_json, verify_revision
+from report.archive.manifest import verify_revision
 from report.archive.numbering import PERIOD_RE, check_period, revision_number
 
 __all__ = [
@@ -57,9 +59,13 @@ def _dig(data: Any, dotted: str) -> float | int | None:
 
 
 def _read_optional_json(path: Path) -> Any:
-    """Return parsed JSON, or None if absent or unreadable (a deeply nested file too)."""
+    """Parsed JSON, or None if absent, unreadable, deeply nested, or not a regular file.
+
+    Read without following a link and without blocking on a FIFO: the listing
+    must not hang or read elsewhere because of a damaged revision.
+    """
     try:
-        return read_json(path)
+        return json.loads(read_bytes_nofollow(path.parent, path.name, limit=16 << 20))
     except (OSError, ValueError, RecursionError):
         return None
 

@@ -10,6 +10,8 @@ __all__ = [
     "check_period",
     "next_free_number",
     "next_revision_name",
+    "revision_folders",
+    "revision_label",
     "revision_number",
 ]
 
@@ -28,6 +30,32 @@ def revision_number(name: str) -> int | None:
     """Return N for a folder named ``rN`` (N ≥ 1, no leading zero), else None."""
     match = _REVISION_RE.match(name)
     return int(match.group(1)) if match else None
+
+
+def revision_label(revision_dir: Path) -> str | None:
+    """``PERIOD/rN`` for a folder that sits at ``ARCHIVE/PERIOD/rN``, else None."""
+    revision_dir = Path(revision_dir)
+    if PERIOD_RE.match(revision_dir.parent.name) and revision_number(revision_dir.name):
+        return f"{revision_dir.parent.name}/{revision_dir.name}"
+    return None
+
+
+def revision_folders(archive_dir: Path) -> list[Path]:
+    """Every ``PERIOD/rN`` entry of an archive, links included, by period then number.
+
+    Period folders that are symbolic links are not entered (the audit names them).
+
+    Raises
+    ------
+    OSError
+        The archive folder cannot be read.
+    """
+    found = []
+    for period_dir in Path(archive_dir).iterdir():
+        if PERIOD_RE.match(period_dir.name) and period_dir.is_dir() and not period_dir.is_symlink():
+            found += [(period_dir.name, number, entry) for entry in period_dir.iterdir()
+                      if (number := revision_number(entry.name)) is not None]
+    return [path for _, _, path in sorted(found)]
 
 
 def next_free_number(period_dir: Path) -> int:

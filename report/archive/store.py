@@ -1,9 +1,13 @@
 """Build one revision in a temporary folder and publish it atomically.
 
 :class:`RevisionBuilder` writes into ``ARCHIVE_DIR/.tmp-PERIOD-PID-TOKEN`` (held
-with ``flock``), writes ``manifest.json``, flushes every file and folder to disk
-and renames the folder to the next free ``PERIOD/rN`` under the publish lock
-(:mod:`report.archive.locks`), so a reader sees a complete revision or none.
+with ``flock``), hashes every file and flushes it to disk, then, under the
+publish lock (:mod:`report.archive.locks`): reads the ledger's last manifest
+hash, writes ``manifest.json`` naming the next free ``PERIOD/rN`` and that hash
+(and ``manifest.sig`` when a signing key is set), renames the folder into place
+and appends the revision's line to ``ARCHIVE_DIR/ledger.jsonl`` with an fsync
+(:mod:`report.archive.ledger`). A reader sees a complete revision or none; if the
+ledger cannot be written, the revision is moved back and nothing is published.
 """
 
 from __future__ import annotations
@@ -14,16 +18,18 @@ import fcntl
 import os
 import secrets
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from report.archive.errors import ArchiveError
+from report.archive.ledger import append_lines, entry_line, legacy_lines, read_ledger
 from report.archive.locks import TMP_PREFIX, clean_stale_temps, publish_lock
-from report.archive.manifest import write_manifest
-from report.archive.numbering import check_period, next_free_number
+from report.archive.manifest import InputRecord, draft_manifest, seal_manifest
+from report.archive.numbering import check_period, next_free_number, revision_folders
+from report.archive.signing import archive_key
 
 __all__ = ["RevisionBuilder"]
 
@@ -87,16 +93,22 @@ def _os_error_cause(exc: BaseException | None) -> OSError | None:
     return None
 
 
-def _rename_into_place(tmp_dir: Path, period_dir: Path, max_tries: int = 1000) -> Path:
-    """Rename `tmp_dir` to the next free ``period_dir/rN``; call with the publish lock held."""
+def _rename_into_place(tmp_dir: Path, period_dir: Path, seal: Callable[[str], str],
+                       max_tries: int = 1000) -> tuple[Path, str]:
+    """Seal `tmp_dir` for the next free ``period_dir/rN`` and rename it there.
+
+    Call with the publish lock held; ``seal(name)`` writes the manifest naming the
+    revision and returns its sha256. Returns the revision folder and that sha256.
+    """
     number = next_free_number(period_dir)
     for _ in range(max_tries):
         target = period_dir / f"r{number}"
         # rename() silently replaces an *empty* directory, so never aim at an existing name.
         if not os.path.lexists(target):
+            sha = seal(target.name)
             try:
                 os.rename(tmp_dir, target)
-                return target
+                return target, sha
             except OSError as exc:
                 if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
                     raise
@@ -136,6 +148,7 @@ class RevisionBuilder:
         self.archive_dir = Path(archive_dir)
         self.period = check_period(period)
         self.published: Path | None = None
+        self._key: bytes | None = None
         self._tmp: Path | None = None
         self._tmp_fd: int | None = None
 
@@ -147,7 +160,12 @@ class RevisionBuilder:
         return self._tmp
 
     def __enter__(self) -> Self:
-        """Create and lock the temporary folder; fail early if the archive is not writable."""
+        """Create and lock the temporary folder; fail early if the archive is not writable.
+
+        A signing key in the environment that is too short is refused here, before
+        any work (:class:`~analysis.errors.InputError`).
+        """
+        self._key = archive_key()
         try:
             self.archive_dir.mkdir(parents=True, exist_ok=True)
             clean_stale_temps(self.archive_dir)
@@ -173,7 +191,7 @@ class RevisionBuilder:
     def publish(
         self,
         manifest_extra: Mapping[str, Any] | None = None,
-        inputs: Mapping[str, Path] | None = None,
+        inputs: Mapping[str, Path | InputRecord] | None = None,
     ) -> Path:
         """Write ``manifest.json`` and move the revision to ``ARCHIVE_DIR/PERIOD/rN``.
 
@@ -182,7 +200,7 @@ class RevisionBuilder:
         manifest_extra : Mapping[str, Any], optional
             Parameters, seed, timings, ... ; ``period`` and ``created_at`` (UTC) are
             added unless given.
-        inputs : Mapping[str, Path], optional
+        inputs : Mapping[str, Path | InputRecord], optional
             Input files to fingerprint, by logical name.
 
         Returns
@@ -204,9 +222,9 @@ class RevisionBuilder:
                 f"manifest period {extra['period']!r} != builder period {self.period!r}"
             )
         try:
-            write_manifest(tmp, inputs or {}, extra)
+            draft = draft_manifest(tmp, inputs or {}, extra)
             _fsync_tree(tmp)
-            final = self._move_into_place(tmp)
+            final = self._move_into_place(tmp, draft)
         except OSError as exc:
             self._discard()
             if not self._concerns_archive(exc):
@@ -229,16 +247,45 @@ class RevisionBuilder:
             exc.filename2, self.archive_dir
         )
 
-    def _move_into_place(self, tmp: Path) -> Path:
-        """Rename `tmp` to the next free revision under the publish lock; flush the parents."""
+    def _move_into_place(self, tmp: Path, draft: Mapping[str, Any]) -> Path:
+        """Seal, rename and record `tmp` under the publish lock; flush the parents."""
         period_dir = self.archive_dir / self.period
         period_dir.mkdir(exist_ok=True)
         with publish_lock(self.archive_dir):
-            final = _rename_into_place(tmp, period_dir)
+            final = self._chain_and_rename(tmp, draft, period_dir)
         self._tmp = None  # the folder now lives at `final`: published, whatever happens next
         with contextlib.suppress(OSError):
             _fsync_path(period_dir)
             _fsync_path(self.archive_dir)
+        return final
+
+    def _chain_and_rename(self, tmp: Path, draft: Mapping[str, Any], period_dir: Path) -> Path:
+        """Chain the manifest to the ledger's last one, rename, append the ledger line.
+
+        Call with the publish lock held. The first chained publication into an
+        archive without a ledger records its version-1 revisions first (legacy lines).
+        """
+        ledger = read_ledger(self.archive_dir)
+        if not ledger.readable:  # chaining from nothing would hide the history
+            raise ArchiveError(f"archive folder {self.archive_dir}: {ledger.problems[0]}; "
+                               "nothing was archived")
+        pending = [] if ledger.exists else legacy_lines(revision_folders(self.archive_dir))
+        previous = pending[-1]["manifest_sha256"] if pending else ledger.head
+
+        def seal(name: str) -> str:
+            sha = seal_manifest(tmp, draft, f"{self.period}/{name}", previous, self._key)
+            _fsync_path(tmp)
+            return sha
+
+        final, sha = _rename_into_place(tmp, period_dir, seal)
+        line = entry_line(f"{self.period}/{final.name}", sha, previous,
+                          signed=self._key is not None)
+        try:
+            append_lines(self.archive_dir, [*pending, line])
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.rename(final, tmp)  # not in the ledger: not published
+            raise
         return final
 
     def _release(self) -> None:

@@ -1,7 +1,9 @@
 """The email that carries a revision's PDF: Russian subject, short HTML and text bodies.
 
 Key numbers come from the revision's ``results.json``; a missing or unreadable file
-or key only drops the line concerned. Everything taken from files is escaped.
+or key only drops the line concerned. Everything taken from files or folder names
+(the period, the revision, the profit unit) loses its control characters (U+FFFD
+instead: a line break cannot add a header) and is HTML-escaped in the HTML body.
 """
 
 from __future__ import annotations
@@ -16,11 +18,17 @@ from typing import Any
 
 from analysis.results import files
 from analysis.rutext import money, num, pct, period_label
+from report.text.markdown import without_controls
 
 __all__ = ["attachment_name", "compose", "key_numbers", "subject"]
 
 STORE = "«В один клик»"
 DEFAULT_PROFIT_UNIT = "тыс. ₽"
+
+
+def _clean(text: str) -> str:
+    """Text from a file or a folder name without any control character (U+FFFD instead)."""
+    return without_controls(text, keep="")
 
 
 def _dig(data: Any, dotted: str) -> Any:
@@ -66,7 +74,7 @@ def attachment_name(period: str, revision: str) -> str:
 def key_numbers(results: Any) -> list[tuple[str, str]]:
     """(label, formatted value) for each key number present in ``results.json``."""
     unit = _dig(results, "params.profit_unit")
-    unit = unit if isinstance(unit, str) and unit else DEFAULT_PROFIT_UNIT
+    unit = _clean(unit) if isinstance(unit, str) and unit else DEFAULT_PROFIT_UNIT
     rows: list[tuple[str, str, Callable[[Any], str]]] = [
         ("Снизили покупательскую активность", "facts.decline_share", pct),
         ("Клиентов в выгрузке", "facts.clients_total", num),
@@ -118,7 +126,7 @@ def compose(revision_dir: Path, pdf: bytes, sender: str, to: Sequence[str]) -> E
         ``multipart/mixed``: text and HTML alternatives, then the PDF
         (``application/pdf``, ``report-YYYY-MM-rN.pdf``).
     """
-    period, revision = _period(revision_dir), revision_dir.name
+    period, revision = _clean(_period(revision_dir)), _clean(revision_dir.name)
     title = subject(period, revision)
     name = attachment_name(period, revision)
     numbers = key_numbers(_read_json(revision_dir / files.RESULTS))

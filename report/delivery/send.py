@@ -5,10 +5,16 @@ never sent. The message has a Russian subject naming the period, a short HTML
 body with a plain-text alternative (key numbers from ``results.json``) and
 ``report.pdf`` attached byte for byte. Temporary failures (4xx replies, dropped
 connections, timeouts) are retried with exponential backoff; refusals (5xx,
-authentication) and unreachable servers are not. Every delivery, sent or failed,
-appends one JSON line to ``REVISION/deliveries/log.jsonl``; files listed in the
-manifest are never touched. SMTP credentials come only from the environment
-(:data:`ENV_USER`, :data:`ENV_PASSWORD`) and are written nowhere.
+authentication) and unreachable servers are not. The whole delivery has a
+deadline, ``timeout × (retries + 1)`` plus the waits between attempts and a second
+(:func:`~report.delivery.smtp.delivery_deadline`), which a server dripping its
+replies cannot stretch. A message whose data was sent in full but whose reply
+never came is not sent again: the delivery is recorded with status ``unknown``
+(«исход неизвестен, повтор не выполнялся»: a copy may have been delivered).
+Every delivery, sent, failed or unknown, appends one JSON line to
+``REVISION/deliveries/log.jsonl``; files listed in the manifest are never touched.
+SMTP credentials come only from the environment (:data:`ENV_USER`,
+:data:`ENV_PASSWORD`) and are written nowhere.
 
 ``oneclick send`` (registered in :mod:`report.cli`) exits 1 on
 :class:`RevisionNotSendable`, 2 on :class:`~analysis.errors.InputError` and 3 on
@@ -39,11 +45,14 @@ from report.delivery.smtp import Credentials, SendFailure, deliver
 __all__ = [
     "ENV_PASSWORD",
     "ENV_USER",
+    "OUTCOME_UNKNOWN",
     "DeliveryError",
     "RevisionNotSendable",
     "send_revision",
 ]
 
+OUTCOME_UNKNOWN = "исход неизвестен, повтор не выполнялся (копия письма могла быть доставлена)"
+"""What the delivery record and the message say when the data was sent and no reply came."""
 ENV_USER = "ONECLICK_SMTP_USER"
 ENV_PASSWORD = "ONECLICK_SMTP_PASSWORD"
 BASE_DELAY_S = 2.0
@@ -174,8 +183,9 @@ def send_revision(
         The revision fails :func:`~report.archive.manifest.verify_revision`, has no verified
         ``report.pdf``, or its delivery log cannot be written.
     DeliveryError
-        Refused, unreachable, or still failing after ``params.retries`` retries; some
-        recipients refused. The failure is recorded first.
+        Refused, unreachable, still failing after ``params.retries`` retries or at the
+        deadline; some recipients refused; or the outcome unknown (data sent, no reply:
+        not retried, recorded as ``unknown``). The failure is recorded first.
     """
     revision_dir = Path(revision_dir)
     _check_addresses(params)
@@ -199,9 +209,15 @@ def send_revision(
         attempts, refused = deliver(msg, params, creds, context, base_delay, sleep)
     except SendFailure as failure:
         reason = creds.scrub(failure.reason) if creds else failure.reason
+        tries = f" (попыток: {failure.attempts})" if failure.attempts > 1 else ""
+        if failure.outcome_unknown:
+            _append(log_path, {**record, "status": "unknown", "attempts": failure.attempts,
+                               "error": f"{reason} после отправки письма; {OUTCOME_UNKNOWN}"})
+            raise DeliveryError(f"Исход отправки неизвестен: {where} — {reason} после того, как "
+                                f"письмо было передано целиком{tries}; {OUTCOME_UNKNOWN}. "
+                                "Проверьте у получателей, прежде чем отправлять снова.") from None
         _append(log_path, {**record, "status": "failed", "attempts": failure.attempts,
                            "error": reason})
-        tries = f" (попыток: {failure.attempts})" if failure.attempts > 1 else ""
         raise DeliveryError(f"Письмо не отправлено: {where} — {reason}{tries}.") from None
     status = "partial" if refused else "sent"
     refused_text = ", ".join(sorted(refused))

@@ -1,20 +1,30 @@
 """The HTML stage: the report document → one self-contained HTML file.
 
-The report is a Quarto project: ``_quarto.yml`` at the repository root and a
-``report.qmd`` (pandoc Markdown with YAML front matter, no executable cells)
-that the documents stage writes into the run folder, with its figures as PNG
-files in ``figures/`` beside it (``![finding](figures/x.png)``).
+The report is a Quarto document: a ``report.qmd`` (pandoc Markdown with YAML
+front matter, no executable cells) that the documents stage writes into the
+run folder, with its figures as PNG files in ``figures/`` beside it
+(``![finding](figures/x.png)``), and the Quarto project of that folder
+(``_quarto.yml`` with the filter, template and CSS in ``_assets/``, see
+:mod:`report.render.project`). The document's front matter carries
+everything the page shows around the body: ``title``, ``subtitle`` and
+``running-header``.
 
-Design choice: the renderers read **one** document. The documents stage
-concatenates all sections into a single ``report.qmd``; Quarto shortcodes
-(``{{< include >}}`` and the like) are refused by the built-in renderer with a
-:class:`RenderError` instead of being left as text in the report.
+Design choice: both renderers make the same document from it, with the same
+template (``assets/report.html5``), CSS and Lua filter (``assets/report.lua``:
+class ``num``, sections, the exec-summary anchor, the table of contents after
+the summary). The renderers read **one** document: Quarto shortcodes
+(``{{< include >}}`` and the like) are refused with a :class:`RenderError`
+by both, instead of being left as text or expanded by one of them.
 
-- :func:`render_html` uses the built-in renderer (pandoc from
-  ``pypandoc-binary`` with the project's template, CSS and Lua filter in
-  ``report/render/assets/``) or Quarto, when a ``quarto`` executable is on PATH.
-  Either way the result is checked to be self-contained: figures and styles
-  embedded as ``data:`` URLs, nothing fetched when the file is opened.
+- :func:`choose_renderer` resolves ``"auto"`` (Quarto when a ``quarto``
+  executable is on PATH, else the built-in renderer) and tells the version of
+  the program that will render, for the report's appendix and the manifest.
+- :func:`render_html` runs it: the built-in renderer is pandoc from
+  ``pypandoc-binary`` with the options of ``assets/_quarto.yml``; Quarto
+  renders a temporary copy of the folder made a Quarto project, exactly as
+  ``quarto render`` by hand in a revision folder does. Either way the result
+  is checked to be self-contained: figures and styles embedded as ``data:``
+  URLs, nothing fetched when the file is opened.
 - :func:`report.render.pdf.render_pdf` then lays the HTML out with WeasyPrint.
 
 Errors are :mod:`report.render.errors`; the template, CSS and filter are found
@@ -29,14 +39,13 @@ numeric table cells (added automatically for right-aligned ``---:`` columns),
 
 from __future__ import annotations
 
-import html
-import json
 import os
 import re
 import shutil
 import signal
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Literal
@@ -44,18 +53,36 @@ from typing import Literal
 import pypandoc
 
 from report.render.errors import RenderError
+from report.render.project import (
+    PROJECT_ASSETS_DIR,
+    PROJECT_FILE,
+    QUARTO_OUTPUT,
+    write_quarto_project,
+)
 from report.render.resources import HTML_TEMPLATE, LUA_FILTER, REPORT_CSS
 
-__all__ = ["QUARTO_TIMEOUT_S", "Renderer", "render_html"]
+__all__ = ["QUARTO_TIMEOUT_S", "Renderer", "RendererInfo", "choose_renderer", "render_html"]
 
 Renderer = Literal["auto", "builtin", "quarto"]
 
 QUARTO_TIMEOUT_S = 600.0
 """Seconds ``quarto render`` may run before it is stopped."""
+QUARTO_VERSION_TIMEOUT_S = 60.0
+"""Seconds ``quarto --version`` may run."""
 
 _SHORTCODE_RE = re.compile(r"\{\{<\s*[a-z][\w-]*\b[^>]*>\}\}")
 _CSS_URL_RE = re.compile(r"url\(\s*['\"]?\s*(?!data:|#)([^'\")\s]+)", re.IGNORECASE)
 _RESOURCE_ATTRS = frozenset({"src", "href", "xlink:href", "data", "poster", "srcset", "background"})
+_NOT_COPIED = (".quarto", QUARTO_OUTPUT, PROJECT_FILE, PROJECT_ASSETS_DIR)
+"""Left out of the copy Quarto renders: its own state, by-hand output, the project (rewritten)."""
+
+
+@dataclass(frozen=True)
+class RendererInfo:
+    """The renderer that makes the HTML: ``"builtin"`` (pandoc) or ``"quarto"``, and its version."""
+
+    name: Literal["builtin", "quarto"]
+    version: str
 
 
 # ---------------------------------------------------------------------------
@@ -63,30 +90,45 @@ _RESOURCE_ATTRS = frozenset({"src", "href", "xlink:href", "data", "poster", "src
 # ---------------------------------------------------------------------------
 
 
-def render_html(
-    qmd_path: Path,
-    out_html: Path,
-    *,
-    renderer: Renderer = "auto",
-    title: str,
-    running_header: str,
-) -> str:
+def choose_renderer(renderer: str = "auto") -> RendererInfo:
+    """The renderer ``renderer`` stands for, and the version of its program.
+
+    Parameters
+    ----------
+    renderer : {"auto", "builtin", "quarto"}
+        ``"auto"`` is Quarto when ``quarto`` is on PATH, else the built-in
+        renderer.
+
+    Returns
+    -------
+    RendererInfo
+        ``"quarto"`` with the version ``quarto --version`` prints, or
+        ``"builtin"`` with the version of the pandoc it runs.
+
+    Raises
+    ------
+    RenderError
+        For an unknown name, ``"quarto"`` without a quarto executable, a
+        quarto that does not answer, or a pandoc older than 3.
+    """
+    if _choose_name(renderer) == "quarto":
+        return RendererInfo("quarto", _quarto_version())
+    return RendererInfo("builtin", _require_pandoc_3())
+
+
+def render_html(qmd_path: Path, out_html: Path, *, renderer: Renderer = "auto") -> str:
     """Render the report document into one self-contained HTML file.
 
     Parameters
     ----------
     qmd_path : Path
-        The single ``report.qmd``; figures are read from its folder only.
+        The single ``report.qmd``; figures are read from its folder only. Its
+        front matter gives the title, subtitle and ``running-header``.
     out_html : Path
         Where to write the HTML file (its folder is created if missing).
     renderer : {"auto", "builtin", "quarto"}
         ``"auto"`` uses Quarto when ``quarto`` is on PATH, else the built-in
         pandoc renderer.
-    title : str
-        Report title (plain text; escaped by the renderer).
-    running_header : str
-        Period and revision, e.g. ``"Период: ноябрь 2026 · ревизия r1"``,
-        shown under the title.
 
     Returns
     -------
@@ -96,19 +138,21 @@ def render_html(
     Raises
     ------
     RenderError
-        If the document is missing, the renderer fails or times out, or the
-        result would load anything from outside the HTML file.
+        If the document is missing or holds a Quarto shortcode, the renderer
+        fails or times out, or the result would load anything from outside
+        the HTML file.
     """
     qmd_path = Path(qmd_path).resolve()
     out_html = Path(out_html).resolve()
     if not qmd_path.is_file():
         raise RenderError(f"report document not found: {qmd_path}")
-    used = _choose_renderer(renderer)
+    used = _choose_name(renderer)
+    _refuse_shortcodes(qmd_path)
     out_html.parent.mkdir(parents=True, exist_ok=True)
     if used == "quarto":
-        _render_quarto(qmd_path, out_html, title=title, running_header=running_header)
+        _render_quarto(qmd_path, out_html)
     else:
-        _render_builtin(qmd_path, out_html, title=title, running_header=running_header)
+        _render_builtin(qmd_path, out_html)
     try:
         _check_self_contained(out_html)
     except RenderError:
@@ -117,7 +161,7 @@ def render_html(
     return used
 
 
-def _choose_renderer(renderer: str) -> str:
+def _choose_name(renderer: str) -> str:
     if renderer not in ("auto", "builtin", "quarto"):
         raise RenderError(f"unknown renderer {renderer!r}: expected auto, builtin or quarto")
     has_quarto = shutil.which("quarto") is not None
@@ -128,15 +172,27 @@ def _choose_renderer(renderer: str) -> str:
     return renderer
 
 
-def _render_builtin(qmd_path: Path, out_html: Path, *, title: str, running_header: str) -> None:
+def _quarto_version() -> str:
+    quarto = shutil.which("quarto") or "quarto"
+    words = _run([quarto, "--version"], cwd=Path.cwd(), timeout=QUARTO_VERSION_TIMEOUT_S).split()
+    if not words:
+        raise RenderError(f"{quarto} --version printed nothing")
+    return words[-1]
+
+
+def _refuse_shortcodes(qmd_path: Path) -> None:
+    """Both renderers read one plain document: an include or other shortcode stops the render."""
+    if shortcode := _SHORTCODE_RE.search(qmd_path.read_text(encoding="utf-8")):
+        raise RenderError(
+            f"{qmd_path.name}: Quarto shortcodes such as {shortcode[0]} are not supported "
+            "(neither renderer expands them); write the whole report into one document"
+        )
+
+
+def _render_builtin(qmd_path: Path, out_html: Path) -> None:
     """Run pandoc (from pypandoc-binary) with the project's template, CSS and filter."""
     source = qmd_path.read_text(encoding="utf-8")
-    if shortcode := _SHORTCODE_RE.search(source):
-        raise RenderError(
-            f"{qmd_path.name}: Quarto shortcodes such as {shortcode[0]} are not supported by "
-            "the built-in renderer; write the whole report into one document"
-        )
-    args = _pandoc_args(qmd_path.parent, title=title, running_header=running_header)
+    args = _pandoc_args(qmd_path.parent)
     try:
         _require_pandoc_3()
         html_text = pypandoc.convert_text(source, "html5", format="markdown", extra_args=args)
@@ -146,7 +202,7 @@ def _render_builtin(qmd_path: Path, out_html: Path, *, title: str, running_heade
     out_html.write_text(html_text, encoding="utf-8")
 
 
-def _require_pandoc_3() -> None:
+def _require_pandoc_3() -> str:
     """The template and filter need pandoc ≥ 3 (``--embed-resources``, ``pandoc.structure``)."""
     version = pypandoc.get_pandoc_version()
     if int(version.split(".")[0]) < 3:
@@ -155,9 +211,11 @@ def _require_pandoc_3() -> None:
             "needs pandoc 3 (the pypandoc-binary wheel ships it; unset PYPANDOC_PANDOC or "
             "remove the older pandoc from PATH)"
         )
+    return version
 
 
-def _pandoc_args(resource_dir: Path, *, title: str, running_header: str) -> list[str]:
+def _pandoc_args(resource_dir: Path) -> list[str]:
+    """Pandoc's options for the settings of ``assets/_quarto.yml`` (a test keeps them equal)."""
     return [
         "--standalone",
         "--embed-resources",
@@ -169,60 +227,34 @@ def _pandoc_args(resource_dir: Path, *, title: str, running_header: str) -> list
         f"--lua-filter={LUA_FILTER}",
         f"--resource-path={resource_dir}",
         "--metadata=lang=ru",
-        f"--metadata=title={title}",
-        f"--metadata=running-header={running_header}",
     ]
 
 
-def _render_quarto(qmd_path: Path, out_html: Path, *, title: str, running_header: str) -> None:
-    """Run ``quarto render <qmd> --to html`` in the document's folder, then move the result."""
+def _render_quarto(qmd_path: Path, out_html: Path) -> None:
+    """``quarto render <qmd> --to html`` in a copy of the document's folder made a project.
+
+    The copy carries the package's project files (:func:`write_quarto_project`),
+    the same ones a revision folder carries, so the HTML is the one ``quarto
+    render`` by hand in that folder writes to ``report-quarto.html``; Quarto's
+    own state (``.quarto/``) never reaches the revision.
+    """
     quarto = shutil.which("quarto")
     if quarto is None:
         raise RenderError("no quarto executable on PATH")
-    produced = qmd_path.with_suffix(".html")
     with tempfile.TemporaryDirectory(prefix="oneclick-quarto-") as tmp:
-        metadata = Path(tmp) / "metadata.yml"
-        metadata.write_text(
-            json.dumps(_quarto_metadata(title, running_header), ensure_ascii=False),
-            encoding="utf-8",
-        )
-        command = [
-            quarto,
-            "render",
-            qmd_path.name,
-            "--to",
-            "html",
-            "--metadata-file",
-            str(metadata),
-        ]
-        _run(command, cwd=qmd_path.parent, timeout=QUARTO_TIMEOUT_S)
-    if not produced.is_file():
-        raise RenderError(f"quarto finished but wrote no {produced.name} in {qmd_path.parent}")
-    shutil.move(produced, out_html)
+        work = Path(tmp) / qmd_path.parent.name
+        shutil.copytree(qmd_path.parent, work, ignore=shutil.ignore_patterns(*_NOT_COPIED))
+        write_quarto_project(work)
+        _run([quarto, "render", qmd_path.name, "--to", "html"], cwd=work, timeout=QUARTO_TIMEOUT_S)
+        produced = work / QUARTO_OUTPUT
+        if not produced.is_file():
+            raise RenderError(f"quarto finished but wrote no {QUARTO_OUTPUT} for {qmd_path.name}")
+        shutil.move(produced, out_html)
 
 
-def _quarto_metadata(title: str, running_header: str) -> dict[str, object]:
-    """Metadata for ``--metadata-file`` (JSON is YAML), the same options as ``_quarto.yml``.
-
-    The document's own subtitle stays; the running header becomes a line at
-    the top of the page, as in the built-in renderer's title block.
+def _run(command: list[str], *, cwd: Path, timeout: float) -> str:
+    """Run ``command``; its stdout. On timeout kill its whole process group; RenderError on failure.
     """
-    header = f'<p class="running-header">{html.escape(running_header)}</p>'
-    return {
-        "title": title,
-        "include-before-body": [{"text": header}],
-        "lang": "ru",
-        "toc": True,
-        "toc-depth": 2,
-        "embed-resources": True,
-        "minimal": True,
-        "html-math-method": "plain",
-        "css": [str(REPORT_CSS)],
-    }
-
-
-def _run(command: list[str], *, cwd: Path, timeout: float) -> None:
-    """Run ``command``; on timeout kill its whole process group; RenderError on failure."""
     with subprocess.Popen(
         command,
         cwd=cwd,
@@ -232,7 +264,7 @@ def _run(command: list[str], *, cwd: Path, timeout: float) -> None:
         start_new_session=True,
     ) as process:
         try:
-            _, stderr = process.communicate(timeout=timeout)
+            stdout, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
@@ -242,6 +274,7 @@ def _run(command: list[str], *, cwd: Path, timeout: float) -> None:
             f"{Path(command[0]).name} {command[1]} failed with exit status "
             f"{process.returncode}: {_tail(stderr)}"
         )
+    return stdout
 
 
 def _tail(text: str, lines: int = 15) -> str:

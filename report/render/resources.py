@@ -1,8 +1,8 @@
 """Where the renderers' assets live (``report/render/assets/``, shipped in the wheel).
 
-- ``_quarto.yml``: the Quarto project file, shipped with the package.
+- ``_quarto.yml``: the Quarto project every report folder carries (:mod:`report.render.project`).
 - ``report.css``: screen styles of the HTML (both renderers).
-- ``report.html5`` and ``report.lua``: pandoc template and filter of the built-in renderer.
+- ``report.html5`` and ``report.lua``: pandoc template and filter (both renderers).
 - ``print.css`` and ``print-page.css.j2``: print rules, fonts and running header of the PDF.
 """
 

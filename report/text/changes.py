@@ -163,7 +163,7 @@ def _conclusion(c: R, quote: Quote) -> str:
     parts = [trend]
     top = _strongest(c)
     if top:
-        names = ", ".join(f"«{d['label']}» (PSI {num(d['psi'], 2)})" for d in top)
+        names = ", ".join(f"«{quote(d['label'])}» (PSI {num(d['psi'], 2)})" for d in top)
         parts.append(f"сильнее всего сдвинулись {names}")
     elif c.get("drift"):
         parts.append("распределения признаков стабильны")

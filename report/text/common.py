@@ -5,15 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from analysis import glossary as g
-from analysis.rutext import num, pct, plural
+from analysis.rutext import num, pct, period_label, plural
 
 __all__ = ["LIFT_SHARE", "R", "clients", "feature_value", "lift_claim", "lift_row",
            "lift_sentence",
-           "p_value", "profit_unit"]
+           "p_value", "profit_unit", "report_title", "running_header"]
 
 R = dict[str, Any]
 LIFT_SHARE = 0.3
 """Share of top-ranked clients the lift sentence speaks about (nearest row of the lift table)."""
+
+
+def report_title(period: str) -> str:
+    """The report's title: «Активность клиентов — ноябрь 2026» (``period`` is ``YYYY-MM``)."""
+    return f"Активность клиентов — {period_label(period)}"
+
+
+def running_header(period: str, revision: str) -> str:
+    """The line on top of the page and of every PDF page: «В один клик», period, revision."""
+    return f"«В один клик» · {period_label(period)} · ревизия {revision}"
 
 
 def profit_unit(results: R) -> str:

@@ -14,7 +14,7 @@ from report.text.common import R, clients
 from report.text.model import cv_design, families
 
 __all__ = ["CALIBRATION_WORDS", "EXPLAINER_WORDS", "drawn_configurations", "explanations_line",
-           "large_export_line", "method_lines", "split_lines"]
+           "large_export_line", "method_lines", "renderer_label", "split_lines"]
 
 CALIBRATION_WORDS = {"sigmoid": "сигмоида", "isotonic": "изотоническая регрессия"}
 EXPLAINER_WORDS = {"linear": "точный, для линейной модели",
@@ -102,6 +102,13 @@ def explanations_line(shap: R, params: R) -> str:
         text += (f"; места признаков — с {pct(shap['rank_level'], 0)} интервалом "
                  f"(бутстреп по клиентам, {num(shap['rank_resamples'])} повторов)")
     return text + "."
+
+
+def renderer_label(name: str, version: str) -> str:
+    """The program that made the HTML, for the appendix: «Quarto 1.7.34» or the built-in one."""
+    if name == "quarto":
+        return f"Quarto {version}"
+    return f"встроенная (pandoc {version} из pypandoc-binary)"
 
 
 def method_lines(results: R) -> list[str]:

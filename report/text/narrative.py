@@ -14,6 +14,7 @@ from analysis.rutext import money, num, pct, plural
 from report.text.changes import changes_text, skipped_text
 from report.text.common import R, feature_value, lift_claim, lift_row, profit_unit
 from report.text.decision import exposure_text, group_rows
+from report.text.markdown import md_escape
 from report.text.model import model_in_words
 from report.text.outcome import outcome_text
 from report.text.reasons import direction_text
@@ -59,14 +60,19 @@ def kpis(results: R) -> list[R]:
 
 
 def driver_sentence(d: R) -> str:
-    """«Страниц за визит: 4 у снижающихся против 8 у стабильных (чем меньше, тем выше риск)»."""
+    """«**Страниц за визит**: 4 у снижающихся против 8 у стабильных (чем меньше, тем выше риск)».
+
+    Markdown: the label is bold; everything else, the category named by a
+    categorical driver included, is escaped.
+    """
     contrast = ""
     if d.get("declined_median") is not None and d.get("stable_median") is not None:
-        contrast = (f": {feature_value(d['feature'], d['declined_median'])} у снижающихся "
-                    f"против {feature_value(d['feature'], d['stable_median'])} у стабильных")
+        contrast = md_escape(
+            f": {feature_value(d['feature'], d['declined_median'])} у снижающихся "
+            f"против {feature_value(d['feature'], d['stable_median'])} у стабильных")
     words = direction_text(d)
-    direction = f" ({words})" if words else ""
-    return f"**{label(d['feature'])}**{contrast}{direction}"
+    direction = f" ({md_escape(words)})" if words else ""
+    return f"**{md_escape(label(d['feature']))}**{contrast}{direction}"
 
 
 def segment_rows(results: R) -> list[R]:

@@ -7,6 +7,7 @@ from typing import Any
 from analysis import glossary as g
 from analysis.rutext import NBSP, money, num, pct, plural, smart_num
 from report.text.common import R, clients, profit_unit
+from report.text.markdown import md_escape
 from report.text.words import PROFIT_LABELS, RISK_LABELS, SENSITIVITY_WORDS, lower_first
 
 __all__ = [
@@ -100,7 +101,10 @@ def _cells(results: R) -> list[R]:
 
 
 def rules_sentence(results: R) -> str:
-    """Which catalogue rules the data contradict, so they are not offered."""
+    """Which catalogue rules the data contradict, so they are not offered (Markdown).
+
+    The offer names and features come from the offer catalogue, a file: escaped.
+    """
     off = [c for c in results["segments"].get("rule_checks", []) if not c["fires"]]
     if not off:
         return "Все правила каталога предложений согласуются с данными."
@@ -108,12 +112,12 @@ def rules_sentence(results: R) -> str:
     for c in off:
         if c["kind"] == "feature":
             want = "больше" if c["direction"] == "high" else "меньше"
-            parts.append(f"«{c.get('action', c['rule'])}» (правило рассчитано на тех, у кого "
-                         f"«{lower_first(g.label(c['feature']))}» {want}, а у снизивших "
-                         f"клиентов наоборот: r = {num(c['effect'], 2)})")
+            parts.append(f"«{md_escape(c.get('action', c['rule']))}» (правило рассчитано на "
+                         f"тех, у кого «{md_escape(lower_first(g.label(c['feature'])))}» {want}, "
+                         f"а у снизивших клиентов наоборот: r = {num(c['effect'], 2)})")
         else:
-            parts.append(f"«{c.get('action', c['rule'])}» (условие реже встречается у снизивших "
-                         "клиентов)")
+            parts.append(f"«{md_escape(c.get('action', c['rule']))}» (условие реже встречается "
+                         "у снизивших клиентов)")
     return ("Правило срабатывает, только если данные указывают в ту же сторону; не "
             "предлагается: " + "; ".join(parts) + ".")
 
@@ -126,7 +130,7 @@ def segments_section(results: R) -> R:
     n = len(seg["segments"])
     t = seg["value_at_risk_thresholds"]
     names = {s["code"]: s["name"] for s in seg["segments"]}
-    order = " → ".join(f"«{names[c]}»" for c in seg.get("priority", names))
+    order = " → ".join(f"«{md_escape(names[c])}»" for c in seg.get("priority", names))
     inside = sum(s["clients"] for s in seg["segments"])
     return {
         "segments_conclusion": (

@@ -1,21 +1,25 @@
--- Lua filter of the report: the built-in renderer (pandoc from pypandoc-binary)
--- and, through _quarto.yml, Quarto.
+-- Lua filter of the report, for both renderers: the built-in one (pandoc from
+-- pypandoc-binary, --lua-filter) and Quarto (the revision's _quarto.yml), so
+-- that both make the same document.
 --
 -- 1. Figures must be files inside the report folder: a remote URL, an
 --    absolute path or a path with ".." stops the render, so that pandoc's
 --    --embed-resources never reaches the network or reads outside the run.
---    Raw HTML must not reference remote resources either.
+--    Raw HTML must not reference remote resources either. Under Quarto, a
+--    figure's description also becomes its alt text (fig-alt), as pandoc
+--    does by itself.
 -- 2. Table cells of right-aligned columns (pipe tables with "---:") get the
 --    class "num" (tabular figures, right-aligned) in the HTML; column widths
 --    follow the content instead of the separator line's dashes.
--- Built-in renderer only (under Quarto, which makes its own sections and
--- TOC, only 1 and 2 apply):
--- 3. The section with class "exec-summary" ends with an empty anchor
---    <div id="exec-summary-end">: render_pdf warns when it is not on page 1.
--- 4. With --toc, the table of contents (two levels below the document's top
---    heading level, "#" or "##") is placed right after the executive summary,
---    so that page 1 (PDF) and the first screen (HTML) show the summary; at
---    the start when there is no summary. The template then skips its own.
+-- 3. The document is cut into sections here (pandoc.structure.make_sections,
+--    as --section-divs does); the section with class "exec-summary" ends with
+--    an empty anchor <div id="exec-summary-end">: render_pdf warns when it is
+--    not on page 1.
+-- 4. With a table of contents (--toc, or toc: true under Quarto), it is
+--    placed right after the executive summary (two levels below the
+--    document's top heading level, "#" or "##"), so that page 1 (PDF) and the
+--    first screen (HTML) show the summary; at the start when there is no
+--    summary. The template (report.html5) then skips its own.
 
 local function is_local(src)
   if src:match("^data:") then
@@ -35,6 +39,10 @@ end
 function Image(img)
   if not is_local(img.src) then
     error("report: a figure must be a file inside the report folder, got: " .. img.src)
+  end
+  if quarto ~= nil and img.attributes["fig-alt"] == nil and #img.caption > 0 then
+    img.attributes["fig-alt"] = pandoc.utils.stringify(img.caption)
+    return img
   end
 end
 
@@ -128,21 +136,29 @@ local function mark_summary(blocks, after)
   return false
 end
 
-function Pandoc(doc)
-  if quarto ~= nil then
-    return nil
+-- Quarto keeps an empty hidden Div at the end of the document for its own
+-- use (and removes it afterwards from the top level only): it stays there.
+local function split_trailing_hidden(blocks)
+  local trailing = pandoc.List()
+  while #blocks > 0 and blocks[#blocks].t == "Div" and blocks[#blocks].classes:includes("hidden") do
+    trailing:insert(1, blocks:remove(#blocks))
   end
+  return trailing
+end
+
+function Pandoc(doc)
   local nav = {}
   if PANDOC_WRITER_OPTIONS.table_of_contents then
     nav = toc_nav(doc)
   end
+  local trailing = split_trailing_hidden(doc.blocks)
   local blocks = pandoc.List(pandoc.structure.make_sections(doc.blocks, {}))
   if not mark_summary(blocks, nav) then
     for offset, item in ipairs(nav) do
       blocks:insert(offset, item)
     end
   end
-  doc.blocks = blocks
+  doc.blocks = blocks .. trailing
   doc.meta["toc-placed"] = #nav > 0
   return doc
 end
