@@ -13,6 +13,7 @@ archive folder of ``oneclick report`` is checked by entering the
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
@@ -266,14 +267,16 @@ def archived_action_list(archive_dir: Path, period: str, export_dir: Path
     action list and the revision's folder.
     """
     from analysis.results.store import read_scores
+    from report.archive.contents import read_bytes_nofollow
     from report.archive.listing import list_revisions
-    from report.archive.manifest import file_digest, read_json
+    from report.archive.manifest import file_digest
 
     digests = {key: file_digest(path) for key, path in export_paths(export_dir).items()}
     for info in reversed(list_revisions(Path(archive_dir))):
         if info.period != period or info.problem is not None:
             continue
-        inputs = read_json(info.path / files.MANIFEST).get("inputs") or {}
+        manifest = json.loads(read_bytes_nofollow(info.path, files.MANIFEST))
+        inputs = manifest.get("inputs") or {}
         if {key: (inputs.get(key) or {}).get("sha256") for key in digests} == digests:
             scores = read_scores(info.path)
             if scores is not None:
