@@ -1,13 +1,21 @@
 # Two entry points for a new user (see README.md):
-#   make report  – set up the environment and build a report from the bundled demo export
+#   make report  – set up the environment and build a three-month archive from the demo series
+#                  (each month's export answers the previous month's offers)
 #   make test    – set up the environment and run lint, the layering contract and the tests
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-PERIOD ?= $(shell date +%Y-%m)
+# months before the current one, YYYY-MM: a report names the month its export covers,
+# the month just finished (a run on 1 December reports November)
+MONTHS_BACK = $(shell $(PYTHON) -c 'import datetime as d; t = d.date.today(); \
+    m = t.year * 12 + t.month - 1 - $(1); print(f"{m // 12}-{m % 12 + 1:02d}")')
+PERIOD ?= $(call MONTHS_BACK,1)
+SERIES ?= data/demo-series
+SERIES_START ?= $(call MONTHS_BACK,3)
+EFFECTS ?= --effect few_pages=25 --effect promo_calendar=0
 
-.PHONY: setup report test bench lint demo-data wheel-check
+.PHONY: setup report report-one test bench lint demo-data wheel-check
 
 setup: $(STAMP)
 
@@ -16,7 +24,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
+# three monthly demo exports of the same clients, each month reported before the next is drawn
 report: $(STAMP)
+	$(VENV)/bin/oneclick demo-data $(SERIES) --months 3 --start $(SERIES_START) $(EFFECTS) --report
+
+# one report of the bundled demo export, titled with the month just finished
+report-one: $(STAMP)
 	$(VENV)/bin/oneclick report --data data/demo --period $(PERIOD)
 
 lint: $(STAMP)

@@ -1,9 +1,11 @@
-"""This run against an archived revision: the ``comparison`` section of the results.
+"""This run against an archived revision: the ``comparison`` and ``outcome`` sections.
 
 :func:`compare_runs` reads the previous revision through
 :mod:`analysis.results.store` and measures the change with the pure functions
 of :mod:`analysis.drift`; :func:`compare_revisions` does the same for two
-archived revisions (``oneclick compare``).
+archived revisions (``oneclick compare``). :func:`previous_outcome` reads the
+previous period's action list and measures its offers on this month's labels
+(:mod:`analysis.segments.outcome`).
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ from analysis.results.store import (
     read_scores,
     revision_label,
 )
+from analysis.segments.outcome import ASSIGNMENT_COLUMNS, measure_outcome
 
-__all__ = ["compare_revisions", "compare_runs"]
+__all__ = ["compare_revisions", "compare_runs", "previous_outcome"]
 
 
 def _population(results: Results | dict[str, Any], scores: pd.DataFrame | None) -> int | None:
@@ -173,3 +176,64 @@ def compare_revisions(rev_a: Path, rev_b: Path, params: CompareParams | None = N
     comparison = compare_runs(rev_a, results_b, clients_b, scores_b, params)
     comparison["current"] = {**revision_label(rev_b), **_basis(clients_b, len(scores_b))}
     return comparison
+
+
+def _months_between(earlier: str, later: str | None) -> int | None:
+    """Whole months from ``earlier`` to ``later`` (``YYYY-MM``); None when either is not a month."""
+    try:
+        (y0, m0), (y1, m1) = (map(int, p.split("-")) for p in (earlier, later or ""))
+    except ValueError:
+        return None
+    return (y1 - y0) * 12 + (m1 - m0)
+
+
+def _offer_actions(results: Results | dict[str, Any]) -> dict[str, str]:
+    tests = ((results.get("segments") or {}).get("tests") or {}).get("tests") or []
+    return {t["rule"]: t["action"] for t in tests if t.get("rule") and t.get("action")}
+
+
+def previous_outcome(previous_dir: Path, period: str | None, labels: pd.Series,
+                     alpha: float, power: float) -> dict[str, Any]:
+    """The ``outcome`` section: the previous period's offers measured on this month's labels.
+
+    Parameters
+    ----------
+    previous_dir
+        The revision compared with (``ARCHIVE/YYYY-MM/rN``), already verified.
+    period
+        This report's month; the outcome is measured only when the previous
+        revision's period is earlier (a rerun of the same month measures nothing).
+    labels
+        This month's target of every client read, index ``id``.
+    alpha, power
+        As in :func:`analysis.segments.outcome.measure_outcome`.
+
+    Returns
+    -------
+    dict
+        ``assignment`` {path, period, revision}; ``months`` from its period to
+        ``period`` (None when either is unknown); ``status``: ``measured``,
+        ``same_period`` (the previous revision is not of an earlier month),
+        ``no_scores`` (it has no action list), ``no_assignment`` (its action
+        list holds no test/control assignment: an older version of the tool, or
+        no offer was selected), ``no_common_clients`` (none of its selected
+        clients is in this export); with ``measured``, the fields of
+        :func:`~analysis.segments.outcome.measure_outcome`.
+    """
+    label = revision_label(previous_dir)
+    where = {"path": Path(previous_dir).relative_to(Path(previous_dir).parent.parent).as_posix(),
+             "period": label["period"], "revision": label["revision"]}
+    out: dict[str, Any] = {"assignment": where, "months": _months_between(label["period"], period)}
+    if out["months"] is None or out["months"] < 1:
+        return {**out, "status": "same_period"}
+    scores = read_scores(previous_dir)
+    if scores is None:
+        return {**out, "status": "no_scores"}
+    if not set(ASSIGNMENT_COLUMNS) <= set(scores.columns) \
+            or not scores["tested_offer"].fillna("").ne("").any():
+        return {**out, "status": "no_assignment"}
+    measured = measure_outcome(scores, labels, alpha=alpha, power=power,
+                               actions=_offer_actions(read_results(previous_dir)))
+    if not measured["clients"]["measured"]:
+        return {**out, "status": "no_common_clients", "clients": measured["clients"]}
+    return {**out, "status": "measured", **measured}

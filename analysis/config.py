@@ -204,6 +204,9 @@ class DecisionParams(_Section):
         10, ge=2, le=50,
         description="probability bins for the observed baseline of similar clients")
     interval_level: float = Field(0.9, gt=0.5, lt=1, description="level of exposure intervals")
+    learn_from_outcome: bool = Field(
+        False, description="replace prevention_uplift and winback_uplift by last month's "
+                           "measured uplift of the group when the report confirms it")
 
 
 class StatsParams(_Section):
@@ -242,6 +245,10 @@ class Config(_Section):
     """All parameters of a run."""
 
     data_dir: str = Field("", description="folder with the four exports (--data)")
+    period: str = Field(
+        "", pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$",
+        description="month the export covers, YYYY-MM (--period); empty: the export "
+                    "folder's name when it is YYYY-MM")
     archive_dir: str = Field("reports", description="archive of revisions (--out)")
     renderer: str = Field("auto", pattern="^(auto|builtin|quarto)$",
                           description="auto: Quarto when on PATH, else the built-in renderer")

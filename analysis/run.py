@@ -18,13 +18,14 @@ import pandas as pd
 
 from analysis import glossary as g
 from analysis.behaviour import stats
-from analysis.comparison import compare_runs
+from analysis.comparison import compare_runs, previous_outcome
 from analysis.config import Config
 from analysis.data.clients import ClientData
 from analysis.explain.fitted import fit_and_explain
 from analysis.results.contract import SCHEMA_VERSION, Bundle, plain
 from analysis.sampling import stratified_sample
 from analysis.segments.monthly import monthly_plan
+from analysis.segments.outcome import LEARNED, learned_assumptions
 
 __all__ = ["run_analysis"]
 
@@ -79,6 +80,38 @@ def _comparison(previous: Path | None, results: dict[str, Any], data: ClientData
     return comparison
 
 
+def _outcome(previous: Path | None, period: str | None, data: ClientData,
+             config: Config) -> dict[str, Any] | None:
+    """Last month's offers measured on this export's labels; None without an earlier revision."""
+    if previous is None:
+        return None
+    return previous_outcome(previous, period, data.clients[g.TARGET], config.segments.alpha,
+                            config.segments.power)
+
+
+def _learning(outcome: dict[str, Any] | None, config: Config
+              ) -> tuple[Config, dict[str, Any]]:
+    """The configuration the decision rule uses, and where its uplifts come from.
+
+    With ``decision.learn_from_outcome`` the assumed uplifts are replaced by
+    last month's confirmed measurement (:func:`learned_assumptions`); the
+    ``learning`` record says, per assumption, ``measured`` or ``assumed``.
+    """
+    assumed = {name: getattr(config.decision, name) for name in LEARNED.values()}
+    found = learned_assumptions(outcome, assumed) if config.decision.learn_from_outcome else {}
+    values = {name: entry["value"] for name, entry in found.items()
+              if entry["value"] is not None}
+    measured = (outcome or {}).get("status") == "measured"
+    record = {"enabled": config.decision.learn_from_outcome,
+              "period": outcome["assignment"]["period"] if measured else None,
+              "sources": {name: "measured" if name in values else "assumed" for name in assumed},
+              "assumptions": found}
+    if not values:
+        return config, record
+    decision = config.decision.model_copy(update=values)
+    return config.model_copy(update={"decision": decision}), record
+
+
 def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
                  period: str | None = None,
                  skipped_previous: list[dict[str, str]] | None = None) -> Bundle:
@@ -92,7 +125,9 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
         Parameters of the run.
     previous
         The latest earlier revision of the archive, compared with this run
-        (``results["comparison"]``); ``None`` when there is none.
+        (``results["comparison"]``) and whose offers are measured on this
+        export's labels when it is of an earlier month (``results["outcome"]``);
+        ``None`` when there is none.
     period
         The report's month (``YYYY-MM``): with ``config.model.seed`` it seeds the
         control draw of the action list (recorded in ``segments.decision.control``).
@@ -101,6 +136,10 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
         (``revision``, ``problem``), kept in ``results["history"]["skipped"]``.
     """
     timings: dict[str, float] = {}
+    start = time.perf_counter()
+    outcome = _outcome(previous, period, data, config)
+    timings["outcome"] = time.perf_counter() - start
+
     start = time.perf_counter()
     behaviour = _behaviour(data, config)
     timings["behaviour"] = time.perf_counter() - start
@@ -111,8 +150,10 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
     timings.update({f"model.{step}": seconds for step, seconds in fitted.timings.items()})
 
     start = time.perf_counter()
+    plan_config, learning = _learning(outcome, config)
     seg, scores = monthly_plan(data.modelled, fitted.probability, fitted.shap_by_feature,
-                               fitted.reasons, config, period)
+                               fitted.reasons, plan_config, period)
+    seg["decision"]["learning"] = learning
     timings["segments"] = time.perf_counter() - start
 
     results = {
@@ -126,6 +167,7 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
         "shap": fitted.shap_summary,
         "segments": seg,
         "actions": _actions_summary(scores),
+        "outcome": outcome,
         "params": config.model_dump(mode="json"),
     }
     start = time.perf_counter()

@@ -125,29 +125,53 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
     out_dir = Path(args.out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(str(out_dir), "это файл, а не папка", "путь к папке для демо-выгрузки")
+    if args.months is not None:
+        return _demo_series(args, out_dir)
     paths = write_demo_export(out_dir, n_clients=args.clients, seed=args.seed)
     for path in paths.values():
         print(path)
     return EXIT_OK
 
 
-def _cmd_analyse(args: argparse.Namespace) -> int:
-    from report.pipeline import analyse_to_bundle
+def _demo_series(args: argparse.Namespace, out_dir: Path) -> int:
+    from report.pipeline import demo_series
 
     config = load_cli_config(args.config)
-    out = analyse_to_bundle(_data_folder(args.data, config), Path(args.out), config,
-                            quiet=args.quiet, period=args.period)
+    written, revisions, waiting = demo_series(
+        out_dir, args.months, args.start, dict(args.effect or []), config,
+        archive_dir=Path(args.archive or config.archive_dir), n_clients=args.clients,
+        seed=args.seed, report=args.report, renderer=args.renderer or config.renderer,
+        quiet=args.quiet)
+    for path in [*written, *revisions]:
+        print(path)
+    if waiting is not None:
+        _say(f"Следующий месяц не записан: нет отчёта за {waiting} по {out_dir / waiting}. "
+             f"Выполните oneclick report --data {out_dir / waiting} и повторите команду "
+             "(или добавьте --report).", err=True)
+    return EXIT_OK
+
+
+def _cmd_analyse(args: argparse.Namespace) -> int:
+    from report.pipeline import analyse_to_bundle, resolve_period
+
+    config = load_cli_config(args.config)
+    data = _data_folder(args.data, config)
+    out = analyse_to_bundle(data, Path(args.out), config, quiet=args.quiet,
+                            period=resolve_period(args.period, config, data))
     print(out)
     return EXIT_OK
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from report.pipeline import build_report
+    from report.pipeline import build_report, period_warnings, require_period
 
     config = load_cli_config(args.config)
     data = _data_folder(args.data, config)
     archive = Path(args.out or config.archive_dir)
-    revision = build_report(data, args.period, archive, config,
+    period = require_period(args.period, config, data)
+    for warning in period_warnings(archive, period, data):
+        _say(f"Внимание: {warning}.", err=True)
+    revision = build_report(data, period, archive, config,
                             renderer=args.renderer or config.renderer, quiet=args.quiet)
     print(revision)
     return EXIT_OK
@@ -258,6 +282,32 @@ def _period(text: str) -> str:
     return text
 
 
+def _effect(text: str) -> tuple[str, float]:
+    rule, sep, value = text.partition("=")
+    try:
+        points = float(value)
+    except ValueError:
+        points = float("nan")
+    if not sep or not rule or not -100 <= points <= 100:
+        raise argparse.ArgumentTypeError("эффект должен быть в виде ПРЕДЛОЖЕНИЕ=П.П. "
+                                         f"(например few_pages=15), получено {text!r}")
+    return rule, points / 100
+
+
+def _add_series(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--months", type=int, choices=range(1, 25), metavar="N",
+                   help="write a series OUT/YYYY-MM of N months of the same clients; each month "
+                        "after the first answers the previous month's archived action list")
+    p.add_argument("--start", type=_period, default="2026-09", help="first month of the series")
+    p.add_argument("--effect", type=_effect, action="append", metavar="OFFER=PP",
+                   help="planted uplift of an offer in percentage points (repeatable)")
+    p.add_argument("--archive", help="archive with the monthly reports (default: reports/)")
+    p.add_argument("--report", action="store_true",
+                   help="build each month's report on the way (a whole archive of the series)")
+    p.add_argument("--renderer", choices=["auto", "builtin", "quarto"])
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+
+
 def _add_archive(sub: argparse._SubParsersAction) -> None:
     archive = sub.add_parser("archive", help="list or verify archived revisions")
     asub = archive.add_subparsers(dest="archive_command", required=True)
@@ -324,10 +374,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(func=_cmd_init)
 
-    p = sub.add_parser("demo-data", help="write a synthetic demo export")
+    p = sub.add_parser("demo-data", help="write a synthetic demo export (or a monthly series)")
     p.add_argument("out_dir")
     p.add_argument("--clients", type=_int_in(20, 10_000_000), default=1300)
     p.add_argument("--seed", type=_int_in(0, 2**32 - 1), default=20261127)
+    _add_series(p)
     p.set_defaults(func=_cmd_demo_data)
 
     p = sub.add_parser("analyse", help="write the results bundle (results.json, tables, model)")
@@ -335,12 +386,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--period", type=_period, default=None,
-                   help="month YYYY-MM; seeds the control draw as `oneclick report` does")
+                   help="month YYYY-MM (default as for `report`); seeds the control draw "
+                        "as `oneclick report` does")
     p.set_defaults(func=_cmd_analyse)
 
     p = sub.add_parser("report", help="run every stage and archive a new revision")
     p.add_argument("--data")
-    p.add_argument("--period", required=True, type=_period)
+    p.add_argument("--period", type=_period,
+                   help="month YYYY-MM (default: period in oneclick.toml, else the export "
+                        "folder's name when it is YYYY-MM)")
     p.add_argument("--out", help="archive folder (default: reports/)")
     p.add_argument("--renderer", choices=["auto", "builtin", "quarto"])
     p.add_argument("--quiet", action="store_true", help="no progress display (for cron)")

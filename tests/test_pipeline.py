@@ -102,6 +102,8 @@ def test_same_inputs_give_identical_results_and_scores(runs: dict[str, Path]) ->
     assert (runs["october"] / "results.json").read_bytes() == dumps(first).encode()
     assert first.pop("comparison") is None  # a first run: the key is there, with no comparison
     assert again.pop("comparison")["previous"]["path"] == "2026-10/r1"
+    assert first.pop("outcome") is None     # nothing to measure on a first run
+    assert again.pop("outcome")["status"] == "same_period"  # nor against the same month
     assert json.dumps(first) == json.dumps(again)
 
 

@@ -18,9 +18,17 @@ Schema history
    duplicate groups; ``segments`` disjoint with win-back and prevention kept
    apart, the decision rule (``segments.decision``) and one test per offer and
    group (``segments.tests``); ``actions`` counts by group and arm; ``history``
-   (damaged earlier revisions skipped). Readers of
-   an earlier revision (the comparison) accept 1 and 2: they use only
-   ``facts``, ``model`` scores and ``segments`` totals, present in both.
+   (damaged earlier revisions skipped).
+3. ``outcome``: last month's offers measured on this month's labels (test
+   against control per offer and group, pooled per group), ``None`` without
+   an earlier revision (:func:`analysis.comparison.previous_outcome`).
+
+Readers of an earlier revision (the comparison, the outcome) accept 1, 2 and
+3: they use only ``facts``, ``model`` scores and ``segments`` totals, present
+in all, and the offer names of ``segments.tests`` when present (2 and 3). The
+outcome reads the earlier revision's ``scores.csv``; one without the
+``tested_offer`` and ``arm`` columns (version 1) is reported as holding no
+assignment.
 """
 
 from __future__ import annotations
@@ -48,8 +56,8 @@ __all__ = [
     "plain",
 ]
 
-SCHEMA_VERSION = 2
-SUPPORTED_SCHEMAS = (1, 2)
+SCHEMA_VERSION = 3
+SUPPORTED_SCHEMAS = (1, 2, 3)
 """Schema versions this tool reads (an older revision is still compared with)."""
 
 
@@ -113,6 +121,9 @@ class Results(TypedDict):
         The configuration of the run (:class:`analysis.config.Config`).
     comparison
         Change since the previous revision (:mod:`analysis.comparison`), or None.
+    outcome
+        Last month's offers measured on this month's labels
+        (:func:`analysis.comparison.previous_outcome`), or None.
     history
         ``skipped``: damaged earlier revisions passed over (``revision``, ``problem``).
     """
@@ -129,6 +140,7 @@ class Results(TypedDict):
     actions: ActionsSummary
     params: dict[str, Any]
     comparison: NotRequired[dict[str, Any] | None]
+    outcome: NotRequired[dict[str, Any] | None]
     history: NotRequired[dict[str, Any]]
 
 

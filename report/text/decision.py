@@ -6,7 +6,7 @@ Every number comes from ``results["segments"]["decision"]``,
 
 from __future__ import annotations
 
-from analysis.rutext import money, num, pct, pp
+from analysis.rutext import money, num, pct, period_label, pp
 from report.text.common import R, clients, profit_unit
 from report.text.words import CHANNEL_LABELS
 
@@ -47,21 +47,40 @@ def exposure_text(results: R) -> str:
             f"{num(lo)}–{num(hi)})")
 
 
+def _measured(results: R, name: str) -> bool:
+    learning = _decision(results).get("learning") or {}
+    return (learning.get("sources") or {}).get(name) == "measured"
+
+
+def _effect_source(results: R, name: str) -> str:
+    """«допущение», or where the measured value comes from."""
+    if not _measured(results, name):
+        return "допущение"
+    period = (_decision(results).get("learning") or {}).get("period") or ""
+    return f"измерен по контрольной группе отчёта за {period_label(period)}"
+
+
 def rule_text(results: R) -> str:
-    """The decision rule with its assumed parameters, stated once."""
+    """The decision rule with its parameters, stated once, each assumed or measured."""
     rule = _decision(results)["rule"]
     unit = profit_unit(results)
     costs = ", ".join(f"{CHANNEL_LABELS[c]} {num(rule[f'cost_{c}'], 3)}" for c in _CHANNELS)
+    digits = {name: 1 if _measured(results, name) else 0
+              for name in ("prevention_uplift", "winback_uplift")}
+    rest = ("Остальные значения — допущения (раздел [decision] в oneclick.toml)"
+            if any(digits.values()) else
+            "Все значения — допущения по умолчанию (раздел [decision] в oneclick.toml)")
     return (
         "Предложение получает клиент, у которого ожидаемая выгода положительна: "
         "вероятность снижения × прибыль клиента × эффект предложения − стоимость "
         f"(всё в {unit} в месяц). Для профилактики вероятность — оценка модели, эффект — "
-        f"допущение: предложение сохраняет {pct(rule['prevention_uplift'], 0)} ожидаемой "
+        f"{_effect_source(results, 'prevention_uplift')}: предложение сохраняет "
+        f"{pct(rule['prevention_uplift'], digits['prevention_uplift'])} ожидаемой "
         "потери. Для возврата снижение уже произошло (вероятность принята равной 1), "
-        f"эффект — допущение: вернётся {pct(rule['winback_uplift'], 0)} клиентов. "
+        f"эффект — {_effect_source(results, 'winback_uplift')}: вернётся "
+        f"{pct(rule['winback_uplift'], digits['winback_uplift'])} клиентов. "
         f"Стоимость — предложение {num(rule['offer_cost'], 3)} плюс контакт по каналу "
-        f"({costs}). Все значения — допущения по умолчанию (раздел [decision] "
-        "в oneclick.toml); их влияние показано в таблице чувствительности.")
+        f"({costs}). {rest}; их влияние показано в таблице чувствительности.")
 
 
 def group_rows(results: R) -> list[R]:

@@ -2,8 +2,9 @@
 
 Nothing here is typed in: every number and every direction word comes from
 ``results.json`` or the run's parameters, so the text changes when they change.
-:func:`narrative` gathers page 1 (here), the body (:mod:`report.text.sections`)
-and the comparison (:mod:`report.text.changes`).
+:func:`narrative` gathers page 1 (here), the body (:mod:`report.text.sections`),
+the comparison (:mod:`report.text.changes`) and last month's offers measured
+(:mod:`report.text.outcome`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from report.text.common import R, feature_value, lift_claim, lift_row, profit_un
 from report.text.decision import exposure_text, group_rows
 from report.text.markdown import md_escape
 from report.text.model import model_in_words
+from report.text.outcome import outcome_text
 from report.text.reasons import direction_text
 from report.text.sections import sections
 
@@ -114,6 +116,10 @@ def narrative(results: R) -> R:
         "changes": changes["summary"] if changes else None,
         "changes_section": changes,
         "skipped_revisions": skipped_text(results.get("history")),
+        "outcome": outcome_text(results.get("outcome"),
+                                (results["segments"].get("decision") or {}).get("learning"),
+                                (results.get("history") or {}).get("skipped")),
+        "outcome_shown": results.get("outcome") is not None,
         "glossary": GLOSSARY,
     }
     text.update(sections(results))

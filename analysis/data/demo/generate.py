@@ -33,7 +33,7 @@ from analysis.data.demo.schema import (
     TIME_PERIODS,
 )
 
-__all__ = ["DECLINE_SHARE", "MIN_CLIENTS", "generate_demo_export"]
+__all__ = ["DECLINE_SHARE", "MIN_CLIENTS", "draw_columns", "generate_demo_export", "tables"]
 
 MIN_CLIENTS: Final = 20
 #: Share of clients whose activity declined.
@@ -236,8 +236,13 @@ def _long(ids: np.ndarray, periods: tuple[str, ...], wide: np.ndarray, value: st
     )
 
 
-def _draw_columns(rng: np.random.Generator, y: np.ndarray) -> dict[str, np.ndarray]:
-    """All per-client columns; ``g`` is the within-class engagement factor."""
+def draw_columns(rng: np.random.Generator, y: np.ndarray) -> dict[str, np.ndarray]:
+    """All per-client columns drawn given the target ``y`` (``True``: declined).
+
+    Codes, not labels: ``service`` (index in ``SERVICE_TYPES``, then the typo),
+    ``allow`` (bool), ``category`` (index in ``CATEGORIES``, then the typo),
+    ``duration``, … ; ``g`` is the within-class engagement factor.
+    """
     g = rng.standard_normal(y.shape[0])
     profile = _draw_profile(rng, y)
     cols = {**profile, **_draw_behaviour(rng, y, g)}
@@ -286,13 +291,17 @@ def generate_demo_export(
         raise ValueError(f"n_clients must be at least {MIN_CLIENTS}, got {n_clients}")
     rng = np.random.default_rng(seed)
     y = _draw_target(rng, n_clients)
-    cols = _draw_columns(rng, y)
+    cols = draw_columns(rng, y)
     if defects:
         plant_defects(rng, y, cols)
     order = _row_order(y, id_blocks_by_target)
     y = y[order]
     cols = {name: values[order] for name, values in cols.items()}
-    ids = ID_BASE + np.arange(n_clients, dtype=np.int64)
+    return tables(ID_BASE + np.arange(n_clients, dtype=np.int64), y, cols)
+
+
+def tables(ids: np.ndarray, y: np.ndarray, cols: dict[str, np.ndarray]) -> dict[str, pd.DataFrame]:
+    """The four tables of an export from per-client codes (rows in the order of ``ids``)."""
     return {
         "market_file": _market_file(ids, y, cols),
         "market_money": _long(ids, MONEY_PERIODS, cols["revenue"], "Выручка"),
