@@ -18,7 +18,7 @@ import string
 from typing import Any
 
 __all__ = ["MINUS", "NBSP", "THIN", "RussianFormatter", "money", "month_name", "num", "pct",
-           "period_label", "plural", "pp", "smart_num", "trimmed"]
+           "period_label", "plural", "pp", "quantity", "smart_num", "trimmed"]
 
 THIN = "\u202f"
 NBSP = "\u00a0"
@@ -101,6 +101,16 @@ def plural(n: int, one: str, few: str, many: str) -> str:
     if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
         return few
     return many
+
+
+def quantity(n: int, one: str, few: str, many: str) -> str:
+    """A count with its noun in the agreeing form: «501 клиент», «103 клиента», «2 534 клиентов».
+
+    The one place a number meets a noun: ``quantity(n, "клиент", "клиента", "клиентов")``.
+    For the genitive («из 1 клиента», «у 5 клиентов») pass the genitive forms
+    (``"клиента", "клиентов", "клиентов"``).
+    """
+    return f"{num(n)} {plural(n, one, few, many)}"
 
 
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

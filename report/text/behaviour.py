@@ -6,7 +6,7 @@ from analysis.behaviour.stats import MAGNITUDES
 from analysis.glossary import GROUPS, label
 from analysis.rutext import num, pct
 from report.text.common import R, feature_value, p_value
-from report.text.words import effect_word
+from report.text.words import TERMS, correction_word, count, effect_word
 
 __all__ = ["behaviour_row", "behaviour_section", "group_summaries", "group_summary", "leakage_text"]
 
@@ -20,9 +20,10 @@ def _quoted(labels: list[str]) -> str:
 def _driver(t: R) -> str:
     if t["kind"] == "categorical":
         more = t["top_category_share"] > t["base_share"]
-        detail = f"снижение {'чаще' if more else 'реже'} всего у «{t['top_category']}»"
+        detail = (f"снижение {'чаще' if more else 'реже'} всего среди клиентов со значением "
+                  f"«{t['top_category']}»")
     else:
-        detail = f"у снизивших активность {'выше' if t['effect_size'] > 0 else 'ниже'}"
+        detail = f"у {TERMS['declined_gen']} {'выше' if t['effect_size'] > 0 else 'ниже'}"
     return f"«{t['label']}» (эффект {effect_word(t['effect_magnitude'])}, {detail})"
 
 
@@ -46,7 +47,7 @@ def group_summary(tests: list[R]) -> str:
     parts = [f"сильнее всего {_verb(differ)}: {drivers}" if differ
              else "заметных различий между снизившими и стабильными клиентами нет"]
     if tiny:
-        parts.append("различие значимо, но пренебрежимо мало: "
+        parts.append(f"{_verb(tiny)}, но слишком слабо, чтобы это учитывать: "
                      + _quoted([t["label"] for t in tiny]))
     if same:
         parts.append(f"не {_verb(same)}: " + _quoted([t["label"] for t in same]))
@@ -64,7 +65,7 @@ def leakage_text(leakage: R) -> str:
     """What the id-leakage check found (``results["leakage"]``)."""
     auc = num(leakage["separability"], 2)
     if leakage["leak"]:
-        return (f"Номер клиента (id) сам по себе отделяет клиентов со сниженной активностью "
+        return (f"Номер клиента (id) сам по себе отделяет клиентов, снизивших активность, "
                 f"от остальных с ROC AUC {auc}: в выгрузке клиенты идут блоками по id, "
                 "упорядоченными по целевому признаку, поэтому id и порядок строк никогда "
                 "не подаются в модель.")
@@ -101,19 +102,22 @@ def behaviour_section(results: R) -> R:
     collinear = phik.get("collinear") or []
     return {
         "behaviour_conclusion": (
-            f"Снижающиеся клиенты значимо отличаются от стабильных по {len(significant)} из "
-            f"{len(tests)} признаков; сильнее всего — {names}."),
+            f"Клиенты, {TERMS['declined']}, значимо отличаются от стабильных по "
+            f"{len(significant)} из {count(len(tests), 'feature_gen')}; сильнее всего — {names}."),
         "test_groups": [(g, rows) for g, rows in groups if rows],
         "group_summaries": group_summaries(tests),
         "group_figures": {"Финансовое поведение": ["monthly_activity"]},
         "tests_note": (
             f"Числовые признаки сравнивались критерием Манна — Уитни (эффект — ранговая "
-            f"бисериальная корреляция r: r < 0 — у снижающихся значения ниже), категориальные — "
+            f"бисериальная корреляция r: r < 0 — у {TERMS['declined_gen']} значения ниже), "
+            "категориальные — "
             f"хи-квадрат (эффект — V Крамера). p-значения скорректированы на множественные "
-            f"сравнения ({results['params']['stats']['correction']}) по всем "
-            f"{len(tests)} тестам."),
+            f"сравнения ({correction_word(results['params']['stats']['correction'])}) по всем "
+            f"{len(tests)} тестам: скорректированное p-значение сравнивается с уровнем "
+            f"значимости α = {num(results['params']['stats'].get('alpha', 0.05), 2)}."),
         "phik_sentence": (
-            "Сильнее всего с активностью связаны (φK): " + ", ".join(
+            "Коэффициент связи φK (от 0 — нет связи до 1 — полная; подходит и для числовых, и "
+            "для категориальных признаков). Сильнее всего с активностью связаны: " + ", ".join(
                 f"«{label(c)}» ({num(v, 2)})" for c, v in top_phik) + ". " + (
                 f"Пар почти дублирующих друг друга признаков (φK > "
                 f"{num(phik['collinear_threshold'], 2)}): {len(collinear)}."

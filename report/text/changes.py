@@ -153,12 +153,12 @@ def _conclusion(c: R, quote: Quote) -> str:
     d = c["decline_share"]
     change = d.get("change")
     if change is None:
-        trend = "Долю клиентов со сниженной активностью сравнить не удалось"
+        trend = "Долю клиентов, снизивших активность, сравнить не удалось"
     elif abs(change) < 0.0005:
-        trend = f"Доля клиентов со сниженной активностью не изменилась ({pct(d['current'])})"
+        trend = f"Доля клиентов, снизивших активность, не изменилась ({pct(d['current'])})"
     else:
         verb = "выросла" if change > 0 else "снизилась"
-        trend = (f"Доля клиентов со сниженной активностью {verb} с {pct(d['previous'])} до "
+        trend = (f"Доля клиентов, снизивших активность, {verb} с {pct(d['previous'])} до "
                  f"{pct(d['current'])} ({pp(change, signed=True)})")
     parts = [trend]
     top = _strongest(c)
@@ -220,12 +220,13 @@ def _metric_rows(c: R, unit: str) -> list[R]:
         return "—" if a is None or b is None else num(b - a, 3, signed=True)
 
     rows = [
-        {"label": "Доля клиентов со сниженной активностью", "previous": pct(d["previous"]),
+        {"label": "Доля клиентов, снизивших активность", "previous": pct(d["previous"]),
          "current": pct(d["current"]), "change": pp(d.get("change"), signed=True)},
         {"label": "Прибыль под угрозой в месяц", "previous": money(total.get("previous"), unit),
          "current": money(total.get("current"), unit),
          "change": _signed_money(total.get("change"), unit)},
-        {"label": "ROC AUC модели, кросс-валидация", "previous": _auc(before["cv_roc_auc_mean"]),
+        {"label": "ROC AUC модели, перекрёстная проверка",
+         "previous": _auc(before["cv_roc_auc_mean"]),
          "current": _auc(now["cv_roc_auc_mean"]),
          "change": diff(before["cv_roc_auc_mean"], now["cv_roc_auc_mean"])},
         {"label": "ROC AUC модели, отложенная выборка", "previous": _auc(before["test_roc_auc"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from analysis import glossary as g
-from analysis.rutext import num, pct, period_label, plural
+from analysis.rutext import num, pct, period_label, quantity
 
 __all__ = ["LIFT_SHARE", "R", "clients", "feature_value", "lift_claim", "lift_row",
            "lift_sentence",
@@ -43,7 +43,7 @@ def feature_value(feature: str, value: float | None) -> str:
 
 def clients(n: int) -> str:
     """«1 клиент», «3 клиента», «1 297 клиентов»."""
-    return f"{num(n)} {plural(n, 'клиент', 'клиента', 'клиентов')}"
+    return quantity(n, "клиент", "клиента", "клиентов")
 
 
 def p_value(p: float | None) -> str:
@@ -62,13 +62,13 @@ def lift_row(model: R, share: float = LIFT_SHARE) -> R | None:
 
 
 def lift_claim(row: R) -> str:
-    """The lift sentence without its number: «снижающихся клиентов — среди 30 % клиентов,
+    """The lift sentence without its number: «снизивших активность клиентов — среди 30 % клиентов,
     которых модель считает самыми рискованными» (a KPI label under the recall)."""
-    return (f"снижающихся клиентов — среди {pct(row['top_share'], 0)} клиентов, которых "
+    return (f"снизивших активность клиентов — среди {pct(row['top_share'], 0)} клиентов, которых "
             "модель считает самыми рискованными")
 
 
 def lift_sentence(row: R) -> str:
-    """«80 % снижающихся клиентов — среди 30 % клиентов, которых модель считает самыми
+    """«80 % снизивших активность клиентов — среди 30 % клиентов, которых модель считает самыми
     рискованными»: the one wording of the lift at the top share."""
     return f"{pct(row['recall'], 0)} {lift_claim(row)}"

@@ -7,9 +7,9 @@ are named a selection score («оценка отбора») wherever they are sh
 
 from __future__ import annotations
 
-from analysis.rutext import num, pct, plural
+from analysis.rutext import num, pct, quantity
 from report.text.common import R, clients, lift_row, lift_sentence
-from report.text.words import auc_quality
+from report.text.words import TERMS, auc_quality, count
 
 __all__ = ["best_label", "cv_design", "families", "model_in_words", "model_section",
            "quality", "quality_in_words", "realistic_quality", "selection_reason"]
@@ -25,17 +25,17 @@ def best_label(model: R) -> str:
 
 def families(n: int) -> str:
     """«8 семейств», «2 семейства», «1 семейство»."""
-    return f"{n} {plural(n, 'семейство', 'семейства', 'семейств')}"
+    return quantity(n, "семейство", "семейства", "семейств")
 
 
 def cv_design(folds: int, repeats: int) -> str:
     """«5 блоков × 3 повтора»."""
-    return (f"{folds} {plural(folds, 'блок', 'блока', 'блоков')} × "
-            f"{repeats} {plural(repeats, 'повтор', 'повтора', 'повторов')}")
+    return (f"{quantity(folds, 'блок', 'блока', 'блоков')} × "
+            f"{quantity(repeats, 'повтор', 'повтора', 'повторов')}")
 
 
 def _auc(c: R) -> str:
-    return f"{num(c['cv_roc_auc_mean'], 3)} ± {num(c['cv_roc_auc_std'], 3)}"
+    return f"{num(c['cv_roc_auc_mean'], 3)} (ст. откл. {num(c['cv_roc_auc_std'], 3)})"
 
 
 def _label(c: R) -> str:
@@ -55,10 +55,10 @@ def quality(model: R) -> R:
 
 
 def quality_in_words(model: R) -> str:
-    """«ROC AUC 0,897 на отложенной выборке (95 % интервал 0,853–0,936)»."""
+    """«ROC AUC 0,897 на отложенной выборке (95 % доверительный интервал 0,853–0,936)»."""
     q = quality(model)
     return (f"ROC AUC {num(q['roc_auc'], 3)} на отложенной выборке ({pct(q['ci_level'], 0)} "
-            f"интервал {num(q['ci'][0], 3)}–{num(q['ci'][1], 3)})")
+            f"{TERMS['ci']} {num(q['ci'][0], 3)}–{num(q['ci'][1], 3)})")
 
 
 def realistic_quality(model: R) -> str:
@@ -71,7 +71,7 @@ def realistic_quality(model: R) -> str:
     span = num(high, 2) if num(low, 2) == num(high, 2) else f"{num(low, 2)}–{num(high, 2)}"
     return (f"Реалистичное качество для этих данных — ROC AUC около {num(q['roc_auc'], 2)}: "
             f"столько модель показала на клиентах, которых не видела, и примерно столько же "
-            f"({span}) дают лучшие модели на кросс-валидации, где дубликаты клиентов не "
+            f"({span}) дают лучшие модели {TERMS['cv_prep']}, где дубликаты клиентов не "
             "разделяются. Заметно более высокое значение на такой выгрузке означало бы утечку "
             "(например, дубликат клиента в обучении и в проверке), а не лучшую модель.")
 
@@ -82,7 +82,7 @@ def selection_reason(model: R) -> str:
     selection = model.get("selection") or {}
     top = next((c for c in ranked if c["name"] == selection.get("top")), ranked[0])
     design = cv_design(model["cv_folds"], model["cv_repeats"])
-    text = (f"По оценке отбора (ROC AUC на повторной кросс-валидации, {design}) лучшая — "
+    text = (f"По оценке отбора (ROC AUC на повторной перекрёстной проверке, {design}) лучшая — "
             f"«{_label(top)}», {_auc(top)}")
     tied = [n for n in selection.get("tied", []) if n != top["name"]]
     if tied:
@@ -117,7 +117,8 @@ def _holdout(results: R) -> str:
     return (f"Отложенная выборка ({clients(m['test_size'])}, {pct(share, 0)} "
             "стратифицированно по группам клиентов: дубликаты целиком по одну сторону) не "
             "участвовала ни в выборе модели, ни в выборе порога и использована один раз: "
-            f"ROC AUC {num(q['roc_auc'], 3)}, {pct(q['ci_level'], 0)} бутстреп-интервал по "
+            f"ROC AUC {num(q['roc_auc'], 3)}, {pct(q['ci_level'], 0)} доверительный интервал "
+            "(бутстреп) по "
             f"группам клиентов {num(q['ci'][0], 3)}–{num(q['ci'][1], 3)}. Это и есть качество "
             "модели. Интервал широк: на 1–2 тыс. клиентов одно разбиение сдвигает ROC AUC на "
             "±0,02 и больше.")
@@ -129,10 +130,11 @@ def _threshold(m: R) -> str:
     caught = matrix[1][1]
     declining = matrix[1][0] + caught
     rule = "максимум F1" if m["threshold_rule"] == "f1" else "минимум ожидаемых потерь"
-    return (f"Порог {num(m['threshold'], 2)} выбран на кросс-валидации обучающей части "
-            f"({rule}; F1 на CV {num(m['cv_f1'], 3)}). На отложенной выборке модель отобрала "
-            f"{num(contacted)} {plural(contacted, 'клиента', 'клиентов', 'клиентов')} для "
-            f"контакта и нашла среди них {num(caught)} из {num(declining)} снижающихся.")
+    return (f"Порог {num(m['threshold'], 2)} выбран {TERMS['cv_prep']} обучающей части "
+            f"({rule}; F1 {TERMS['cv_prep']} {num(m['cv_f1'], 3)}). На отложенной выборке "
+            "модель отобрала "
+            f"для контакта {count(contacted, 'client')} и нашла среди них {num(caught)} из "
+            f"{num(declining)} {TERMS['declined_gen']}.")
 
 
 def model_section(results: R) -> R:
@@ -141,7 +143,7 @@ def model_section(results: R) -> R:
     q = quality(m)
     candidates = sorted(m["candidates"], key=lambda c: -c["cv_roc_auc_mean"])
     duplicates = m.get("duplicate_groups") or 0
-    grouped = (f"; {num(duplicates)} {plural(duplicates, 'группа', 'группы', 'групп')} "
+    grouped = (f"; {quantity(duplicates, 'группа', 'группы', 'групп')} "
                "дубликатов клиентов не разделяются ни в одном разбиении" if duplicates else "")
     return {
         "model_conclusion": (
@@ -150,7 +152,7 @@ def model_section(results: R) -> R:
             + realistic_quality(m)),
         "selection_method": (
             f"{families(len(candidates))} моделей, у каждого — случайный поиск гиперпараметров; "
-            f"отбор — по ROC AUC на повторной стратифицированной кросс-валидации "
+            f"отбор — по ROC AUC на повторной стратифицированной перекрёстной проверке "
             f"({cv_design(m['cv_folds'], m['cv_repeats'])}) только на обучающей части "
             f"({clients(m['train_size'])}){grouped}. Таблица показывает оценку отбора, "
             "а не качество модели."),
@@ -163,8 +165,9 @@ def model_section(results: R) -> R:
         "model_quality": q,
         "holdout_sentence": _holdout(results),
         "calibration_sentence": (
-            f"Вероятности откалиброваны (CalibratedClassifierCV); Brier score на отложенной "
-            f"выборке {num(m['test_brier'], 3)}: предсказанная вероятность близка к доле "
-            "действительно снизивших активность."),
+            f"{TERMS['calibration'][0].upper()}{TERMS['calibration'][1:]}. "
+            f"{TERMS['brier_explained'][0].upper()}{TERMS['brier_explained'][1:]} на "
+            f"отложенной выборке — {num(m['test_brier'], 3)}: предсказанная вероятность "
+            f"близка к доле действительно {TERMS['declined_gen']}."),
         "threshold_sentence": _threshold(m),
     }

@@ -10,7 +10,7 @@ the comparison (:mod:`report.text.changes`) and last month's offers measured
 from __future__ import annotations
 
 from analysis.glossary import GLOSSARY, label
-from analysis.rutext import money, num, pct, plural
+from analysis.rutext import money, num, pct, quantity
 from report.text.changes import changes_text, skipped_text
 from report.text.common import R, feature_value, lift_claim, lift_row, profit_unit
 from report.text.decision import exposure_text, group_rows
@@ -19,6 +19,7 @@ from report.text.model import model_in_words
 from report.text.outcome import outcome_text
 from report.text.reasons import direction_text
 from report.text.sections import sections
+from report.text.words import count
 
 __all__ = ["driver_sentence", "headline", "kpis", "model_in_words", "narrative",
            "quality_line", "segment_rows"]
@@ -34,7 +35,7 @@ def headline(results: R) -> str:
     return (f"{pct(f['decline_share'])} постоянных клиентов ({num(f['declined'])} из "
             f"{num(f['clients_total'])}) уже снизили покупательскую активность — это список "
             f"возврата с прибылью {money(win['profit'], unit)} в месяц; у "
-            f"{num(stable)} {plural(stable, 'клиента', 'клиентов', 'клиентов')}, пока "
+            f"{quantity(stable, 'клиента', 'клиентов', 'клиентов')}, пока "
             "сохраняющих активность, "
             f"под угрозой по оценке модели {exposure_text(results)}.")
 
@@ -60,7 +61,8 @@ def kpis(results: R) -> list[R]:
 
 
 def driver_sentence(d: R) -> str:
-    """«**Страниц за визит**: 4 у снижающихся против 8 у стабильных (чем меньше, тем выше риск)».
+    """«**Страниц за визит**: медиана 4 у снизивших активность против 8 у стабильных
+    (чем меньше, тем выше риск)».
 
     Markdown: the label is bold; everything else, the category named by a
     categorical driver included, is escaped.
@@ -68,8 +70,8 @@ def driver_sentence(d: R) -> str:
     contrast = ""
     if d.get("declined_median") is not None and d.get("stable_median") is not None:
         contrast = md_escape(
-            f": {feature_value(d['feature'], d['declined_median'])} у снижающихся "
-            f"против {feature_value(d['feature'], d['stable_median'])} у стабильных")
+            f": медиана {feature_value(d['feature'], d['declined_median'])} у снизивших "
+            f"активность против {feature_value(d['feature'], d['stable_median'])} у стабильных")
     words = direction_text(d)
     direction = f" ({md_escape(words)})" if words else ""
     return f"**{md_escape(label(d['feature']))}**{contrast}{direction}"
@@ -98,9 +100,8 @@ def quality_line(results: R) -> str:
     q = results["quality"]
     excluded = sum(e["count"] for e in q["exclusions"])
     repaired = sum(e["count"] for e in q["repairs"])
-    return (f"прочитано {num(q['clients_read'])} клиентов, исключено из модели "
-            f"{num(excluded)} {plural(excluded, 'клиент', 'клиента', 'клиентов')}, исправлено "
-            f"{num(repaired)} {plural(repaired, 'значение', 'значения', 'значений')}.")
+    return (f"прочитано {count(q['clients_read'], 'client')}, исключено из модели "
+            f"{count(excluded, 'client')}, исправлено {count(repaired, 'value')}.")
 
 
 def narrative(results: R) -> R:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from analysis.rutext import num, pct, period_label, plural, pp
 from report.text.common import R, clients, p_value
 from report.text.decision import GROUP_NAMES
+from report.text.words import count
 
 __all__ = ["GROUP_SHORT", "OUTCOME_STATUS", "VERDICT_WORDS", "learning_text", "outcome_text",
            "verdict_text"]
@@ -140,7 +141,7 @@ def _method_note(outcome: R) -> str:
             f"{pct(m['level'], 0)}-интервал разницы — гибридный метод Ньюкомба (интервалы "
             "Уилсона для каждой доли): он годится и для малых групп, и для долей около 0 "
             "или 100 %. p — точный тест Фишера; в скобках — с поправкой Холма на "
-            f"{num(fam['offers']['tests'])} проверенных предложений (общие проверки групп — "
+            f"{count(fam['offers']['tests'], 'tested_offer')} (общие проверки групп — "
             f"отдельное семейство из {num(fam['pooled']['tests'])}); вывод «эффект есть» — "
             f"при скорректированном p < {num(m['alpha'], 2)}. Наименьший заметный эффект — "
             f"при мощности {pct(m['power'], 0)} и уровне α/m, m — число проверок "

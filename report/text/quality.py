@@ -14,7 +14,8 @@ from typing import Any
 
 from analysis.data.quality import shorten_label
 from analysis.errors import format_items
-from analysis.rutext import num
+from analysis.rutext import num, quantity
+from report.text.words import count
 
 __all__ = ["quality_text"]
 
@@ -27,7 +28,8 @@ def _typo(d: R) -> str:
 
 def _outlier(d: R) -> str:
     values = ", ".join(num(v, 1) for v in d["values"])
-    return (f"выброс выручки ({values}) выше {num(d['factor'])} медиан месяца заменён средней "
+    return (f"выброс выручки ({values}) выше {count(d['factor'], 'median_gen')} месяца заменён "
+            "средней "
             "выручкой клиента за другие месяцы")
 
 
@@ -46,9 +48,10 @@ def _empty_rows(d: R) -> str:
 
 def _long_label(d: R) -> str:
     shown = ", ".join(f"«{v}»" for v in d["shown"])
-    return (f"значения длиннее {num(d['limit'])} символов (самое длинное — {num(d['longest'])} "
-            f"символов) сохранены целиком, а на графиках и в таблицах отчёта сокращены до "
-            f"{num(d['limit'])} символов с «…»: {shown}")
+    return (f"значения длиннее {count(d['limit'], 'symbol_gen')} (самое длинное — "
+            f"{quantity(d['longest'], 'символ', 'символа', 'символов')}) сохранены целиком, "
+            "а на графиках и в таблицах отчёта сокращены до "
+            f"{count(d['limit'], 'symbol_gen')} с «…»: {shown}")
 
 
 def _duplicates(d: R) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from analysis.glossary import label
-from analysis.rutext import num, plural
+from analysis.rutext import num, quantity, trimmed
 from report.text.behaviour import behaviour_section
 from report.text.common import R, feature_value, profit_unit
 from report.text.decision import decision_section
@@ -18,6 +18,7 @@ from report.text.method import method_lines
 from report.text.model import model_section
 from report.text.reasons import direction_text, drivers_conclusion, example_summary, rank_text
 from report.text.segments import segments_section
+from report.text.words import count
 
 __all__ = ["appendix_section", "drivers_section", "quality_section", "sections"]
 
@@ -26,14 +27,19 @@ def quality_section(results: R) -> R:
     """The data-quality conclusion."""
     q = results["quality"]
     excluded = sum(e["count"] for e in q["exclusions"])
+    repaired = sum(e["count"] for e in q["repairs"])
     kinds = len(q["repairs"])
+    warnings = len(q["warnings"])
+    repairs = (f"исправлено {count(repaired, 'value')} "
+               f"({quantity(kinds, 'вид', 'вида', 'видов')} ошибок)" if kinds
+               else "исправлять ничего не пришлось")
+    warned = f"{count(warnings, 'warning')} — ниже" if warnings else "предупреждений нет"
     return {"quality_conclusion": (
         f"Единица прибыли в выгрузке не указана; в отчёте принята «{profit_unit(results)}» "
         "(параметр profit_unit). "
-        f"Из {num(q['clients_read'])} клиентов для модели пригодны {num(q['clients_usable'])}; "
-        f"исключено {num(excluded)}, исправлений {kinds} "
-        f"{plural(kinds, 'вида', 'видов', 'видов')}, предупреждений "
-        f"{len(q['warnings'])}. Ничего не удалено молча: ниже каждое исправление и исключение.")}
+        f"Из {count(q['clients_read'], 'client_gen')} для модели пригодны "
+        f"{num(q['clients_usable'])}, исключено {num(excluded)}. Кроме того, {repairs}; "
+        f"{warned}. Ничего не удалено молча: ниже каждое исправление и исключение.")}
 
 
 def drivers_section(results: R) -> R:
@@ -58,8 +64,15 @@ def drivers_section(results: R) -> R:
 
 
 def _param(value: Any) -> str:
+    """A parameter's value as the appendix shows it: decimal commas, «да»/«нет», «—»."""
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) or "—"
+        return "; ".join(_param(v) for v in value) or "—"
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, float):
+        return trimmed(value, 6)
+    if value is None:
+        return "—"
     return str(value) if value != "" else "—"
 
 

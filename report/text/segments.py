@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from analysis import glossary as g
-from analysis.rutext import NBSP, money, num, pct, plural, smart_num
+from analysis.rutext import NBSP, money, num, pct, quantity, smart_num
 from report.text.common import R, clients, profit_unit
 from report.text.markdown import md_escape
-from report.text.words import PROFIT_LABELS, RISK_LABELS, SENSITIVITY_WORDS, lower_first
+from report.text.words import PROFIT_LABELS, RISK_LABELS, SENSITIVITY_WORDS, TERMS, lower_first
 
 __all__ = [
     "ARM_LABELS",
@@ -79,7 +79,7 @@ def _group_sentence(s: R, unit: str) -> str:
     win, prev = grp["winback"], grp["prevention"]
     return (f"{clients(s['clients'])} ({pct(s['share'])} всех): "
             f"{num(win['clients'])} уже снизили активность (возврат, прибыль "
-            f"{money(win['profit'], unit)} в месяц) и {num(prev['clients'])} пока стабильны "
+            f"{money(win['profit'], unit)} в месяц), {num(prev['clients'])} пока стабильны "
             f"(профилактика, под угрозой по оценке {money(prev['exposure'], unit)} в месяц); "
             f"средняя прибыль {num(s['mean_profit'], 2)}.")
 
@@ -114,10 +114,11 @@ def rules_sentence(results: R) -> str:
             want = "больше" if c["direction"] == "high" else "меньше"
             parts.append(f"«{md_escape(c.get('action', c['rule']))}» (правило рассчитано на "
                          f"тех, у кого «{md_escape(lower_first(g.label(c['feature'])))}» {want}, "
-                         f"а у снизивших клиентов наоборот: r = {num(c['effect'], 2)})")
+                         f"а у {TERMS['declined_gen']} клиентов наоборот: "
+                         f"r = {num(c['effect'], 2)})")
         else:
             parts.append(f"«{md_escape(c.get('action', c['rule']))}» (условие реже встречается "
-                         "у снизивших клиентов)")
+                         f"у {TERMS['declined_gen']} клиентов)")
     return ("Правило срабатывает, только если данные указывают в ту же сторону; не "
             "предлагается: " + "; ".join(parts) + ".")
 
@@ -134,10 +135,11 @@ def segments_section(results: R) -> R:
     inside = sum(s["clients"] for s in seg["segments"])
     return {
         "segments_conclusion": (
-            f"В {num(n)} {plural(n, 'сегменте', 'сегментах', 'сегментах')} — "
+            f"В {quantity(n, 'сегменте', 'сегментах', 'сегментах')} — "
             f"{clients(inside)}; сегменты не пересекаются: клиент, подходящий под оба "
             f"правила, относится к первому по приоритету ({order}; таких "
-            f"{num(seg.get('overlap_resolved', 0))}). Внутри сегментов снизившие клиенты "
+            f"{num(seg.get('overlap_resolved', 0))}). Внутри сегментов клиенты, "
+            f"{TERMS['declined']}, "
             "(возврат) и стабильные (профилактика) считаются отдельно."),
         "var_cells": _cells(results),
         "var_note": (
