@@ -15,7 +15,6 @@ from typing import Any
 from analysis.data.quality import shorten_label
 from analysis.errors import format_items
 from analysis.rutext import num, quantity
-from report.text.words import count
 
 __all__ = ["quality_text"]
 
@@ -28,9 +27,9 @@ def _typo(d: R) -> str:
 
 def _outlier(d: R) -> str:
     values = ", ".join(num(v, 1) for v in d["values"])
-    return (f"выброс выручки ({values}) выше {count(d['factor'], 'median_gen')} месяца заменён "
-            "средней "
-            "выручкой клиента за другие месяцы")
+    medians = quantity(d["factor"], "медианы", "медиан", "медиан")
+    return (f"выброс выручки ({values}) выше {medians} месяца заменён средней выручкой "
+            "клиента за другие месяцы")
 
 
 def _lines(d: R) -> str:
@@ -48,10 +47,10 @@ def _empty_rows(d: R) -> str:
 
 def _long_label(d: R) -> str:
     shown = ", ".join(f"«{v}»" for v in d["shown"])
-    return (f"значения длиннее {count(d['limit'], 'symbol_gen')} (самое длинное — "
+    limit = quantity(d["limit"], "символа", "символов", "символов")
+    return (f"значения длиннее {limit} (самое длинное — "
             f"{quantity(d['longest'], 'символ', 'символа', 'символов')}) сохранены целиком, "
-            "а на графиках и в таблицах отчёта сокращены до "
-            f"{count(d['limit'], 'symbol_gen')} с «…»: {shown}")
+            f"а на графиках и в таблицах отчёта сокращены до {limit} с «…»: {shown}")
 
 
 def _duplicates(d: R) -> str:
