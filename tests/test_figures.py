@@ -423,3 +423,15 @@ def test_class_distribution_is_a_share_of_each_class() -> None:
         heights[colour] = top
     assert heights[theme.DECLINED_COLOUR] == pytest.approx(2 / 3)
     assert heights[theme.STABLE_COLOUR] == pytest.approx(1.0)
+
+
+def test_example_heatmap_keeps_every_contribution(bundle_dir: Path) -> None:
+    """One heatmap for the examples: each column still adds up to the client's whole shift."""
+    examples = Bundle.read(bundle_dir).get("shap", "examples")
+    features = driver_plans._example_rows(examples)
+    values, notes, rows = driver_plans._example_cells(examples, features)
+    assert values.shape == (len(rows), len(examples)) and len(notes) == len(rows)
+    assert len(features) == driver_plans.EXAMPLE_ROWS < len(rows)
+    for j, example in enumerate(examples):
+        assert np.nansum(values[:, j]) == pytest.approx(
+            sum(c["value"] for c in example["contributions"]))

@@ -29,10 +29,13 @@ MONTHLY = {"measure": "minutes", "period": "текущий_месяц", "decline
 EXAMPLES = {"clients": [
     {"id": 215460, "kind": "highest", "probability": 0.99,
      "lead": {"label": "Страниц за визит", "feature": "Страниц_за_визит", "value": 2,
-              "raises": True}},
+              "raises": True},
+     "raise": ["Страниц за визит", "Минут на сайте, предыдущий месяц"],
+     "lower": ["Любимая категория"]},
     {"id": 215841, "kind": "lowest", "probability": 0.02,
      "lead": {"label": "Страниц за визит", "feature": "Страниц_за_визит", "value": 10,
-              "raises": False}}],
+              "raises": False},
+     "raise": [], "lower": ["Страниц за визит"]}],
     "contrast": {"feature": "Страниц_за_визит", "label": "Страниц за визит",
                  "high": {"id": 215460, "value": 2, "contribution": 1.78},
                  "low": {"id": 215841, "value": 10, "contribution": -1.16}},
@@ -82,8 +85,8 @@ def test_with_captions_adds_the_three_texts_to_a_spec() -> None:
 
 def test_examples_caption_names_the_shared_lead_and_the_widest_contrast() -> None:
     text = caption("shap_examples", EXAMPLES)
-    assert text.title == ("Прогноз всех двух клиентов сильнее всего сдвигает «Страниц за визит», "
-                          "но в разные стороны")
+    assert text.title == ("Прогноз всех двух клиентов сильнее всего сдвигает «Страниц за визит» "
+                          "(2 и 10), но в разные стороны")
     assert text.takeaway == ("Сильнее всего клиенты расходятся по признаку «Страниц за визит»: "
                              "у клиента 215460 (2) вклад +1,78, у клиента 215841 (10) — −1,16.")
     assert "Для 2 клиентов из примеров (вероятность снижения 99\u00a0%, 2\u00a0%)" in text.alt
@@ -93,6 +96,12 @@ def test_examples_caption_names_the_shared_lead_and_the_widest_contrast() -> Non
     assert caption("shap_examples", apart).title == (
         "Прогноз разных клиентов определяют разные признаки: у клиента 215460 — «Страниц за "
         "визит»; у клиента 215841 — «Доля покупок по акции»")
+    alone = _with(EXAMPLES, clients=EXAMPLES["clients"][:1], contrast=None)
+    text = caption("shap_examples", alone)
+    assert text.title == ("У клиента 215460 риск снижения сильнее всего повышает «Страниц за "
+                          "визит» (2)")
+    assert text.takeaway == ("Риск повышают «Страниц за визит» и «Минут на сайте, предыдущий "
+                             "месяц»; снижают «Любимая категория».")
 
 
 def test_distribution_captions_follow_the_medians() -> None:

@@ -104,7 +104,9 @@ def _example_facts(e: dict[str, Any]) -> dict[str, Any]:
     lead = rows[0]
     return {"id": e.get("id"), "kind": e.get("kind"), "probability": optional(e.get("probability")),
             "lead": {"label": _row_label(lead), "feature": lead["feature"],
-                     "value": lead.get("client_value"), "raises": lead["value"] > 0}}
+                     "value": lead.get("client_value"), "raises": lead["value"] > 0},
+            "raise": [_row_label(c) for c in rows if c["value"] > 0][:3],
+            "lower": [_row_label(c) for c in rows if c["value"] < 0][:3]}
 
 
 def _contrast(examples: list[dict[str, Any]], features: list[str]) -> dict[str, Any] | None:
@@ -129,17 +131,12 @@ def _contrast(examples: list[dict[str, Any]], features: list[str]) -> dict[str, 
                     "contribution": float(lo["value"])}}
 
 
-def shap_examples(b: Bundle) -> Plan:
-    """The example clients of ``shap.examples`` side by side: each feature's contribution.
+def _example_cells(examples: list[dict[str, Any]], features: list[str]
+                   ) -> tuple[np.ndarray, list[list[str]], list[str]]:
+    """Contributions, cell texts and row labels: one row per feature, one column per client.
 
-    One heatmap instead of a waterfall per client: a column per client, a row
-    per feature (the strongest contributions of any of them, the rest summed
-    in the last row), so the clients compare at a glance on one page.
+    A last row sums the features not shown, when there are any.
     """
-    examples = [e for e in b.get("shap", "examples") if e.get("contributions")]
-    if not examples:
-        raise Missing("shap.examples[].contributions")
-    features = _example_rows(examples)
     by_feature = [{c["feature"]: c for c in e["contributions"]} for e in examples]
     labels = [next(_row_label(m[f]) for m in by_feature if f in m) for f in features]
     values = np.full((len(features) + 1, len(examples)), np.nan)
@@ -156,22 +153,34 @@ def shap_examples(b: Bundle) -> Plan:
             values[-1, j] = sum(rest)
             notes[-1][j] = num(sum(rest), 2, signed=True)
     rest_count = len({f for m in by_feature for f in m} - set(features))
-    row_labels = [*labels, g.CHART.other_features.format(count=rest_count)]
     if not rest_count:
-        values, notes, row_labels = values[:-1], notes[:-1], row_labels[:-1]
+        return values[:-1], notes[:-1], labels
+    return values, notes, [*labels, g.CHART.other_features.format(count=rest_count)]
+
+
+def shap_examples(b: Bundle) -> Plan:
+    """The example clients of ``shap.examples`` side by side: each feature's contribution.
+
+    One heatmap instead of a waterfall per client: a column per client, a row
+    per feature (the strongest contributions of any of them, the rest summed
+    in the last row), so the clients compare at a glance on one page.
+    """
+    examples = [e for e in b.get("shap", "examples") if e.get("contributions")]
+    if not examples:
+        raise Missing("shap.examples[].contributions")
+    features = _example_rows(examples)
+    values, notes, rows = _example_cells(examples, features)
     columns = [g.CHART.example_column.format(
         id=e.get("id") if e.get("id") is not None else i + 1,
         probability=probability_text(e["probability"]) if e.get("probability") is not None
         else "—") for i, e in enumerate(examples)]
-
-    lines = sum(max(max(n.count("\n") + 1 for n in row), label.count("\n") + 1) + 1
-                for row, label in zip(notes, row_labels, strict=True))
+    lines = sum(max(n.count("\n") + 1 for n in row) + 1 for row in notes)
 
     def draw(axes: Sequence[Axes]) -> None:
-        plot.plot_contributions(axes[0], row_labels, columns, values, notes)
+        plot.plot_contributions(axes[0], rows, columns, values, notes)
 
     return Plan(
         name="shap_examples", section="drivers", height=min(7.5, 1.2 + 0.14 * lines),
         facts={"clients": [_example_facts(e) for e in examples],
-               "contrast": _contrast(examples, features), "rows": len(row_labels)},
+               "contrast": _contrast(examples, features), "rows": len(rows)},
         draw=draw)

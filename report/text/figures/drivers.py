@@ -5,7 +5,7 @@ from __future__ import annotations
 from analysis import glossary as g
 from analysis.rutext import num, plural
 from figures.plans import client_value_text, probability_text
-from report.text.figures._common import Caption, Facts, quoted, quoted_all
+from report.text.figures._common import Caption, Facts, capital, joined, quoted, quoted_all
 
 __all__ = ["WRITERS"]
 
@@ -45,20 +45,27 @@ def _client(facts: Facts) -> str:
     return f"клиента {facts['id']}" if facts["id"] is not None else "клиента"
 
 
+def _lead_title(clients: list[Facts]) -> str:
+    """What moves the examples' forecasts most: one feature for all, or each client's own."""
+    n = len(clients)
+    lead = clients[0]["lead"]
+    if n == 1:
+        value = client_value_text(lead["feature"], lead["value"])
+        verb = "повышает" if lead["raises"] else "снижает"
+        return (f"У {_client(clients[0])} риск снижения сильнее всего {verb} "
+                f"{quoted(lead['label'])} ({value})")
+    if len({c["lead"]["feature"] for c in clients}) > 1:
+        return "Прогноз разных клиентов определяют разные признаки: " + "; ".join(
+            f"у {_client(c)} — {quoted(c['lead']['label'])}" for c in clients)
+    values = joined([client_value_text(lead["feature"], c["lead"]["value"]) for c in clients])
+    ways = ", но в разные стороны" if len({c["lead"]["raises"] for c in clients}) > 1 else ""
+    return (f"Прогноз всех {_HOW_MANY.get(n, num(n))} клиентов сильнее всего сдвигает "
+            f"{quoted(lead['label'])} ({values}){ways}")
+
+
 def _shap_examples(f: Facts) -> Caption:
     clients = f["clients"]
     n = len(clients)
-    leads = {c["lead"]["feature"] for c in clients}
-    if len(leads) == 1 and n > 1:
-        lead = clients[0]["lead"]
-        title = (f"Прогноз всех {_HOW_MANY.get(n, num(n))} клиентов сильнее всего сдвигает "
-                 f"{quoted(lead['label'])}, но в разные стороны" if
-                 len({c["lead"]["raises"] for c in clients}) > 1 else
-                 f"Прогноз всех {_HOW_MANY.get(n, num(n))} клиентов сильнее всего сдвигает "
-                 f"{quoted(lead['label'])}")
-    else:
-        title = "Прогноз разных клиентов определяют разные признаки: " + "; ".join(
-            f"у {_client(c)} — {quoted(c['lead']['label'])}" for c in clients)
     contrast = f.get("contrast")
     if contrast is not None:
         hi, lo, feature = contrast["high"], contrast["low"], contrast["feature"]
@@ -68,11 +75,15 @@ def _shap_examples(f: Facts) -> Caption:
                     f"({client_value_text(feature, lo['value'])}) — "
                     f"{num(lo['contribution'], 2, signed=True)}.")
     else:
-        takeaway = "У этих клиентов признаки сдвигают прогноз одинаково."
+        one = clients[0]
+        parts = ([f"риск повышают {quoted_all(one['raise'])}"] if one.get("raise") else []) + (
+            [f"снижают {quoted_all(one['lower'])}"] if one.get("lower") else [])
+        takeaway = (capital("; ".join(parts)) + "." if parts and n == 1 else
+                    "У этих клиентов признаки сдвигают прогноз одинаково.")
     probabilities = ", ".join(probability_text(c["probability"]) for c in clients
                               if c["probability"] is not None)
     return Caption(
-        title=title, takeaway=takeaway,
+        title=_lead_title(clients), takeaway=takeaway,
         alt=(f"Для {n} {plural(n, 'клиента', 'клиентов', 'клиентов')} из примеров"
              + (f" (вероятность снижения {probabilities})" if probabilities else "")
              + " — значение каждого главного признака и его вклад в прогноз: красные клетки "
