@@ -26,7 +26,7 @@ from figures import theme
 from figures.plans import PLANS, Plan
 from figures.reader import Bundle, Missing
 
-__all__ = ["FigureSpec", "build_figures", "plan_figures"]
+__all__ = ["FigureSpec", "build_figures", "draw_plan", "plan_figures"]
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +83,19 @@ def plan_figures(bundle: Bundle, strict: bool = False) -> list[Plan]:
     return plans
 
 
-def _render(plan: Plan, path: Path) -> None:
+def draw_plan(plan: Plan) -> Figure:
+    """The figure of one plan, drawn in the theme on an Agg canvas, not saved."""
     with theme.style():
         figure = Figure(figsize=(plan.width, plan.height), dpi=theme.DPI, layout="constrained")
         FigureCanvasAgg(figure)
         axes = figure.subplots(*plan.shape, squeeze=False, gridspec_kw=dict(plan.grid))
         plan.draw(list(axes.flat))
+    return figure
+
+
+def _render(plan: Plan, path: Path) -> None:
+    figure = draw_plan(plan)
+    with theme.style():
         figure.savefig(path, format="png", dpi=theme.DPI, metadata=PNG_METADATA,
                        pil_kwargs=dict(PIL_KWARGS))
 

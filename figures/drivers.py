@@ -1,4 +1,4 @@
-"""Driver charts: SHAP beeswarm, global importance and single-client waterfalls.
+"""Driver charts: the SHAP beeswarm and the example clients' contributions.
 
 Each function draws on a given ``ax`` from plain data and returns its main
 artist (or container); none creates a figure or saves a file. SHAP values are
@@ -13,14 +13,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.collections import PathCollection
-from matplotlib.container import BarContainer
+from matplotlib.collections import Collection, PathCollection
 
 from analysis import glossary as g
-from analysis.rutext import num
 from figures import theme as t
+from figures.draw import plot_heatmap
 
-__all__ = ["normalise_values", "plot_beeswarm", "plot_shap_bar", "plot_waterfall"]
+__all__ = ["normalise_values", "plot_beeswarm", "plot_contributions"]
 
 
 def normalise_values(values: pd.DataFrame) -> np.ndarray:
@@ -81,8 +80,8 @@ def plot_beeswarm(ax: Axes, shap: np.ndarray, colour: np.ndarray, labels: Sequen
                linewidths=0, rasterized=False)
     dots = ax.scatter(np.concatenate(xs), np.concatenate(ys), c=np.concatenate(cs), s=3,
                       cmap=t.VALUE_CMAP, vmin=0, vmax=1, alpha=0.8, linewidths=0)
-    ax.axvline(0, color=t.HIGHLIGHT, linewidth=0.7)
-    ax.set_yticks(range(len(labels)), [t.wrap(lab, 30) for lab in labels], fontsize=7)
+    ax.axvline(0, color=t.INK, linewidth=0.7)
+    ax.set_yticks(range(len(labels)), [t.wrap(lab, 30) for lab in labels])
     ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.set_xlabel(g.CHART.shap_axis)
     ax.grid(axis="y")
@@ -90,50 +89,30 @@ def plot_beeswarm(ax: Axes, shap: np.ndarray, colour: np.ndarray, labels: Sequen
     return dots
 
 
-def plot_shap_bar(ax: Axes, labels: Sequence[str], importance: Sequence[float]) -> BarContainer:
-    """Mean |SHAP| per feature as horizontal bars, most important on top."""
-    pos = np.arange(len(labels))
-    bars = ax.barh(pos, importance, color=t.HIGHLIGHT, height=0.6)
-    ax.set_yticks(pos, [t.wrap(lab, 34) for lab in labels], fontsize=7)
-    ax.invert_yaxis()
-    ax.bar_label(bars, [num(v, 3) for v in importance], padding=3, fontsize=7)
-    ax.set_xlim(0, max(importance, default=1.0) * 1.2)
-    ax.set_xlabel(g.CHART.shap_bar_axis)
-    t.ru_ticks(ax.xaxis)
-    return bars
-
-
-def plot_waterfall(ax: Axes, base: float, labels: Sequence[str], values: Sequence[float],
-                   final_label: str) -> BarContainer:
-    """Contributions stacked from the base value to the client's prediction.
+def plot_contributions(ax: Axes, features: Sequence[str], clients: Sequence[str],
+                       values: np.ndarray, notes: Sequence[Sequence[str]]) -> Collection:
+    """Several clients' SHAP contributions side by side: one column per client.
 
     Parameters
     ----------
-    base
-        The explainer's expected value (the average prediction).
-    labels, values
-        Contribution rows, top first (e.g. «Страниц за визит = 3»), and their SHAP values.
-    final_label
-        Legend text of the client's prediction line, e.g. with the probability.
+    features
+        Row labels (features, and a last row for the rest summed), top first.
+    clients
+        Column labels (client and prediction).
+    values
+        ``(features, clients)`` contributions toward decline; NaN leaves a cell empty.
+    notes
+        Same shape: the text of each cell (the client's value and its contribution).
+
+    Red cells raise the risk of decline, blue cells lower it, on one scale
+    symmetric about zero for all clients. Returns the cells.
     """
     v = np.asarray(values, dtype=float)
-    starts = base + np.concatenate([[0.0], np.cumsum(v)[:-1]])
-    colours = [t.DECLINED_COLOUR if x > 0 else t.STABLE_COLOUR for x in v]
-    pos = np.arange(len(v))
-    bars = ax.barh(pos, v, left=starts, color=colours, height=0.6)
-    ax.bar_label(bars, [("+" if x > 0 else "") + num(x, 2) for x in v], padding=2,
-                 fontsize=7)
-    ax.set_yticks(pos, [t.wrap(lab, 40) for lab in labels], fontsize=7)
-    ax.invert_yaxis()
-    end = base + float(v.sum())
-    ax.axvline(base, color=t.NEUTRAL, linestyle=":", linewidth=1.0,
-               label=g.CHART.base_value.format(value=num(base, 2)))
-    ax.axvline(end, color=t.HIGHLIGHT, linestyle="--", linewidth=0.9, label=final_label)
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=7)
-    lo = min(base, float((starts + np.minimum(v, 0)).min()))
-    hi = max(base, float((starts + np.maximum(v, 0)).max()))
-    pad = (hi - lo) * 0.15 or 0.05
-    ax.set_xlim(lo - pad, hi + pad)
-    ax.set_xlabel(g.CHART.contribution_axis)
-    t.ru_ticks(ax.xaxis)
-    return bars
+    top = float(np.nanmax(np.abs(v))) if np.isfinite(v).any() else 1.0
+    mesh = plot_heatmap(ax, v, notes, t.DIVERGING_CMAP, -top or -1.0, top or 1.0,
+                        list(clients), [t.wrap(f, 30) for f in features])
+    ax.xaxis.tick_top()
+    ax.tick_params(axis="x", labelrotation=0, labelbottom=False, labeltop=True)
+    ax.tick_params(axis="y", labelrotation=0)
+    ax.set_xlabel(g.CHART.contributions_axis)
+    return mesh

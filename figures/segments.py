@@ -1,4 +1,4 @@
-"""Segment charts: the risk × profit map and the segments' profiles.
+"""Segment charts: the risk × profit map and how each segment differs from stable clients.
 
 Each function draws on a given ``ax`` from plain data and returns its main
 artist (or container); none creates a figure or saves a file.
@@ -6,17 +6,24 @@ artist (or container); none creates a figure or saves a file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
 from matplotlib.container import BarContainer
+from matplotlib.ticker import NullLocator
 
 from analysis import glossary as g
 from figures import theme as t
 
-__all__ = ["plot_segment_bars", "plot_segment_differences", "plot_segment_map"]
+__all__ = ["plot_segment_differences", "plot_segment_map"]
+
+
+PROBABILITY_TICKS = (0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99)
+"""Ticks of the map's log-odds probability axis."""
+PROBABILITY_CLIP = 0.003
+"""Probabilities are drawn within [clip, 1 − clip]: the log-odds of 0 and 1 are infinite."""
 
 
 def plot_segment_map(ax: Axes, probability: Sequence[float], profit: Sequence[float],
@@ -26,6 +33,10 @@ def plot_segment_map(ax: Axes, probability: Sequence[float], profit: Sequence[fl
                      outside: str = g.CHART.outside_segments) -> PathCollection:
     """Clients as dots: decline probability (x) against profit (y), coloured by segment.
 
+    The probability axis is on the log-odds scale, so that the many clients
+    the model is almost sure of (near 0 or 100 %) spread out instead of piling
+    up on the edge; dots are half transparent where they still overlap.
+
     Parameters
     ----------
     probability, profit, segment
@@ -33,55 +44,48 @@ def plot_segment_map(ax: Axes, probability: Sequence[float], profit: Sequence[fl
     names
         Segment names in priority order (the palette follows this order).
     risk_lines
-        Probability cut-offs with their labels (vertical dashed lines, labelled on top).
+        Probability cut-offs with their labels (vertical dashed lines, labelled
+        above the plot, so no label covers a dot).
     profit_line
-        The profit threshold (a dotted horizontal line).
+        The profit threshold (a dotted horizontal line, named in the legend).
     outside
         Legend label of clients outside every segment.
 
     Returns the dots of clients outside the segments (drawn first, grey).
     """
-    p = np.asarray(probability, dtype=float)
+    p = np.clip(np.asarray(probability, dtype=float), PROBABILITY_CLIP, 1 - PROBABILITY_CLIP)
     y = np.asarray(profit, dtype=float)
     seg = np.asarray(segment, dtype=object)
     none = ~np.isin(seg, list(names))
-    dots = ax.scatter(p[none], y[none], s=4, color=t.MUTED, linewidths=0, label=outside)
+    dots = ax.scatter(p[none], y[none], s=5, color=t.MUTED, alpha=0.7, linewidths=0,
+                      label=outside)
     for i, name in enumerate(names):
         hit = seg == name
         if hit.any():
-            ax.scatter(p[hit], y[hit], s=6, color=t.segment_colour(i), linewidths=0,
-                       alpha=0.85, label=t.wrap(name, 34))
-    for line, text in risk_lines:
-        ax.axvline(line, color=t.HIGHLIGHT, linestyle="--", linewidth=0.8)
-        ax.text(line, 1.0, f" {text}", transform=ax.get_xaxis_transform(), ha="left",
-                va="bottom", fontsize=7, color="#555555")
+            ax.scatter(p[hit], y[hit], s=7, color=t.segment_colour(i), linewidths=0,
+                       alpha=0.7, label=t.wrap(name, 40))
+    ax.set_xscale("logit")
+    odds = np.log(p / (1 - p)) if len(p) else np.zeros(1)
+    low, high = min(float(odds.min()), -2.0) - 0.3, max(float(odds.max()), 2.0) + 0.3
+    ax.set_xlim(1 / (1 + np.exp(-low)), 1 / (1 + np.exp(-high)))
+    ax.set_xticks(PROBABILITY_TICKS)
+    ax.xaxis.set_minor_locator(NullLocator())
+    t.ru_ticks(ax.xaxis, "pct")
+    for k, (line, text) in enumerate(sorted(risk_lines)):
+        ax.axvline(line, color=t.INK, linestyle="--", linewidth=0.8)
+        first = k == 0 and len(risk_lines) > 1  # the lower cut-off is labelled to its left
+        ax.text(line, 1.0, f" {text} " if not first else f"{text} ",
+                transform=ax.get_xaxis_transform(), ha="right" if first else "left",
+                va="bottom", fontsize=t.MIN_FONT, color=t.SECONDARY)
     if profit_line is not None:
-        ax.axhline(profit_line, color=t.HIGHLIGHT, linestyle=":", linewidth=0.8)
-        ax.text(1.0, profit_line, g.CHART.profit_line, transform=ax.get_yaxis_transform(),
-                ha="right", va="bottom", fontsize=7, color="#555555")
-    ax.set_xlim(0, 1)
+        ax.axhline(profit_line, color=t.INK, linestyle=":", linewidth=0.8,
+                   label=g.CHART.profit_line)
     ax.set_xlabel(g.CHART.risk_probability_axis)
     ax.set_ylabel(g.CHART.profit_axis)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), markerscale=2.5)
-    t.ru_ticks(ax.xaxis)
+    ax.figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2,
+                     markerscale=2.2)
     t.ru_ticks(ax.yaxis)
     return dots
-
-
-def plot_segment_bars(ax: Axes, names: Sequence[str], values: Sequence[float],
-                      text: Callable[[float], str], xlabel: str) -> BarContainer:
-    """One horizontal bar per segment (palette order), labelled with ``text(value)``."""
-    pos = np.arange(len(names))
-    v = np.nan_to_num(np.asarray(values, dtype=float))
-    colours = [t.segment_colour(i) for i in range(len(names))]
-    bars = ax.barh(pos, v, color=colours, height=0.6)
-    ax.set_yticks(pos, [t.wrap(n, 22) for n in names])
-    ax.invert_yaxis()
-    ax.bar_label(bars, [text(x) for x in v], padding=3, fontsize=7.5)
-    ax.set_xlim(0, (v.max() if len(v) else 1.0) * 1.35 or 1.0)
-    ax.set_xlabel(xlabel)
-    t.ru_ticks(ax.xaxis)
-    return bars
 
 
 def plot_segment_differences(ax: Axes, labels: Sequence[str], effects: Sequence[float],
@@ -100,11 +104,11 @@ def plot_segment_differences(ax: Axes, labels: Sequence[str], effects: Sequence[
     e = np.nan_to_num(np.asarray(effects, dtype=float))
     pos = np.arange(len(e))
     bars = ax.barh(pos, e, color=colour, height=0.6, alpha=0.85)
-    ax.axvline(0, color=t.HIGHLIGHT, linewidth=0.7)
+    ax.axvline(0, color=t.INK, linewidth=0.7)
     for p, x, note in zip(pos, e, notes, strict=True):
         ax.text(-0.03 if x >= 0 else 0.03, p, note, va="center",
-                ha="right" if x >= 0 else "left", fontsize=7)
-    ax.set_yticks(pos, [t.wrap(lab, 26) for lab in labels], fontsize=7)
+                ha="right" if x >= 0 else "left", fontsize=t.MIN_FONT)
+    ax.set_yticks(pos, [t.wrap(lab, 26) for lab in labels])
     ax.invert_yaxis()
     ax.set_xlim(-1.25, 1.25)
     ax.set_xlabel(g.CHART.difference_axis)

@@ -1,10 +1,25 @@
-"""The one visual theme of the report's charts: colours, fonts and sizes.
+"""The one visual theme of the report's charts: the palette, the colour maps, fonts and sizes.
 
-Every chart uses the same two colours for the target classes, so a reader
-learns once that red means «активность снизилась» and blue «прежний уровень».
-Segments get a categorical palette that avoids both. Sizes are chosen for an
-A4 page: a figure is as wide as the text column (about 7 in) and its fonts are
-8–9 pt when printed at that width.
+Every colour a chart may draw is named here once, by what it means, and every
+plot helper takes its colours from here (a test draws every figure plan and
+checks that each colour it finds is in :data:`PALETTE` and each colour map in
+:data:`COLOUR_MAPS`):
+
+* the target classes: red :data:`DECLINED_COLOUR` means «активность
+  снизилась», blue :data:`STABLE_COLOUR` «прежний уровень», in every chart;
+* the model: :data:`MODEL_COLOUR` (near black) for its curves and for the
+  chosen model, never red, so that red keeps meaning the declining clients;
+* the groups of the decision: win-back clients are declining clients and
+  prevention clients are stable ones, so :data:`GROUP_COLOURS` reuses the two
+  class colours;
+* segments: :data:`SEGMENT_PALETTE`, a small fixed set in priority order with
+  no red, blue or grey;
+* greys for what is context (clients outside every segment, chance lines,
+  reference lines) and for ink (text, axes).
+
+Sizes are chosen for an A4 page: a figure is as wide as the text column
+(7 in, printed at 100 %) and no text in it is smaller than :data:`MIN_FONT`
+(8 pt) at that size.
 """
 
 from __future__ import annotations
@@ -15,6 +30,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import matplotlib as mpl
+from matplotlib.colors import Colormap, LinearSegmentedColormap, to_hex
 from matplotlib.ticker import FuncFormatter
 
 from analysis import glossary as g
@@ -22,35 +38,71 @@ from analysis.data.quality import shorten_label
 from analysis.rutext import NBSP, num, pct, smart_num
 
 __all__ = [
-    "DECLINED", "DECLINED_COLOUR", "DPI", "GRID_COLOUR", "HIGHLIGHT", "MUTED", "NEUTRAL",
-    "SEGMENT_PALETTE", "STABLE", "STABLE_COLOUR", "TARGET_COLOURS", "TARGET_LABELS",
-    "VALUE_CMAP", "WIDTH", "rc", "ru_ticks", "segment_colour", "style", "wrap",
+    "COLOUR_MAPS", "DECLINED", "DECLINED_COLOUR", "DIVERGING_CMAP", "DPI", "GRID_COLOUR",
+    "GROUP_COLOURS", "INK", "MAGNITUDE_CMAP", "MIN_FONT", "MODEL_COLOUR", "MUTED", "NEUTRAL",
+    "PALETTE", "PRINT_HEIGHT", "PRINT_WIDTH", "SECONDARY", "SEGMENT_PALETTE", "STABLE",
+    "STABLE_COLOUR", "TARGET_COLOURS", "TARGET_LABELS", "VALUE_CMAP", "WHITE", "WIDTH",
+    "ink_on", "rc", "ru_ticks", "segment_colour", "style", "wrap",
 ]
 
 DECLINED = g.DECLINED
 STABLE = g.STABLE
+
+# ---- the palette: every colour a chart may draw ---------------------------------------------
 DECLINED_COLOUR = "#d9534f"
+"""Red: clients whose activity declined (and SHAP pushes toward decline)."""
 STABLE_COLOUR = "#2c7fb8"
+"""Blue: clients at the previous level (and SHAP pushes away from decline)."""
+MODEL_COLOUR = "#262626"
+"""Near black: the model's curves and the chosen model."""
 TARGET_COLOURS: dict[str, str] = {DECLINED: DECLINED_COLOUR, STABLE: STABLE_COLOUR}
 TARGET_LABELS: dict[str, str] = {DECLINED: g.CHART.declined, STABLE: g.CHART.stable}
-
-NEUTRAL = "#9e9e9e"
-"""Grey: clients outside every segment, categorical values in a SHAP beeswarm."""
-MUTED = "#c7c7c7"
-"""Light grey: candidates that were not chosen, reference areas."""
-HIGHLIGHT = "#3a3a3a"
-"""Near black: the chosen model, reference lines."""
-GRID_COLOUR = "#e6e6e6"
+GROUP_COLOURS: dict[str, str] = {"winback": DECLINED_COLOUR, "prevention": STABLE_COLOUR}
+"""Decision groups by code: win-back clients have declined, prevention clients have not."""
 
 SEGMENT_PALETTE: tuple[str, ...] = (
     "#7b3294", "#e08214", "#1b9e77", "#a6761d", "#e7298a", "#66a61e")
-"""Segments in priority order; no red or blue, which mean the target classes."""
+"""Segments in priority order; no red, blue or grey, which mean classes and context."""
 
+INK = "#333333"
+"""Text, ticks, axes and reference lines (thresholds, zero)."""
+SECONDARY = "#666666"
+"""Secondary text: counts beside bars, labels of reference lines."""
+NEUTRAL = "#9e9e9e"
+"""Grey: chance lines, categorical values in the SHAP beeswarm."""
+MUTED = "#c7c7c7"
+"""Light grey: clients outside every segment, the rest of a 100 % bar."""
+GRID_COLOUR = "#e6e6e6"
+WHITE = "#ffffff"
+"""Background, and text on dark cells or bars."""
+
+PALETTE: frozenset[str] = frozenset(to_hex(c) for c in (
+    DECLINED_COLOUR, STABLE_COLOUR, MODEL_COLOUR, *SEGMENT_PALETTE,
+    INK, SECONDARY, NEUTRAL, MUTED, GRID_COLOUR, WHITE))
+"""Every colour a chart may draw (lower-case ``#rrggbb``), transparency aside."""
+
+# ---- colour maps: every continuous scale a chart may draw ------------------------------------
+MAGNITUDE_CMAP: Colormap = LinearSegmentedColormap.from_list(
+    "oneclick_magnitude", [WHITE, MODEL_COLOUR])
+"""0 → 1 strengths (φk, shares of a confusion matrix): white to the model's near black."""
+DIVERGING_CMAP: Colormap = LinearSegmentedColormap.from_list(
+    "oneclick_diverging", [STABLE_COLOUR, WHITE, DECLINED_COLOUR])
+"""Signed contributions: blue lowers the risk of decline, red raises it, white is zero."""
 VALUE_CMAP = "viridis"
-"""Feature value (low → high) in the SHAP beeswarm; deliberately not red/blue."""
+"""A feature's value (low → high) in the SHAP beeswarm: deliberately neither red nor blue,
+which there mean the direction of the contribution."""
+COLOUR_MAPS: frozenset[str] = frozenset({MAGNITUDE_CMAP.name, DIVERGING_CMAP.name, VALUE_CMAP})
+"""Names of every colour map a chart may use."""
 
+# ---- sizes ----------------------------------------------------------------------------------
 WIDTH = 7.0
-"""Figure width in inches: the text width of an A4 page with 2 cm margins."""
+"""Figure width in inches: the text width of the A4 page (180 mm), so printed at 100 %."""
+PRINT_WIDTH = 180 / 25.4
+"""Widest a figure is printed, in inches (the A4 text column, ``report/render/assets``)."""
+PRINT_HEIGHT = 200 / 25.4
+"""Tallest a figure is printed, in inches (``img { max-height: 200mm }``)."""
+MIN_FONT = 8.0
+"""Smallest text, in points, at the size a figure is printed."""
 DPI = 180
 
 _RC: dict[str, Any] = {
@@ -59,24 +111,36 @@ _RC: dict[str, Any] = {
     "axes.titlesize": 9,
     "axes.titleweight": "bold",
     "axes.labelsize": 8.5,
-    "xtick.labelsize": 7.5,
-    "ytick.labelsize": 7.5,
-    "legend.fontsize": 7.5,
+    "xtick.labelsize": MIN_FONT,
+    "ytick.labelsize": MIN_FONT,
+    "legend.fontsize": MIN_FONT,
+    "legend.title_fontsize": MIN_FONT,
     "legend.frameon": False,
     "figure.titlesize": 10,
+    "text.color": INK,
+    "axes.labelcolor": INK,
+    "axes.titlecolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "axes.edgecolor": INK,
+    "axes.facecolor": WHITE,
+    "figure.facecolor": WHITE,
+    "savefig.facecolor": WHITE,
+    "legend.edgecolor": MUTED,
+    "patch.edgecolor": INK,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.edgecolor": "#555555",
     "axes.grid": False,
     "grid.color": GRID_COLOUR,
     "grid.linewidth": 0.6,
     "lines.linewidth": 1.6,
+    "lines.color": MODEL_COLOUR,
+    "axes.prop_cycle": mpl.cycler(color=[MODEL_COLOUR, *SEGMENT_PALETTE]),
     "axes.unicode_minus": True,
     "axes.formatter.use_locale": False,
     "figure.dpi": DPI,
     "savefig.dpi": DPI,
     "figure.constrained_layout.use": True,
-    "image.cmap": VALUE_CMAP,
     "svg.hashsalt": "oneclick",
     "path.simplify": True,
     "text.parse_math": False,  # labels come from the data: "$" is a character, not TeX
@@ -98,6 +162,12 @@ def style() -> Iterator[None]:
 def segment_colour(index: int) -> str:
     """Colour of the ``index``-th segment (priority order), cycling the palette."""
     return SEGMENT_PALETTE[index % len(SEGMENT_PALETTE)]
+
+
+def ink_on(fill: Any) -> str:
+    """Text colour readable on a cell or bar of colour ``fill``: white on dark, ink on light."""
+    r, gr, b = mpl.colors.to_rgb(fill)
+    return WHITE if 0.2126 * r + 0.7152 * gr + 0.0722 * b < 0.5 else INK
 
 
 def wrap(text: str, width: int = 24) -> str:

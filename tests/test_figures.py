@@ -15,13 +15,21 @@ import pandas as pd
 import pytest
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
+from matplotlib.collections import Collection
+from matplotlib.colors import to_hex, to_rgba_array
 from matplotlib.container import Container
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.text import Text
 from PIL import Image
 
 from analysis import glossary as g
-from figures import behaviour, drivers, model, segments, theme
-from figures.build import FigureSpec, build_figures, plan_figures
+from figures import behaviour, draw, drivers, model, segments, theme
+from figures.build import FigureSpec, build_figures, draw_plan, plan_figures
+from figures.plans import PLANS, Plan
 from figures.plans import behaviour as behaviour_plans
 from figures.plans import drivers as driver_plans
 from figures.plans import model as model_plans
@@ -33,10 +41,9 @@ PLOT_MODULES = ("behaviour", "model", "drivers", "segments", "theme")
 PNG_HEADER = b"\x89PNG\r\n\x1a\n"
 REAL_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "one-click"
 EXPECTED = {
-    "target_balance", "numeric_histograms", "numeric_boxplots", "categorical_shares",
-    "phik_heatmap", "monthly_activity", "model_comparison", "roc_pr", "confusion_matrix",
-    "calibration", "shap_bar", "shap_beeswarm", "waterfall_1", "waterfall_2", "waterfall_3",
-    "segment_map", "segment_profiles", "segment_differences",
+    "numeric_histograms", "categorical_shares", "phik_heatmap", "monthly_activity", "roc_pr",
+    "confusion_matrix", "calibration", "shap_beeswarm", "shap_examples", "segment_map",
+    "segment_differences",
 }
 
 
@@ -72,16 +79,15 @@ def _owned(artist: Any, ax: Axes) -> bool:
 RNG = np.random.default_rng(0)
 X, Y = RNG.normal(5, 2, 200), RNG.normal(8, 2, 300)
 PLOTS: dict[str, Callable[[Axes], Any]] = {
-    "target_balance": lambda ax: behaviour.plot_target_balance(ax, {g.DECLINED: 4, g.STABLE: 6}),
-    "distribution": lambda ax: behaviour.plot_distribution(ax, X, Y),
-    "box": lambda ax: behaviour.plot_box(ax, X, Y),
+    "class_distribution": lambda ax: draw.plot_class_distribution(ax, X, Y),
+    "heatmap": lambda ax: draw.plot_heatmap(
+        ax, np.eye(2), [["1", "0"], ["0", "1"]], theme.MAGNITUDE_CMAP, 0, 1, "АБ", "АБ"),
     "category_shares": lambda ax: behaviour.plot_category_shares(
         ax, ["да", "нет"], [0.4, 0.3], [100, 50], 0.35),
-    "phik": lambda ax: behaviour.plot_phik(ax, [[1, 0.6], [0.6, 1]], ["А", "Б"]),
+    "phik": lambda ax: behaviour.plot_phik(
+        ax, [[1, 0.6, 0.2], [0.6, 1, 0.3], [0.2, 0.3, 1]], ["Цель", "А", "Б"]),
     "monthly": lambda ax: behaviour.plot_monthly(
-        ax, ["прошлый", "текущий"], {g.DECLINED: [1, 2], g.STABLE: [2, None]}, "мин"),
-    "model_comparison": lambda ax: model.plot_model_comparison(
-        ax, ["А", "Б"], [0.9, 0.5], [0.02, 0.0], 0),
+        ax, ["прошлый", "текущий"], {g.DECLINED: [1, 2], g.STABLE: [2, None]}),
     "roc": lambda ax: model.plot_roc(ax, [0, 0.2, 1], [0, 0.8, 1], "ROC AUC 0,8"),
     "pr": lambda ax: model.plot_pr(ax, [0, 0.5, 1], [1, 0.8, 0.4], "PR AUC 0,8", 0.4),
     "confusion": lambda ax: model.plot_confusion(ax, [[50, 5], [10, 35]]),
@@ -90,12 +96,11 @@ PLOTS: dict[str, Callable[[Axes], Any]] = {
     "beeswarm": lambda ax: drivers.plot_beeswarm(
         ax, RNG.normal(size=(50, 2)), np.column_stack([RNG.uniform(size=50), np.full(50, np.nan)]),
         ["А", "Б"]),
-    "shap_bar": lambda ax: drivers.plot_shap_bar(ax, ["А", "Б"], [0.3, 0.1]),
-    "waterfall": lambda ax: drivers.plot_waterfall(ax, -0.5, ["А = 1", "Б = 2"], [0.8, -0.2], "x"),
+    "contributions": lambda ax: drivers.plot_contributions(
+        ax, ["А", "Б"], ["Клиент 1", "Клиент 2"], np.array([[0.8, -0.2], [np.nan, 0.1]]),
+        [["1\n+0,80", "2\n−0,20"], ["", "3\n+0,10"]]),
     "segment_map": lambda ax: segments.plot_segment_map(
         ax, [0.1, 0.7, 0.9], [3, 4, 5], ["", "С1", "С2"], ["С1", "С2"], [(0.6, "высокий")], 4),
-    "segment_bars": lambda ax: segments.plot_segment_bars(
-        ax, ["С1", "С2"], [0.7, 0.5], str, "вероятность"),
     "segment_differences": lambda ax: segments.plot_segment_differences(
         ax, ["А", "Б"], [0.5, -0.3], ["1 против 2", "3 против 4"], "#7b3294"),
 }
@@ -110,10 +115,14 @@ def test_plot_function_draws_on_the_given_axes_and_returns_its_artist(name: str)
     assert ax.figure is figures_before
 
 
-def test_theme_keeps_the_target_colours_apart_from_the_segment_palette() -> None:
-    assert theme.TARGET_COLOURS[g.DECLINED] != theme.TARGET_COLOURS[g.STABLE]
-    assert not set(theme.TARGET_COLOURS.values()) & set(theme.SEGMENT_PALETTE)
+def test_theme_keeps_classes_model_and_segments_apart() -> None:
+    classes = set(theme.TARGET_COLOURS.values())
+    assert len(classes) == 2 and theme.MODEL_COLOUR not in classes
+    assert not (classes | {theme.MODEL_COLOUR}) & set(theme.SEGMENT_PALETTE)
+    assert set(theme.GROUP_COLOURS.values()) == classes
     assert theme.rc()["font.family"] == "DejaVu Sans"
+    assert min(v for k, v in theme.rc().items() if k.endswith("size")
+               and isinstance(v, float)) >= theme.MIN_FONT
 
 
 def test_need_raises_missing_for_absent_or_empty_parts() -> None:
@@ -135,7 +144,7 @@ def test_builder_writes_every_figure_as_a_valid_png_with_its_facts(
             assert min(image.info["dpi"]) >= 150
             width, height = image.size
         assert 6.5 <= width / image.info["dpi"][0] <= 7.5
-        assert height / image.info["dpi"][1] <= 4.6
+        assert height / image.info["dpi"][1] <= theme.PRINT_HEIGHT
         assert spec.facts and json.loads(json.dumps(spec.facts, allow_nan=False)) == spec.facts
         assert spec.section in {"behaviour", "model", "drivers", "segments"}
     index = json.loads((out / "index.json").read_text(encoding="utf-8"))
@@ -180,18 +189,18 @@ def test_distribution_facts_follow_the_medians(bundle_dir: Path) -> None:
     assert (after["declined"], after["stable"]) == (before["stable"], before["declined"])
 
 
+def _revenue_means(results: dict[str, Any]) -> None:
+    for series in results["behaviour"]["monthly"]["revenue"]["series"]:
+        series["means"] = list(reversed(series["means"]))
+
+
 @pytest.mark.parametrize(("factory", "change", "fact"), [
-    (behaviour_plans.target_balance,
-     lambda r: r["facts"].update(declined=r["facts"]["declined"] // 2, decline_share=None),
-     "decline_share"),
+    (behaviour_plans.monthly_activity, _revenue_means, "revenue_trend"),
     (model_plans.roc_pr, lambda r: r["model"].update(test_roc_auc=0.61), "auc"),
-    (model_plans.model_comparison,
-     lambda r: r["model"].update(best=next(c["name"] for c in r["model"]["candidates"]
-                                           if c["name"] != r["model"]["best"])), "chosen"),
-    (driver_plans.shap_bar, lambda r: r["drivers"][-1].update(mean_abs_shap=10.0), "top"),
-    (segment_plans.segment_profiles,
-     lambda r: [s.update(profit_at_risk=1000.0 * i)
-                for i, s in enumerate(r["segments"]["segments"])], "top"),
+    (driver_plans.shap_examples,
+     lambda r: r["shap"]["examples"][0]["contributions"][0].update(value=-25.0), "contrast"),
+    (segment_plans.segment_differences,
+     lambda r: r["segments"]["segments"][0]["differences"][-1].update(effect=0.999), "first"),
 ])
 def test_facts_are_computed_from_the_numbers(bundle_dir: Path, factory: Callable,
                                              change: Callable, fact: str) -> None:
@@ -237,10 +246,9 @@ def test_a_bundle_without_optional_sections_builds_the_rest(bundle_dir: Path,
                                           encoding="utf-8")
     (partial / "tables" / "shap_values.csv").unlink()
     plans = {p.name for p in plan_figures(Bundle.read(partial), strict=True)}
-    assert plans == {"target_balance", "numeric_histograms", "numeric_boxplots",
-                     "categorical_shares", "monthly_activity"}
-    specs = build_figures(partial, tmp_path / "figures", names={"target_balance"})
-    assert [s.name for s in specs] == ["target_balance"]
+    assert plans == {"numeric_histograms", "categorical_shares", "monthly_activity"}
+    specs = build_figures(partial, tmp_path / "figures", names={"monthly_activity"})
+    assert [s.name for s in specs] == ["monthly_activity"]
     assert build_figures(tmp_path / "empty", tmp_path / "none") == []
 
 
@@ -248,10 +256,20 @@ def test_segment_map_samples_many_clients_and_says_so(bundle_dir: Path, tmp_path
     big = tmp_path / "bundle"
     shutil.copytree(bundle_dir, big)
     sample = pd.read_csv(big / "tables" / "clients_sample.csv")
-    many = pd.concat([sample] * (segment_plans.MAX_POINTS // len(sample) + 1), ignore_index=True)
+    stable = int((sample[g.TARGET] == g.STABLE).sum())
+    many = pd.concat([sample] * (segment_plans.MAX_POINTS // stable + 1), ignore_index=True)
     many.to_csv(big / "tables" / "clients_sample.csv", index=False)
     plan = segment_plans.segment_map(Bundle.read(big))
     assert plan.facts["shown"] == segment_plans.MAX_POINTS < plan.facts["population"]
+
+
+def test_segment_map_shows_the_clients_its_cells_count(bundle_dir: Path) -> None:
+    """The risk × profit cells are the stable clients': so are the map's dots."""
+    bundle = Bundle.read(bundle_dir)
+    sample = bundle.table("clients_sample")
+    plan = segment_plans.segment_map(bundle)
+    stable = int((sample[g.TARGET] == g.STABLE).sum())
+    assert plan.facts["shown"] == stable == plan.facts["clients"] < len(sample)
 
 
 def test_malformed_data_skips_the_figure_unless_strict(bundle_dir: Path, tmp_path: Path,
@@ -259,10 +277,161 @@ def test_malformed_data_skips_the_figure_unless_strict(bundle_dir: Path, tmp_pat
     broken = tmp_path / "bundle"
     shutil.copytree(bundle_dir, broken)
     results = json.loads((broken / "results.json").read_text(encoding="utf-8"))
-    results["facts"]["declined"] = "много"
+    results["behaviour"]["monthly"]["revenue"]["series"][0]["means"][-1] = "много"
     (broken / "results.json").write_text(json.dumps(results, ensure_ascii=False),
                                          encoding="utf-8")
-    assert "target_balance" not in {p.name for p in plan_figures(Bundle.read(broken))}
-    assert "target_balance" in caplog.text
-    with pytest.raises(ValueError):
+    assert "monthly_activity" not in {p.name for p in plan_figures(Bundle.read(broken))}
+    assert "monthly_activity" in caplog.text
+    with pytest.raises(TypeError):
         plan_figures(Bundle.read(broken), strict=True)
+
+
+# ---- one palette, readable at A4 ------------------------------------------------------------
+
+def _colours(figure: Figure) -> tuple[set[str], set[str]]:
+    """Every colour (``#rrggbb``, transparency aside) and colour-map name a figure draws."""
+    colours: set[str] = set()
+    cmaps: set[str] = set()
+
+    def add(colour: Any) -> None:
+        for rgba in to_rgba_array(colour):
+            if rgba[3] > 0:
+                colours.add(to_hex(rgba[:3]))
+
+    for artist in figure.findobj():
+        if not artist.get_visible() or artist is figure.patch:
+            continue
+        if isinstance(artist, ScalarMappable) and artist.get_array() is not None:
+            cmaps.add(artist.get_cmap().name)
+        elif isinstance(artist, Line2D):
+            if artist.get_linestyle() not in {"None", ""} and len(artist.get_xdata()):
+                add(artist.get_color())
+            if artist.get_marker() not in {"None", None, "", " "}:
+                add(artist.get_markerfacecolor())
+                add(artist.get_markeredgecolor())
+        elif isinstance(artist, Text):
+            if artist.get_text().strip():
+                add(artist.get_color())
+        elif isinstance(artist, Patch):
+            if artist.get_fill():
+                add(artist.get_facecolor())
+            if artist.get_linewidth() > 0:
+                add(artist.get_edgecolor())
+        elif isinstance(artist, Collection):
+            add(artist.get_facecolors())
+            if np.any(np.asarray(artist.get_linewidths()) > 0):
+                add(artist.get_edgecolors())
+    return colours, cmaps
+
+
+def _texts(figure: Figure) -> list[Text]:
+    return [a for a in figure.findobj(Text) if a.get_visible() and a.get_text().strip()]
+
+
+@pytest.fixture(scope="module")
+def drawn(bundle_dir: Path) -> list[tuple[Plan, Figure]]:
+    """Every plan of the fake bundle drawn (not saved) and laid out, as the builder draws it."""
+    figures = []
+    for plan in plan_figures(Bundle.read(bundle_dir), strict=True):
+        figure = draw_plan(plan)
+        with theme.style():
+            figure.draw_without_rendering()
+        figures.append((plan, figure))
+    return figures
+
+
+def test_the_colour_collector_sees_a_colour_outside_the_palette() -> None:
+    ax = _axes()
+    ax.plot([0, 1], [0, 1], color="#123456")
+    ax.bar([0], [1], color="tab:green")
+    ax.imshow(np.eye(2), cmap="viridis")
+    colours, cmaps = _colours(ax.figure)
+    assert {"#123456", to_hex("tab:green")} <= colours - theme.PALETTE
+    assert cmaps == {"viridis"}
+
+
+def test_every_chart_draws_only_the_palette(drawn: list[tuple[Plan, Figure]]) -> None:
+    """Every factory of ``PLANS`` (a new one too): palette colours and the theme's colour maps."""
+    assert len(drawn) >= len(PLANS) and {plan.name for plan, _ in drawn} == EXPECTED
+    for plan, figure in drawn:
+        colours, cmaps = _colours(figure)
+        assert colours - theme.PALETTE == set(), plan.name
+        assert cmaps <= theme.COLOUR_MAPS, plan.name
+
+
+def test_class_colours_mean_the_classes_in_every_chart(drawn: list[tuple[Plan, Figure]]) -> None:
+    """Where a chart names a class in its legend, the handle has that class's colour."""
+    names = {theme.TARGET_LABELS[c]: theme.TARGET_COLOURS[c] for c in theme.TARGET_COLOURS}
+    seen = 0
+    for plan, figure in drawn:
+        for legend in figure.findobj(Legend):
+            for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
+                if text.get_text() in names:
+                    seen += 1
+                    colour = (handle.get_color() if isinstance(handle, Line2D)
+                              else handle.get_facecolor())
+                    assert to_hex(colour) == names[text.get_text()], plan.name
+    assert seen >= 4
+
+
+def test_no_text_under_8_pt_at_the_printed_size(drawn: list[tuple[Plan, Figure]]) -> None:
+    for plan, figure in drawn:
+        scale = min(theme.PRINT_WIDTH / plan.width, theme.PRINT_HEIGHT / plan.height)
+        small = {(t.get_text(), round(t.get_fontsize() * scale, 1)) for t in _texts(figure)
+                 if t.get_fontsize() * scale < theme.MIN_FONT - 1e-9}
+        assert small == set(), plan.name
+
+
+def test_phik_heatmap_names_its_columns(drawn: list[tuple[Plan, Figure]]) -> None:
+    plan, figure = next((p, f) for p, f in drawn if p.name == "phik_heatmap")
+    ax = figure.axes[0]
+    columns = [t.get_text() for t in ax.get_xticklabels()]
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert columns[0].replace("\n", " ") == g.label(g.TARGET)
+    assert not any(label.strip().isdigit() for label in columns + rows)
+    assert plan.facts["shown"] <= behaviour_plans.PHIK_FEATURES + 3
+    a, c, _ = plan.facts["pair"]
+    shown = {label.replace("\n", " ") for label in columns + rows}
+    assert {g.label(a), g.label(c)} <= shown
+
+
+def test_segment_map_spreads_the_sure_clients_and_labels_no_dot(
+        drawn: list[tuple[Plan, Figure]]) -> None:
+    _, figure = next((p, f) for p, f in drawn if p.name == "segment_map")
+    ax = figure.axes[0]
+    assert ax.get_xscale() == "logit"
+    dots = np.concatenate([c.get_offset_transform().transform(c.get_offsets())
+                           for c in ax.collections if len(c.get_offsets())])
+    box = ax.get_window_extent()
+    edge = (dots[:, 0] > box.x1 - 0.03 * box.width) | (dots[:, 0] < box.x0 + 0.03 * box.width)
+    assert edge.mean() < 0.1  # on a linear axis a third of the clients sat on the edges
+    renderer = figure.canvas.get_renderer()
+    for text in ax.texts:
+        extent = text.get_window_extent(renderer)
+        inside = ((dots[:, 0] >= extent.x0) & (dots[:, 0] <= extent.x1)
+                  & (dots[:, 1] >= extent.y0) & (dots[:, 1] <= extent.y1))
+        assert not inside.any(), text.get_text()
+
+
+def test_class_distribution_is_a_share_of_each_class() -> None:
+    ax = _axes()
+    draw.plot_class_distribution(ax, [1, 1, 2], [2] * 10)
+    heights = {}
+    for collection in ax.collections:
+        colour = to_hex(collection.get_facecolor()[0][:3])
+        top = max(path.vertices[:, 1].max() for path in collection.get_paths())
+        heights[colour] = top
+    assert heights[theme.DECLINED_COLOUR] == pytest.approx(2 / 3)
+    assert heights[theme.STABLE_COLOUR] == pytest.approx(1.0)
+
+
+def test_example_heatmap_keeps_every_contribution(bundle_dir: Path) -> None:
+    """One heatmap for the examples: each column still adds up to the client's whole shift."""
+    examples = Bundle.read(bundle_dir).get("shap", "examples")
+    features = driver_plans._example_rows(examples)
+    values, notes, rows = driver_plans._example_cells(examples, features)
+    assert values.shape == (len(rows), len(examples)) and len(notes) == len(rows)
+    assert len(features) == driver_plans.EXAMPLE_ROWS < len(rows)
+    for j, example in enumerate(examples):
+        assert np.nansum(values[:, j]) == pytest.approx(
+            sum(c["value"] for c in example["contributions"]))

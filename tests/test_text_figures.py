@@ -17,20 +17,29 @@ from report.text.figures import caption, with_captions
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 REAL_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "one-click"
 
-BALANCE = {"clients": 1300, "declined": 498, "stable": 802, "decline_share": 0.383077,
-           "modelled": 1297}
 HISTOGRAMS = {"top": {"feature": "Страниц_за_визит", "label": "Страниц за визит",
                       "declined": 5.0, "stable": 10.0, "mean": False, "effect_size": -0.6,
                       "effect_magnitude": None},
               "labels": ["Страниц за визит", "Категорий за визит"]}
 ROC = {"auc": 0.91, "ci": [0.87, 0.94], "lift": None, "pr_auc": 0.85, "base_rate": 0.38}
-COMPARISON = {"chosen": {"label": "Логистическая регрессия", "auc": 0.905, "std": 0.01},
-              "rival": {"label": "Случайный лес", "gap": 0.004, "spread": 0.01},
-              "baseline": {"label": "Без признаков", "auc": 0.5}, "candidates": 3}
 CALIBRATION = {"mean_gap": 0.03, "bias": 0.01, "worst_predicted": 0.45,
                "worst_observed": 0.6, "bins": 10, "brier": 0.11}
 MONTHLY = {"measure": "minutes", "period": "текущий_месяц", "declined": 10.0, "stable": 15.0,
-           "unit": "мин", "revenue_trend": None}
+           "unit": "мин", "revenue_trend": None, "minutes_trend": None}
+EXAMPLES = {"clients": [
+    {"id": 215460, "kind": "highest", "probability": 0.99,
+     "lead": {"label": "Страниц за визит", "feature": "Страниц_за_визит", "value": 2,
+              "raises": True},
+     "raise": ["Страниц за визит", "Минут на сайте, предыдущий месяц"],
+     "lower": ["Любимая категория"]},
+    {"id": 215841, "kind": "lowest", "probability": 0.02,
+     "lead": {"label": "Страниц за визит", "feature": "Страниц_за_визит", "value": 10,
+              "raises": False},
+     "raise": [], "lower": ["Страниц за визит"]}],
+    "contrast": {"feature": "Страниц_за_визит", "label": "Страниц за визит",
+                 "high": {"id": 215460, "value": 2, "contribution": 1.78},
+                 "low": {"id": 215841, "value": 10, "contribution": -1.16}},
+    "rows": 10}
 SEGMENT_MAP = {"clients": 1297, "high_risk": 300, "high_risk_share": 0.7,
                "profit_at_risk": 900.0, "corner": None, "unit": "тыс. ₽", "shown": 1297,
                "population": 1297}
@@ -54,7 +63,7 @@ def plans(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReque
 
 
 def test_every_figure_of_a_bundle_gets_russian_captions(plans: list) -> None:
-    assert len(plans) >= 16
+    assert len(plans) >= 11
     for plan in plans:
         facts = json.loads(json.dumps(plan.facts))  # as the figure index stores them
         text = caption(plan.name, facts)
@@ -65,36 +74,34 @@ def test_every_figure_of_a_bundle_gets_russian_captions(plans: list) -> None:
 
 
 def test_with_captions_adds_the_three_texts_to_a_spec() -> None:
-    spec = {"name": "target_balance", "path": "figures/target_balance.png",
-            "section": "behaviour", "facts": BALANCE}
+    spec = {"name": "monthly_activity", "path": "figures/monthly_activity.png",
+            "section": "behaviour", "facts": MONTHLY}
     full = with_captions(spec)
     assert {k: full[k] for k in spec} == spec
-    assert full["title"] == caption("target_balance", BALANCE).title
-    assert full["title"] == "Активность снизилась у 38,3\u00a0% клиентов: 498 из 1\u202f300"
-
-
-def test_waterfalls_share_one_writer_and_unknown_figures_are_refused() -> None:
-    facts = {"number": 3, "id": 215400, "kind": None, "probability": 0.9996,
-             "lead": {"label": "Страниц за визит", "feature": "Страниц_за_визит", "value": 3,
-                      "raises": True},
-             "raise": ["Страниц за визит"], "lower": []}
-    text = caption("waterfall_3", facts)
-    assert text.title.startswith("Клиент 215400: вероятность снижения больше 99")
-    assert "повышает «Страниц за визит» (3)" in text.title
-    assert text.takeaway == "Риск повышают «Страниц за визит»."
-    assert "клиента сдвигают" in caption("waterfall_1", _with(facts, id=None)).alt
-    assert caption("waterfall_1", _with(facts, id=None)).title.startswith("Клиент 3:")
+    assert full["title"] == caption("monthly_activity", MONTHLY).title
     with pytest.raises(KeyError):
         caption("no_such_figure", {})
 
 
-def test_title_follows_the_share_and_plural_follows_the_count() -> None:
-    before = caption("target_balance", BALANCE)
-    after = caption("target_balance", _with(BALANCE, declined=249, stable=1051,
-                                            decline_share=0.19, modelled=21))
-    assert before.title != after.title and "19,0\u00a0%" in after.title
-    assert "участвуют 21 клиент из" in after.takeaway
-    assert "участвуют 1\u202f297 клиентов" in before.takeaway
+def test_examples_caption_names_the_shared_lead_and_the_widest_contrast() -> None:
+    text = caption("shap_examples", EXAMPLES)
+    assert text.title == ("Прогноз всех двух клиентов сильнее всего сдвигает «Страниц за визит» "
+                          "(2 и 10), но в разные стороны")
+    assert text.takeaway == ("Сильнее всего клиенты расходятся по признаку «Страниц за визит»: "
+                             "у клиента 215460 (2) вклад +1,78, у клиента 215841 (10) — −1,16.")
+    assert "Для 2 клиентов из примеров (вероятность снижения 99\u00a0%, 2\u00a0%)" in text.alt
+    apart = copy.deepcopy(EXAMPLES)
+    apart["clients"][1]["lead"] = {"label": "Доля покупок по акции", "feature": "Акционные_покупки",
+                                   "value": 0.12, "raises": False}
+    assert caption("shap_examples", apart).title == (
+        "Прогноз разных клиентов определяют разные признаки: у клиента 215460 — «Страниц за "
+        "визит»; у клиента 215841 — «Доля покупок по акции»")
+    alone = _with(EXAMPLES, clients=EXAMPLES["clients"][:1], contrast=None)
+    text = caption("shap_examples", alone)
+    assert text.title == ("У клиента 215460 риск снижения сильнее всего повышает «Страниц за "
+                          "визит» (2)")
+    assert text.takeaway == ("Риск повышают «Страниц за визит» и «Минут на сайте, предыдущий "
+                             "месяц»; снижают «Любимая категория».")
 
 
 def test_distribution_captions_follow_the_medians() -> None:
@@ -102,7 +109,10 @@ def test_distribution_captions_follow_the_medians() -> None:
     before, after = caption("numeric_histograms", HISTOGRAMS), caption("numeric_histograms",
                                                                        swapped)
     assert " меньше " in before.title and " больше " in after.title
-    assert before.takeaway.endswith("левее.") and after.takeaway.endswith("правее.")
+    assert before.title.endswith("медиана 5 против 10 у стабильных")
+    assert "в основном меньше" in before.takeaway and "в основном больше" in after.takeaway
+    means = _with(HISTOGRAMS, top={**HISTOGRAMS["top"], "mean": True})
+    assert "в среднем 5 против 10" in caption("numeric_histograms", means).title
     assert "эффект" not in before.takeaway
     strong = _with(HISTOGRAMS, top={**HISTOGRAMS["top"], "effect_magnitude": "large"})
     assert "(эффект сильный, r = −0,60)" in caption("numeric_histograms", strong).takeaway
@@ -123,33 +133,34 @@ def test_roc_takeaway_prefers_the_lift_then_the_pr_curve() -> None:
     assert "ROC-кривой" in caption("roc_pr", _with(ROC, pr_auc=None)).takeaway
 
 
-def test_model_comparison_says_whether_the_gap_exceeds_the_spread() -> None:
-    close = caption("model_comparison", COMPARISON).takeaway
-    assert close.startswith("Разница с моделью «Случайный лес» (0,004) меньше разброса")
-    far = _with(COMPARISON, rival={"label": "Случайный лес", "gap": -0.05, "spread": 0.01})
-    assert "Модель уступает «Случайный лес» на 0,050" in caption("model_comparison", far).takeaway
-    alone = _with(COMPARISON, rival=None, baseline=None, candidates=1)
-    text = caption("model_comparison", alone)
-    assert text.takeaway == "Сравнивалась одна модель, «Логистическая регрессия»."
-    assert "для 1 модели;" in text.alt
-
-
-@pytest.mark.parametrize(("gap", "bias", "start"), [
-    (0.03, 0.01, "Предсказанные вероятности совпадают"),
-    (0.10, 0.01, "Предсказанные вероятности то выше, то ниже"),
-    (0.10, 0.09, "Модель завышает"),
-    (0.10, -0.09, "Модель занижает"),
+@pytest.mark.parametrize(("gap", "bias", "worst", "start"), [
+    (0.03, 0.01, 0.5, "Предсказанные вероятности близки к фактической доле"),
+    (0.03, 0.01, 0.3, "Предсказанные вероятности в среднем близки к фактической доле"),
+    (0.10, 0.01, 0.6, "Предсказанные вероятности то выше, то ниже"),
+    (0.10, 0.09, 0.6, "Модель завышает"),
+    (0.10, -0.09, 0.6, "Модель занижает"),
 ])
-def test_calibration_title_follows_the_gaps(gap: float, bias: float, start: str) -> None:
-    text = caption("calibration", _with(CALIBRATION, mean_gap=gap, bias=bias))
+def test_calibration_title_follows_the_gaps(gap: float, bias: float, worst: float,
+                                            start: str) -> None:
+    text = caption("calibration", _with(CALIBRATION, mean_gap=gap, bias=bias,
+                                        worst_observed=worst))
     assert text.title.startswith(start)
     assert "Брайера" not in caption("calibration", _with(CALIBRATION, brier=None)).takeaway
+
+
+def test_calibration_title_never_says_close_past_a_wide_gap() -> None:
+    """The worst group's gap is in the title whenever it is wide, whatever the mean gap."""
+    text = caption("calibration", _with(CALIBRATION, mean_gap=0.041, worst_predicted=0.3987,
+                                        worst_observed=0.28125))
+    assert "но около 40\u00a0% расходятся с ней на 12\u00a0п.\u00a0п." in text.title
+    assert text.takeaway.startswith("Из клиентов с прогнозом около 40\u00a0% активность "
+                                    "снизилась у 28\u00a0%")
 
 
 def test_monthly_captions_follow_the_period_measure_and_trend() -> None:
     text = caption("monthly_activity", MONTHLY)
     assert text.title == ("Снизившие активность проводят на сайте меньше времени в текущем "
-                          "месяце: 10 против 15 мин")
+                          "месяце: в среднем 10 против 15 мин")
     revenue = _with(MONTHLY, measure="revenue", period="предыдущий_месяц", declined=20.0,
                     unit="₽", revenue_trend={"months": 3, "declined": -0.1, "stable": 0.05})
     text = caption("monthly_activity", revenue)
@@ -158,20 +169,30 @@ def test_monthly_captions_follow_the_period_measure_and_trend() -> None:
                              "стабильных — на +5,0\u00a0%.")
 
 
+def test_monthly_caption_says_the_revenue_paradox_from_the_facts() -> None:
+    """Declining clients whose revenue grew faster: the title says so, with the two changes."""
+    paradox = _with(MONTHLY, declined=10.96, stable=14.6,
+                    revenue_trend={"months": 3, "declined": 0.1336, "stable": 0.0536})
+    text = caption("monthly_activity", paradox)
+    assert text.title == ("Снизившие активность проводят на сайте меньше времени, но их выручка "
+                          "растёт быстрее: +13,4\u00a0% против +5,4\u00a0% за 3 месяца")
+    assert "выручка снижения активности пока не показывает" in text.takeaway
+    assert text.takeaway.startswith("В текущем месяце у снизивших в среднем 11,0 мин на сайте "
+                                    "против 14,6 мин у стабильных")
+    usual = _with(paradox, revenue_trend={"months": 3, "declined": 0.02, "stable": 0.05})
+    text = caption("monthly_activity", usual)
+    assert "быстрее" not in text.title
+    assert text.takeaway == ("За 3 месяца средняя выручка снизивших изменилась на +2,0\u00a0%, "
+                             "стабильных — на +5,0\u00a0%.")
+
+
 def test_segment_map_speaks_of_the_corner_and_of_the_sample() -> None:
     plain = caption("segment_map", SEGMENT_MAP)
-    assert plain.takeaway == "300 клиентов с высоким риском при 1\u202f297 всего."
+    assert plain.takeaway == "300 клиентов с высоким риском из 1\u202f297 стабильных."
+    assert plain.title.startswith("Высокий риск у 300 из 1\u202f297 стабильных клиентов")
     assert "выборка" not in plain.alt
     corner = _with(SEGMENT_MAP, corner={"clients": 21, "profit_at_risk": 120.5}, shown=500,
                    population=1297)
     text = caption("segment_map", corner)
     assert "у 21 клиента:" in text.takeaway and "120,5\u00a0тыс. ₽" in text.takeaway
     assert "(случайная выборка из 1\u202f297)" in text.alt
-
-
-def test_model_comparison_names_the_tie() -> None:
-    tie = _with(COMPARISON, tied=["Случайный лес", "k ближайших соседей"])
-    text = caption("model_comparison", tie)
-    assert text.takeaway.startswith("Ничья в пределах одной стандартной ошибки")
-    assert "«Случайный лес», «k ближайших соседей»" in text.takeaway
-    assert "оценка отбора" in text.title

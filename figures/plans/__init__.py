@@ -19,20 +19,21 @@ __all__ = ["PLANS", "Facts", "Plan", "PlanFactory", "client_value_text", "probab
 PlanFactory = Callable[[Bundle], Plan | list[Plan]]
 
 PLANS: tuple[PlanFactory, ...] = (
-    behaviour.target_balance,
+    # behaviour
     behaviour.numeric_histograms,
-    behaviour.numeric_boxplots,
     behaviour.categorical_shares,
     behaviour.phik_heatmap,
     behaviour.monthly_activity,
-    model.model_comparison,
+    # model
     model.roc_pr,
     model.confusion_matrix,
     model.calibration,
-    drivers.shap_bar,
+    # drivers
     drivers.shap_beeswarm,
-    drivers.shap_waterfalls,
+    drivers.shap_examples,
+    # segments
     segments.segment_map,
-    segments.segment_profiles,
     segments.segment_differences,
 )
+"""Every figure, one factory a line in report order: a new figure is one more line here
+(its colours from :mod:`figures.theme`; the palette test draws every plan listed)."""

@@ -7,40 +7,27 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
 from analysis import glossary as g
 from analysis.data.quality import shorten_label
 from figures import behaviour as plot
 from figures import theme as t
+from figures.draw import class_legend_handles, plot_class_distribution
 from figures.plans._common import Plan, optional
 from figures.reader import Bundle, Missing
 
-__all__ = ["categorical_shares", "centres", "monthly_activity", "numeric_boxplots",
-           "numeric_histograms", "phik_heatmap", "target_balance"]
+__all__ = ["categorical_shares", "centres", "monthly_activity", "numeric_histograms",
+           "phik_heatmap"]
 
-TOP_NUMERIC = 8
-"""Numeric features shown in the distribution grids (largest |effect| first)."""
+TOP_NUMERIC = 6
+"""Numeric features shown in the distribution grid (largest |effect| first)."""
+GRID_COLUMNS = 3
+"""Panels per row of the distribution grid: at 8 pt, three fit the A4 width."""
+PHIK_FEATURES = 10
+"""Features of the φk block: those most associated with the target, and the strongest pair."""
 MIN_CATEGORY_CLIENTS = 30
 """A category value needs this many clients to be named in a finding."""
-
-
-def target_balance(b: Bundle) -> Plan:
-    """Declined against stable clients, over all clients read."""
-    facts = b.get("facts")
-    total, declined = int(b.get("facts", "clients_total")), int(b.get("facts", "declined"))
-    stable = total - declined
-    share = facts.get("decline_share") or declined / total
-    modelled = facts.get("clients_modelled", total)
-    counts = {g.DECLINED: declined, g.STABLE: stable}
-    return Plan(
-        name="target_balance", section="behaviour", height=1.8,
-        facts={"clients": total, "declined": declined, "stable": stable,
-               "decline_share": float(share), "modelled": int(modelled)},
-        draw=lambda axes: _draw_balance(axes[0], counts))
-
-
-def _draw_balance(ax: Axes, counts: dict[str, int]) -> None:
-    plot.plot_target_balance(ax, counts)
 
 
 def _top_numeric(b: Bundle) -> list[dict[str, Any]]:
@@ -82,48 +69,35 @@ def _sample_groups(b: Bundle, features: Sequence[str]) -> dict[str, tuple[Any, A
                 sample.loc[~declined, f].dropna().to_numpy(float)) for f in features}
 
 
-def _grid_draw(rows: list[dict[str, Any]], groups: dict[str, tuple[Any, Any]],
-               box: bool) -> Callable[[Sequence[Axes]], None]:
+def _grid_draw(rows: list[dict[str, Any]], groups: dict[str, tuple[Any, Any]]
+               ) -> Callable[[Sequence[Axes]], None]:
     def draw(axes: Sequence[Axes]) -> None:
         for ax, row in zip(axes, rows, strict=False):
-            x, y = groups[row["feature"]]
-            if box:
-                plot.plot_box(ax, x, y)
-            else:
-                plot.plot_distribution(ax, x, y)
-            ax.set_title(t.wrap(row["label"], 30 if box else 16), fontsize=7.5)
+            plot_class_distribution(ax, *groups[row["feature"]])
+            ax.set_title(t.wrap(row["label"], 24), fontsize=8.5)
+            ax.xaxis.set_major_locator(MaxNLocator(4))
             if row["feature"] == g.PROMO:
                 t.ru_ticks(ax.xaxis, "pct")
         for ax in axes[len(rows):]:
             ax.set_visible(False)
-        if not box:
-            handles, labels = axes[0].get_legend_handles_labels()
-            axes[0].figure.legend(handles, labels, loc="outside lower center", ncols=2)
+        axes[0].figure.legend(handles=class_legend_handles(), loc="outside lower center",
+                              ncols=2)
     return draw
 
 
 def numeric_histograms(b: Bundle) -> Plan:
-    """Step histograms of the numeric features that differ most."""
+    """Distributions of the numeric features that differ most, declined against stable."""
     rows = _top_numeric(b)
     groups = _sample_groups(b, [r["feature"] for r in rows])
     top = rows[0]
+    n_rows = math.ceil(len(rows) / GRID_COLUMNS)
     return Plan(
-        name="numeric_histograms", section="behaviour", shape=(2, 4), height=4.2,
+        name="numeric_histograms", section="behaviour", shape=(n_rows, GRID_COLUMNS),
+        height=0.6 + 1.75 * n_rows,
         facts={"top": {**centres(top), "effect_size": optional(top["effect_size"]),
                        "effect_magnitude": top.get("effect_magnitude") or None},
                "labels": [r["label"] for r in rows]},
-        draw=_grid_draw(rows, groups, box=False))
-
-
-def numeric_boxplots(b: Bundle) -> Plan:
-    """Box plots of the same features: where each class's middle half lies."""
-    rows = _top_numeric(b)
-    groups = _sample_groups(b, [r["feature"] for r in rows])
-    n_rows = math.ceil(len(rows) / 2)
-    return Plan(
-        name="numeric_boxplots", section="behaviour", shape=(n_rows, 2), height=4.4,
-        facts={"features": [centres(r) for r in rows]},
-        draw=_grid_draw(rows, groups, box=True))
+        draw=_grid_draw(rows, groups))
 
 
 def categorical_shares(b: Bundle) -> Plan:
@@ -167,8 +141,26 @@ def categorical_shares(b: Bundle) -> Plan:
         draw=draw)
 
 
+def _phik_block(columns: list[str], target: dict[str, float],
+                pairs: list[tuple[float, str, str]], collinear: list[dict[str, Any]]
+                ) -> list[str]:
+    """The columns the φk chart shows: the target, then the features it goes with most.
+
+    The members of the strongest pair and of every pair above the collinearity
+    threshold are always in, so the chart shows what its caption names.
+    """
+    ranked = sorted(target, key=lambda f: (-target[f], f))
+    must = set(pairs[0][1:])
+    must.update(f for pair in collinear for f in (pair["a"], pair["b"]))
+    chosen = [f for f in ranked if f in must]
+    chosen += [f for f in ranked if f not in must][:max(PHIK_FEATURES - len(chosen), 0)]
+    features = [f for f in columns if f in set(chosen)]
+    features.sort(key=lambda f: (-target.get(f, 0.0), f))
+    return [g.TARGET, *features]
+
+
 def phik_heatmap(b: Bundle) -> Plan:
-    """Phik correlation of the features and the target, lower triangle."""
+    """Phik of the features most associated with the target, and of their pairs."""
     columns = b.get("behaviour", "phik", "columns")
     matrix = b.get("behaviour", "phik", "matrix")
     target = {f: v for f, v in b.get("behaviour", "phik", "target_phik").items() if v is not None}
@@ -176,29 +168,39 @@ def phik_heatmap(b: Bundle) -> Plan:
     idx = {c: i for i, c in enumerate(columns)}
     pairs = [(matrix[idx[a]][idx[c]], a, c) for i, a in enumerate(features)
              for c in features[i + 1:] if matrix[idx[a]][idx[c]] is not None]
-    if len(target) < 2 or not pairs:
+    if len(target) < 2 or not pairs or g.TARGET not in idx:
         raise Missing("behaviour.phik (fewer than two measurable features)")
     (f1, v1), (f2, v2) = sorted(target.items(), key=lambda fv: (-fv[1], fv[0]))[:2]
-    value, a, c = max(pairs, key=lambda p: (p[0], p[1], p[2]))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    value, a, c = pairs[0]
     collinear = b.results.get("behaviour", {}).get("phik", {}).get("collinear") or []
-    labels = [g.label(col) for col in columns]
+    shown = _phik_block(columns, target, pairs, collinear)
+    block = [[matrix[idx[r]][idx[col]] for col in shown] for r in shown]
+    labels = [g.label(col) for col in shown]
     size = b.results["behaviour"]["phik"].get("sample_size")
     return Plan(
-        name="phik_heatmap", section="behaviour", height=4.5,
+        name="phik_heatmap", section="behaviour", height=5.2,
         facts={"target": [[f1, optional(v1)], [f2, optional(v2)]],
                "pair": [a, c, optional(value)], "collinear": len(collinear),
-               "columns": len(columns), "sample_size": size or None},
-        draw=lambda axes: _draw_phik(axes[0], matrix, labels))
+               "columns": len(columns), "shown": len(shown), "sample_size": size or None},
+        draw=lambda axes: plot.plot_phik(axes[0], block, labels))
 
 
-def _draw_phik(ax: Axes, matrix: list[list[float | None]], labels: list[str]) -> None:
-    image = plot.plot_phik(ax, matrix, labels, emphasise=g.label(g.TARGET))
-    bar = ax.figure.colorbar(image, ax=ax, shrink=0.6, label=g.CHART.phik)
-    t.ru_ticks(bar.ax.yaxis, digits=1)
+def _trend(panel: dict[str, Any]) -> dict[str, Any] | None:
+    """Relative change of each class's mean from the first month to the last, or ``None``."""
+    change = {}
+    for series in panel.get("series", []):
+        first, last = series["means"][0], series["means"][-1]
+        change[series["target"]] = (last / first - 1 if first and last is not None
+                                    else math.nan)
+    if g.DECLINED not in change or g.STABLE not in change:
+        return None
+    return {"months": len(panel["periods"]), "declined": optional(change[g.DECLINED]),
+            "stable": optional(change[g.STABLE])}
 
 
 def monthly_activity(b: Bundle) -> Plan:
-    """Mean revenue and minutes per month, declined against stable."""
+    """Mean revenue and minutes per month, declined against stable, and how each changed."""
     monthly = b.get("behaviour", "monthly")
     panels = [monthly[k] for k in ("revenue", "minutes") if monthly.get(k)]
     if not panels:
@@ -211,29 +213,23 @@ def monthly_activity(b: Bundle) -> Plan:
 
     head = max(panels, key=lambda p: last_gap(p)[0])
     _, d, s = last_gap(head)
-    changes = []
-    for series in monthly.get("revenue", {}).get("series", []):
-        first, last = series["means"][0], series["means"][-1]
-        changes.append((series["target"], last / first - 1 if first else math.nan))
-    trend = dict(changes)
-    revenue_trend = ({"months": len(monthly["revenue"]["periods"]),
-                      "declined": optional(trend[g.DECLINED]),
-                      "stable": optional(trend[g.STABLE])}
-                     if g.DECLINED in trend and g.STABLE in trend else None)
+    trends = {k: _trend(monthly[k]) for k in ("revenue", "minutes") if monthly.get(k)}
 
     def draw(axes: Sequence[Axes]) -> None:
         for ax, panel in zip(axes, panels, strict=True):
             series = {s["target"]: s["means"] for s in panel["series"]}
             periods = [p.replace("_", " ") for p in panel["periods"]]
-            plot.plot_monthly(ax, periods, series, panel["unit"])
-            ax.set_title(g.CHART.revenue_panel if panel is monthly.get("revenue")
-                         else g.CHART.minutes_panel, fontsize=8.5)
+            plot.plot_monthly(ax, periods, series)
+            title = (g.CHART.revenue_panel if panel is monthly.get("revenue")
+                     else g.CHART.minutes_panel)
+            ax.set_title(f"{title}, {panel['unit']}", fontsize=8.5)
         axes[0].legend(loc="best")
 
     return Plan(
         name="monthly_activity", section="behaviour", shape=(1, len(panels)), height=2.8,
         facts={"measure": "minutes" if head is monthly.get("minutes") else "revenue",
                "period": head["periods"][-1], "declined": optional(d), "stable": optional(s),
-               "unit": head["unit"], "revenue_trend": revenue_trend},
+               "unit": head["unit"], "revenue_trend": trends.get("revenue"),
+               "minutes_trend": trends.get("minutes")},
         draw=draw)
 

@@ -1,4 +1,8 @@
-"""Plans of the model figures: candidates, hold-out curves, confusion matrix, calibration."""
+"""Plans of the model figures: hold-out curves, confusion matrix, calibration.
+
+The candidates' selection scores are a table of the model section, not a
+chart: a bar chart of the same numbers would only repeat it.
+"""
 
 from __future__ import annotations
 
@@ -12,62 +16,14 @@ from analysis import glossary as g
 from analysis.rutext import num
 from figures import model as plot
 from figures import theme as t
-from figures.behaviour import plot_distribution
+from figures.draw import class_legend_handles, plot_class_distribution
 from figures.plans._common import Plan, optional
 from figures.reader import Bundle, Missing, need
 
-__all__ = ["calibration", "confusion_matrix", "model_comparison", "roc_pr"]
+__all__ = ["calibration", "confusion_matrix", "roc_pr"]
 
 LIFT_SHARE = 0.3
 """Share of top-ranked clients the lift sentence speaks about (nearest row of the table)."""
-
-
-def _label(candidate: dict[str, Any]) -> str:
-    """Display name of a candidate model, as the bundle gives it."""
-    return candidate.get("label_ru") or candidate.get("label") or candidate["name"]
-
-
-def _is_baseline(candidate: dict[str, Any]) -> bool:
-    return str(candidate["name"]).startswith("dummy")
-
-
-def model_comparison(b: Bundle) -> Plan:
-    """Cross-validated ROC AUC (the selection score) of every candidate family, the chosen one
-    highlighted; ``tied``: the other families of the tie the chosen one was picked from."""
-    candidates = [c for c in b.get("model", "candidates")
-                  if c.get("cv_roc_auc_mean") is not None]
-    if not candidates:
-        raise Missing("model.candidates")
-    best = b.results["model"].get("best")
-    chosen_i = next((i for i, c in enumerate(candidates) if c["name"] == best), None)
-    ranked = sorted(candidates, key=lambda c: -c["cv_roc_auc_mean"])
-    chosen = candidates[chosen_i] if chosen_i is not None else ranked[0]
-    mean, std = chosen["cv_roc_auc_mean"], chosen.get("cv_roc_auc_std") or 0.0
-    rivals = [c for c in ranked if c is not chosen and not _is_baseline(c)]
-    rival = None
-    if rivals:
-        gap = mean - rivals[0]["cv_roc_auc_mean"]
-        rival = {"label": _label(rivals[0]), "gap": float(gap),
-                 "spread": float(max(std, rivals[0].get("cv_roc_auc_std") or 0.0))}
-    baseline = next((c for c in candidates if _is_baseline(c)), None)
-    tied = [_label(c) for c in ranked if c.get("tied") and c is not chosen]
-
-    def draw(axes: Sequence[Axes]) -> None:
-        plot.plot_model_comparison(axes[0], [_label(c) for c in candidates],
-                                   [c["cv_roc_auc_mean"] for c in candidates],
-                                   [c.get("cv_roc_auc_std") or 0.0 for c in candidates],
-                                   chosen_i)
-
-    n = len(candidates)
-    return Plan(
-        name="model_comparison", section="model", height=min(4.5, 0.8 + 0.3 * n),
-        facts={"chosen": {"label": _label(chosen), "auc": float(mean), "std": float(std)},
-               "rival": rival,
-               "baseline": (None if baseline is None else
-                            {"label": _label(baseline),
-                             "auc": float(baseline["cv_roc_auc_mean"])}),
-               "candidates": n, "tied": tied},
-        draw=draw)
 
 
 def confusion_counts(cm: Any) -> tuple[int, int, int, int]:
@@ -192,11 +148,14 @@ def _draw_calibration(axes: Sequence[Axes], pred: np.ndarray, true: np.ndarray,
     plot.plot_calibration(axes[0], pred, true)
     axes[0].set_title(g.CHART.calibration_panel, fontsize=8.5)
     if spread is not None:
-        plot_distribution(axes[1], *spread)
+        plot_class_distribution(axes[1], *spread)
         if threshold is not None:
-            axes[1].axvline(threshold, color=t.HIGHLIGHT, linestyle="--", linewidth=0.9,
-                            label=g.CHART.threshold.format(value=num(threshold, 2)))
-        axes[1].legend(loc="upper center")
+            axes[1].axvline(threshold, color=t.INK, linestyle="--", linewidth=0.9)
+            axes[1].text(threshold, 0.98, " " + g.CHART.threshold.format(value=num(threshold, 2)),
+                         transform=axes[1].get_xaxis_transform(), ha="left", va="top",
+                         fontsize=t.MIN_FONT, color=t.SECONDARY)
+        axes[1].figure.legend(handles=class_legend_handles(), loc="outside lower center",
+                              ncols=2)
         axes[1].set_xlabel(g.CHART.probability_axis)
         axes[1].set_ylabel(g.CHART.class_share_axis)
         axes[1].set_title(g.CHART.spread_panel, fontsize=8.5)

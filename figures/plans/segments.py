@@ -1,4 +1,8 @@
-"""Plans of the segment figures: risk × profit map, segment sizes and risk, profiles."""
+"""Plans of the segment figures: the risk × profit map and how each segment differs.
+
+Each segment's size, exposure and profit at risk are sentences of its own
+block in the report; a bar chart of those few numbers would only repeat them.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,13 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from analysis import glossary as g
-from analysis.rutext import num, pct
+from analysis.rutext import pct
 from figures import segments as plot
 from figures import theme as t
 from figures.plans._common import Plan, optional, value_text
 from figures.reader import Bundle, Missing
 
-__all__ = ["segment_differences", "segment_map", "segment_profiles"]
+__all__ = ["segment_differences", "segment_map"]
 
 MAX_POINTS = 5000
 """Most clients drawn on the map; more are sampled (seeded) and the alt text says so."""
@@ -42,10 +46,19 @@ def _segment_names(b: Bundle) -> tuple[list[str], dict[str, str]]:
 
 
 def segment_map(b: Bundle) -> Plan:
-    """Every sampled client: decline probability against profit, coloured by segment."""
+    """Stable clients: decline probability against profit, coloured by segment.
+
+    The risk × profit cells (``segments.value_at_risk``) are the prevention
+    group's, the clients whose activity has not declined yet; the map shows
+    the same clients, so that its dots and its caption's counts agree. Clients
+    who have already declined are the win-back group: for them the risk has
+    come true, and a probability of decline says nothing new.
+    """
     sample = b.table("clients_sample")
     if not {"decline_probability", g.PROFIT} <= set(sample.columns):
         raise Missing("tables/clients_sample.csv: decline_probability, Прибыль")
+    if g.TARGET in sample.columns:
+        sample = sample[sample[g.TARGET] == g.STABLE].reset_index(drop=True)
     cells = b.segment_section.get("value_at_risk") or []
     if not cells:
         raise Missing("segments.value_at_risk")
@@ -64,9 +77,9 @@ def segment_map(b: Bundle) -> Plan:
     share_high = sum(c["profit_at_risk"] for c in high) / risk_total
     corner = next((c for c in high if c["profit"] == "high"), None)
     unit = profit_unit(b)
-    population = max(b.results.get("facts", {}).get("clients_modelled", 0), len(sample))
+    population = max(total, len(sample))
     shown = len(drawn)
-    lines = [(v, label.format(value=num(v, 2)))
+    lines = [(v, label.format(value=pct(v, 0)))
              for k, label in (("risk_medium", g.CHART.risk_medium),
                               ("risk_high", g.CHART.risk_high))
              if (v := limits.get(k)) is not None]
@@ -80,47 +93,13 @@ def segment_map(b: Bundle) -> Plan:
         axes[0].set_ylabel(g.CHART.profit_unit_axis.format(unit=unit))
 
     return Plan(
-        name="segment_map", section="segments", height=3.6,
+        name="segment_map", section="segments", height=4.0,
         facts={"clients": int(total), "high_risk": int(n_high),
                "high_risk_share": float(share_high), "profit_at_risk": float(risk_total),
                "corner": (None if corner is None else
                           {"clients": int(corner["clients"]),
                            "profit_at_risk": float(corner["profit_at_risk"])}),
                "unit": unit, "shown": shown, "population": int(population)},
-        draw=draw)
-
-
-def segment_profiles(b: Bundle) -> Plan:
-    """Mean decline probability and profit at risk of each segment."""
-    segments = sorted(b.segments(), key=lambda s: s.get("priority", 0))
-    unit = profit_unit(b)
-    names = [s["name"] for s in segments]
-    top = max(segments, key=lambda s: s.get("profit_at_risk") or 0.0)
-    coverage = b.segment_section.get("coverage") or {}
-    total = b.segment_section.get("profit_at_risk_total")
-    share = coverage.get("share_of_profit_at_risk")
-    if share is None and total:
-        share = sum(s.get("profit_at_risk") or 0.0 for s in segments) / total
-
-    def draw(axes: Sequence[Axes]) -> None:
-        plot.plot_segment_bars(axes[0], names, [s.get("mean_probability") for s in segments],
-                               lambda v: pct(v, 0), g.CHART.mean_probability_axis)
-        axes[0].set_xlim(0, 1.18)
-        axes[0].set_xticks([0, 0.25, 0.5, 0.75, 1])
-        t.ru_ticks(axes[0].xaxis, "pct")
-        plot.plot_segment_bars(axes[1], names, [s.get("profit_at_risk") for s in segments],
-                               lambda v: num(v, 1), g.CHART.profit_at_risk_axis.format(unit=unit))
-        axes[1].set_yticklabels([])
-        axes[1].tick_params(axis="y", left=False)
-
-    return Plan(
-        name="segment_profiles", section="segments", shape=(1, 2),
-        height=min(4.0, 1.3 + 0.45 * len(segments)),
-        facts={"top": {"name": top["name"], "profit_at_risk": top.get("profit_at_risk") or 0.0,
-                       "clients": top.get("clients", 0)},
-               "unit": unit, "share": optional(share),
-               "clients_in_segments": coverage.get("clients_in_segments"),
-               "mean_probability": [[s["name"], s.get("mean_probability")] for s in segments]},
         draw=draw)
 
 

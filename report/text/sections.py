@@ -59,7 +59,7 @@ def drivers_section(results: R) -> R:
                          "stable": feature_value(d["feature"], d.get("stable_median"))}
                         for d in drivers],
         "examples": [example_summary(e) for e in examples],
-        "example_figures": [f"waterfall_{i + 1}" for i in range(len(examples))],
+        "example_figures": ["shap_examples"] if examples else [],
     }
 
 

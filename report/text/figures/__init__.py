@@ -20,7 +20,7 @@ __all__ = ["WRITERS", "Caption", "caption", "with_captions"]
 
 WRITERS: dict[str, Callable[[Facts], Caption]] = {
     **behaviour.WRITERS, **model.WRITERS, **drivers.WRITERS, **segments.WRITERS}
-"""Caption writer per figure kind; ``waterfall_1``, ``waterfall_2``… share ``waterfall``."""
+"""Caption writer per figure name."""
 
 
 def caption(name: str, facts: Facts) -> Caption:
@@ -31,8 +31,7 @@ def caption(name: str, facts: Facts) -> Caption:
     KeyError
         For a figure name this package has no captions for.
     """
-    kind = name.rstrip("0123456789").rstrip("_") if name.startswith("waterfall_") else name
-    return WRITERS[kind](facts)
+    return WRITERS[name](facts)
 
 
 def with_captions(spec: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.rutext import NBSP, num, pct, plural
+from analysis.rutext import NBSP, num, pct, plural, smart_num
 
 __all__ = [
     "Caption",
@@ -18,6 +18,7 @@ __all__ = [
     "joined",
     "money",
     "number",
+    "pair",
     "quoted",
     "quoted_all",
     "signed_pct",
@@ -38,6 +39,12 @@ class Caption:
 def number(value: float | None) -> float:
     """A fact's number; a missing one (``None``) is NaN, as the formatters expect."""
     return math.nan if value is None else float(value)
+
+
+def pair(a: float, b: float) -> tuple[str, str]:
+    """Two values compared in one sentence, with the same number of decimals: «11,0», «14,6»."""
+    digits = max(len(t.split(",")[1]) if "," in t else 0 for t in (smart_num(a), smart_num(b)))
+    return num(a, digits), num(b, digits)
 
 
 def compare(a: float, b: float, less: str = "меньше", more: str = "больше",

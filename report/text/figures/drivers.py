@@ -1,12 +1,11 @@
-"""Captions of the driver figures: SHAP beeswarm, global importance, example waterfalls."""
+"""Captions of the driver figures: the SHAP beeswarm and the example clients side by side."""
 
 from __future__ import annotations
 
 from analysis import glossary as g
-from analysis.rutext import num, pct, plural
-from figures.plans import client_value_text, probability_text, value_text
-from report.text.figures._common import Caption, Facts, capital, number, quoted, quoted_all
-from report.text.reasons import example_title
+from analysis.rutext import num, plural
+from figures.plans import client_value_text, probability_text
+from report.text.figures._common import Caption, Facts, capital, joined, quoted, quoted_all
 
 __all__ = ["WRITERS"]
 
@@ -30,44 +29,67 @@ def _shap_beeswarm(f: Facts) -> Caption:
     n = f["clients"]
     return Caption(
         title=title, takeaway=takeaway,
-        alt=(f"Точечная диаграмма SHAP: {num(n)} {plural(n, 'клиент', 'клиента', 'клиентов')}, "
-             f"{f['features']} признаков; цвет — значение признака от низкого (фиолетовый) до "
-             "высокого (жёлтый), категориальные признаки серые."))
+        alt=(f"Каждая точка — один из {num(n)} {plural(n, 'клиента', 'клиентов', 'клиентов')}: "
+             "насколько признак сдвигает его прогноз к снижению активности (вправо) или к "
+             "прежнему уровню (влево); цвет — значение признака у клиента, от низкого "
+             "(фиолетовый) до высокого (жёлтый), категориальные признаки серые. Так видно не "
+             f"только, какие из {f['features']} признаков важнее, но и в какую сторону они "
+             "действуют."))
 
 
-def _shap_bar(f: Facts) -> Caption:
-    names = quoted_all(f["top"])
-    title = (f"{names} дают {pct(number(f['top_share']), 0)} суммарного вклада признаков в прогноз"
-             if len(f["top"]) > 1 else f"Прогноз определяет прежде всего {names}")
-    first = f["numeric_lead"]
-    if first is not None:
-        feature = first["feature"]
-        takeaway = (f"Главный из них с числовыми значениями, {quoted(g.label(feature))}: "
-                    f"{value_text(feature, first['declined'])} у снизивших против "
-                    f"{value_text(feature, first['stable'])} у стабильных (медианы).")
+_HOW_MANY = {2: "двух", 3: "трёх", 4: "четырёх", 5: "пяти"}
+
+
+def _client(facts: Facts) -> str:
+    """«клиента 215460»: an example client in the genitive."""
+    return f"клиента {facts['id']}" if facts["id"] is not None else "клиента"
+
+
+def _lead_title(clients: list[Facts]) -> str:
+    """What moves the examples' forecasts most: one feature for all, or each client's own."""
+    n = len(clients)
+    lead = clients[0]["lead"]
+    if n == 1:
+        value = client_value_text(lead["feature"], lead["value"])
+        verb = "повышает" if lead["raises"] else "снижает"
+        return (f"У {_client(clients[0])} риск снижения сильнее всего {verb} "
+                f"{quoted(lead['label'])} ({value})")
+    if len({c["lead"]["feature"] for c in clients}) > 1:
+        return "Прогноз разных клиентов определяют разные признаки: " + "; ".join(
+            f"у {_client(c)} — {quoted(c['lead']['label'])}" for c in clients)
+    values = joined([client_value_text(lead["feature"], c["lead"]["value"]) for c in clients])
+    ways = ", но в разные стороны" if len({c["lead"]["raises"] for c in clients}) > 1 else ""
+    return (f"Прогноз всех {_HOW_MANY.get(n, num(n))} клиентов сильнее всего сдвигает "
+            f"{quoted(lead['label'])} ({values}){ways}")
+
+
+def _shap_examples(f: Facts) -> Caption:
+    clients = f["clients"]
+    n = len(clients)
+    contrast = f.get("contrast")
+    if contrast is not None:
+        hi, lo, feature = contrast["high"], contrast["low"], contrast["feature"]
+        takeaway = (f"Сильнее всего клиенты расходятся по признаку {quoted(contrast['label'])}: "
+                    f"у {_client(hi)} ({client_value_text(feature, hi['value'])}) вклад "
+                    f"{num(hi['contribution'], 2, signed=True)}, у {_client(lo)} "
+                    f"({client_value_text(feature, lo['value'])}) — "
+                    f"{num(lo['contribution'], 2, signed=True)}.")
     else:
-        takeaway = f"Главный фактор — {quoted(g.label(f['lead']))}."
+        one = clients[0]
+        parts = ([f"риск повышают {quoted_all(one['raise'])}"] if one.get("raise") else []) + (
+            [f"снижают {quoted_all(one['lower'])}"] if one.get("lower") else [])
+        takeaway = (capital("; ".join(parts)) + "." if parts and n == 1 else
+                    "У этих клиентов признаки сдвигают прогноз одинаково.")
+    probabilities = ", ".join(probability_text(c["probability"]) for c in clients
+                              if c["probability"] is not None)
     return Caption(
-        title=title, takeaway=takeaway,
-        alt=f"Горизонтальные столбцы: среднее |SHAP| для {f['features']} главных признаков.")
+        title=_lead_title(clients), takeaway=takeaway,
+        alt=(f"Для {n} {plural(n, 'клиента', 'клиентов', 'клиентов')} из примеров"
+             + (f" (вероятность снижения {probabilities})" if probabilities else "")
+             + " — значение каждого главного признака и его вклад в прогноз: красные клетки "
+             "повышают риск снижения, синие снижают, чем насыщеннее цвет, тем сильнее. "
+             "Сравнение столбцов показывает, почему модель оценила этих клиентов "
+             "по-разному."))
 
 
-def _waterfall(f: Facts) -> Caption:
-    probability, lead = f["probability"], f["lead"]
-    who = (example_title(f) if f["id"] is not None else f"Клиент {f['number']}")
-    verb = "повышает" if lead["raises"] else "снижает"
-    parts = ([f"риск повышают {quoted_all(f['raise'])}"] if f["raise"] else []) + (
-        [f"снижают {quoted_all(f['lower'])}"] if f["lower"] else [])
-    risk = (f"вероятность снижения {probability_text(probability)}, "
-            if probability is not None else "")
-    client = f" {f['id']}" if f["id"] is not None else ""
-    return Caption(
-        title=(f"{who}: {risk}сильнее всего её {verb} {quoted(lead['label'])} "
-               f"({client_value_text(lead['feature'], lead['value'])})"),
-        takeaway=capital("; ".join(parts)) + ".",
-        alt=(f"Каскадная диаграмма: как признаки клиента{client} сдвигают прогноз от среднего "
-             "к итоговому значению; красные — к снижению активности, синие — к прежнему "
-             "уровню."))
-
-
-WRITERS = {"shap_bar": _shap_bar, "shap_beeswarm": _shap_beeswarm, "waterfall": _waterfall}
+WRITERS = {"shap_beeswarm": _shap_beeswarm, "shap_examples": _shap_examples}

@@ -1,47 +1,19 @@
-"""Captions of the model figures: candidates, hold-out curves, confusion matrix, calibration."""
+"""Captions of the model figures: hold-out curves, confusion matrix, calibration."""
 
 from __future__ import annotations
 
 from analysis import glossary as g
-from analysis.rutext import num, pct, plural, pp
+from analysis.rutext import num, pct, pp
 from report.text.common import lift_sentence
-from report.text.figures._common import Caption, Facts, capital, quoted
+from report.text.figures._common import Caption, Facts, capital
 from report.text.words import auc_separation
 
-__all__ = ["CALIBRATED_GAP", "WRITERS"]
+__all__ = ["CALIBRATED_GAP", "CLOSE_GAP", "WRITERS"]
 
 CALIBRATED_GAP = 0.05
-"""Mean |predicted − observed| per bin up to which probabilities are called calibrated."""
-
-
-def _model_comparison(f: Facts) -> Caption:
-    chosen, rival, baseline, n = f["chosen"], f["rival"], f["baseline"], f["candidates"]
-    parts = []
-    tied = f.get("tied") or []
-    if tied:
-        parts.append(f"ничья в пределах одной стандартной ошибки парной разницы с "
-                     f"{', '.join(quoted(t) for t in tied)}: из ничьей выбрана самая простая "
-                     "модель")
-    elif rival is not None:
-        gap = rival["gap"]
-        if abs(gap) <= rival["spread"]:
-            parts.append(f"разница с моделью {quoted(rival['label'])} ({num(gap, 3)}) "
-                         "меньше разброса между повторами кросс-валидации")
-        else:
-            word = "опережает" if gap > 0 else "уступает"
-            parts.append(f"модель {word} {quoted(rival['label'])} на {num(abs(gap), 3)}, "
-                         "больше разброса между повторами")
-    if baseline is not None:
-        parts.append(f"у модели без признаков, {quoted(baseline['label'])}, ROC AUC "
-                     f"{num(baseline['auc'], 2)}")
-    takeaway = "; ".join(parts) or f"Сравнивалась одна модель, {quoted(chosen['label'])}"
-    return Caption(
-        title=(f"Выбрана модель {quoted(chosen['label'])}: оценка отбора (ROC AUC на "
-               f"кросс-валидации) {num(chosen['auc'], 3)} ± {num(chosen['std'], 3)}"),
-        takeaway=capital(takeaway) + ".",
-        alt=(f"Горизонтальные столбцы: оценка отбора — средний ROC AUC на кросс-валидации и "
-             f"его разброс — для "
-             f"{n} {plural(n, 'модели', 'моделей', 'моделей')}; выбранная выделена тёмным."))
+"""Mean |predicted − observed| per bin up to which probabilities are called close."""
+CLOSE_GAP = 0.08
+"""Largest |predicted − observed| of a bin up to which no bin is named as an exception."""
 
 
 def _roc_pr(f: Facts) -> Caption:
@@ -59,8 +31,10 @@ def _roc_pr(f: Facts) -> Caption:
         title=(f"Модель {auc_separation(auc)} отделяет снизивших от стабильных: ROC AUC "
                f"{num(auc, 2)} на отложенной выборке{ci_text}"),
         takeaway=takeaway,
-        alt=("ROC-кривая и кривая точность–полнота модели на отложенной выборке; пунктир — "
-             "случайное угадывание."))
+        alt=("Качество модели на клиентах, которых она не видела при обучении. Слева — какую "
+             "долю снизивших она находит при данной доле ложных тревог: чем ближе кривая к "
+             "левому верхнему углу, тем лучше, пунктир — случайное угадывание. Справа — "
+             "точность отбора при растущей полноте; пунктир — точность случайного выбора."))
 
 
 def _confusion_matrix(f: Facts) -> Caption:
@@ -73,30 +47,42 @@ def _confusion_matrix(f: Facts) -> Caption:
         takeaway=(f"Из {num(flagged)} клиентов, отмеченных моделью, активность действительно "
                   f"снизилась у {num(tp)} ({pct(tp / max(flagged, 1), 0)}); ложных тревог "
                   f"{num(fp)}, это {pct(fp / max(fp + tn, 1), 0)} стабильных клиентов."),
-        alt=(f"Матрица ошибок: верно найдены {num(tp)}, пропущены {num(fn)}, ложные тревоги "
-             f"{num(fp)}, верно оставлены {num(tn)}."))
+        alt=(f"Слева — как модель разделила клиентов отложенной выборки: верно найдены "
+             f"{num(tp)}, пропущены {num(fn)}, ложные тревоги {num(fp)}, верно оставлены "
+             f"{num(tn)}. Справа — какая доля всех снизивших оказывается среди клиентов с "
+             "наибольшим риском: столько снизивших охватит предложение по верхней части "
+             "списка."))
 
 
 def _calibration(f: Facts) -> Caption:
     mean_gap, bias = f["mean_gap"], f["bias"]
-    if mean_gap <= CALIBRATED_GAP:
-        title = ("Предсказанные вероятности совпадают с фактической долей снизивших: "
-                 f"в среднем расхождение {pp(mean_gap)}")
+    predicted, observed = f["worst_predicted"], f["worst_observed"]
+    worst = abs(predicted - observed)
+    at = f"около {pct(predicted, 0)}"
+    if mean_gap <= CALIBRATED_GAP and worst <= CLOSE_GAP:
+        title = ("Предсказанные вероятности близки к фактической доле снизивших: расхождение "
+                 f"в среднем {pp(mean_gap)}, не больше {pp(worst, 0)}")
+    elif mean_gap <= CALIBRATED_GAP:
+        title = ("Предсказанные вероятности в среднем близки к фактической доле снизивших "
+                 f"({pp(mean_gap)}), но {at} расходятся с ней на {pp(worst, 0)}")
     elif abs(bias) < mean_gap / 2:
         title = ("Предсказанные вероятности то выше, то ниже фактической доли снизивших: "
-                 f"в среднем на {pp(mean_gap)}")
+                 f"в среднем на {pp(mean_gap)}, {at} — на {pp(worst, 0)}")
     else:
         word = "завышает" if bias > 0 else "занижает"
-        title = f"Модель {word} вероятность снижения активности: в среднем на {pp(mean_gap)}"
+        title = (f"Модель {word} вероятность снижения активности: в среднем на {pp(mean_gap)}, "
+                 f"{at} — на {pp(worst, 0)}")
     tail = f"; оценка Брайера {num(f['brier'], 3)}" if f["brier"] is not None else ""
     return Caption(
         title=title,
-        takeaway=(f"Сильнее всего прогноз расходится с фактом около вероятности "
-                  f"{num(f['worst_predicted'], 2)}: снизилась активность у "
-                  f"{pct(f['worst_observed'], 0)} клиентов{tail}."),
-        alt=(f"Калибровочная кривая по {f['bins']} интервалам прогноза (пунктир — идеальная "
-             "калибровка) и распределение прогнозов у снизивших и стабильных клиентов."))
+        takeaway=(f"Из клиентов с прогнозом {at} активность снизилась у {pct(observed, 0)}"
+                  f"{tail}."),
+        alt=(f"Слева — предсказанная вероятность против фактической доли снизивших по "
+             f"{f['bins']} группам прогноза: точки на пунктире значат, что вероятность можно "
+             "читать как долю клиентов. Справа — как распределены прогнозы у снизивших "
+             "(красным) и стабильных (синим): чем меньше они перекрываются у порога, тем "
+             "меньше ошибок."))
 
 
-WRITERS = {"model_comparison": _model_comparison, "roc_pr": _roc_pr,
-           "confusion_matrix": _confusion_matrix, "calibration": _calibration}
+WRITERS = {"roc_pr": _roc_pr, "confusion_matrix": _confusion_matrix,
+           "calibration": _calibration}

@@ -1,4 +1,4 @@
-"""Captions of the segment figures: risk × profit map, segment sizes and risk, profiles."""
+"""Captions of the segment figures: the risk × profit map and the segments' differences."""
 
 from __future__ import annotations
 
@@ -11,41 +11,24 @@ __all__ = ["WRITERS"]
 
 def _segment_map(f: Facts) -> Caption:
     unit, corner = f["unit"], f["corner"]
-    takeaway = capital(f"{clients(f['high_risk'])} с высоким риском при {num(f['clients'])} "
-                       "всего.")
+    takeaway = capital(f"{clients(f['high_risk'])} с высоким риском из {num(f['clients'])} "
+                       "стабильных.")
     if corner is not None:
         who = clients(corner["clients"], genitive=True)
         takeaway = (f"Высокий риск и высокая прибыль — у {who}: на них приходится "
-                    f" {money(corner['profit_at_risk'], unit)} прибыли под риском "
+                    f"{money(corner['profit_at_risk'], unit)} прибыли под риском "
                     f"из {money(f['profit_at_risk'], unit)}.")
     shown, population = f["shown"], f["population"]
     subset = f" (случайная выборка из {num(population)})" if shown < population else ""
     return Caption(
-        title=(f"Клиенты с высоким риском — {num(f['high_risk'])} из {num(f['clients'])} — "
-               f"несут {pct(f['high_risk_share'], 0)} прибыли под риском"),
+        title=(f"Высокий риск у {num(f['high_risk'])} из {num(f['clients'])} стабильных "
+               f"клиентов: на них {pct(f['high_risk_share'], 0)} прибыли под риском"),
         takeaway=takeaway,
-        alt=(f"Точечная диаграмма: вероятность снижения активности и прибыль {clients(shown)}"
-             f"{subset}; цветом выделены сегменты, пунктир — пороги риска и прибыли."))
-
-
-def _segment_profiles(f: Facts) -> Caption:
-    top, unit, share = f["top"], f["unit"], f["share"]
-    probabilities = f["mean_probability"]
-    if share is not None and f["clients_in_segments"] is not None:
-        takeaway = (f"Вместе сегменты охватывают {clients(f['clients_in_segments'])} "
-                    f"и {pct(share, 0)} всей прибыли под риском.")
-    elif share is not None:
-        takeaway = f"Вместе сегменты несут {pct(share, 0)} всей прибыли под риском."
-    else:
-        takeaway = "Средняя вероятность снижения: " + ", ".join(
-            f"{quoted(name)} — {pct(p, 0)}" for name, p in probabilities) + "."
-    return Caption(
-        title=(f"Больше всего прибыли под риском у сегмента {quoted(top['name'])}: "
-               f"{money(top['profit_at_risk'], unit)} у "
-               f"{clients(top['clients'], genitive=True)}"),
-        takeaway=takeaway,
-        alt=(f"Горизонтальные столбцы для {len(probabilities)} сегментов: средняя вероятность "
-             "снижения активности и прибыль под риском."))
+        alt=(f"Каждая точка — клиент, чья активность пока не снизилась, всего "
+             f"{clients(shown)}{subset}: по горизонтали вероятность "
+             "снижения активности (шкала растянута у 0 и 100\u00a0%, чтобы уверенные прогнозы не "
+             "сливались), по вертикали прибыль; цвет — сегмент, пунктиры — пороги риска и "
+             "прибыли. Справа вверху — клиенты, которых дороже всего потерять."))
 
 
 def _difference(d: Facts) -> str:
@@ -63,9 +46,10 @@ def _segment_differences(f: Facts) -> Caption:
     return Caption(
         title=capital(_difference(f["first"])),
         takeaway=capital(_difference(f["second"])) + ".",
-        alt=(f"Горизонтальные столбцы для {f['segments']} сегментов: ранговая бисериальная "
-             "корреляция признаков сегмента со стабильными клиентами, подписаны медианы."))
+        alt=(f"Насколько клиенты каждого из {f['segments']} сегментов отличаются от стабильных "
+             "по главным признакам: от −1 (у сегмента значения всегда ниже) до +1 (всегда "
+             "выше), подписаны медианы сегмента и стабильных. Эти отличия объясняют, какое "
+             "предложение выбрано для сегмента."))
 
 
-WRITERS = {"segment_map": _segment_map, "segment_profiles": _segment_profiles,
-           "segment_differences": _segment_differences}
+WRITERS = {"segment_map": _segment_map, "segment_differences": _segment_differences}
