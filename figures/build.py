@@ -44,9 +44,9 @@ class FigureSpec:
     Attributes
     ----------
     name
-        File stem, stable across runs (``target_balance``).
+        File stem, stable across runs (``numeric_histograms``).
     path
-        PNG path relative to the parent of ``out_dir`` (``figures/target_balance.png``).
+        PNG path relative to the parent of ``out_dir`` (``figures/numeric_histograms.png``).
     section
         Report section: ``behaviour``, ``model``, ``drivers`` or ``segments``.
     facts

@@ -36,7 +36,7 @@ class Plan:
     Attributes
     ----------
     name
-        File stem, unique in the run (``target_balance``).
+        File stem, unique in the run (``numeric_histograms``).
     section
         Report section: ``behaviour``, ``model``, ``drivers`` or ``segments``.
     facts
