@@ -32,6 +32,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from analysis.segments.actions import REASON_COLUMNS
 from analysis.segments.definitions import SEGMENTS
+from report.text.actionlist import CODE_COLUMNS, headers
 from report.text.markdown import without_controls
 from report.text.reasons import reason_texts
 from report.text.segments import ARM_LABELS, GROUP_LABELS
@@ -39,18 +40,8 @@ from report.text.words import CHANNEL_LABELS, RISK_LABELS
 
 __all__ = ["COLUMNS", "HEADERS_RU", "action_table", "write_action_list"]
 
-COLUMNS = ("id", "group", "decline_probability", "risk_level", "segment", "profit",
-           "exposure", "expected_value", "reason_1", "reason_2", "reason_3", "offer",
-           "messages_allowed", "channel", "tested_offer", "arm")
-HEADERS_RU = {
-    "id": "id клиента", "group": "Группа",
-    "decline_probability": "Вероятность снижения активности",
-    "risk_level": "Уровень риска", "segment": "Сегмент",
-    "profit": "Среднемесячная прибыль", "exposure": "Прибыль под угрозой (оценка)",
-    "expected_value": "Ожидаемая выгода предложения", "reason_1": "Причина 1",
-    "reason_2": "Причина 2", "reason_3": "Причина 3", "offer": "Предложение",
-    "messages_allowed": "Согласие на сообщения", "channel": "Канал",
-    "tested_offer": "Проверяемое предложение", "arm": "Группа эксперимента"}
+COLUMNS = tuple(CODE_COLUMNS)
+HEADERS_RU = headers("")
 _CSV_FORMATS = {"decline_probability": "{:.6f}", "profit": "{:.2f}", "exposure": "{:.6f}",
                 "expected_value": "{:.6f}"}
 _XLSX_FORMATS = {"decline_probability": "0.000", "profit": "0.00", "exposure": "0.00",

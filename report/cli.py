@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -67,11 +68,17 @@ def load_cli_config(path: str | None) -> Config:
         The file is missing or malformed (``ConfigError``).
     """
     from analysis.config import load_config
+
+    return load_config(_config_file(path))
+
+
+def _config_file(path: str | None) -> Path | None:
+    """The configuration file a run reads: ``--config``, else ``./oneclick.toml`` if present."""
     from analysis.paths import DEFAULT_CONFIG_NAME
 
     if path is None and Path(DEFAULT_CONFIG_NAME).exists():  # a folder or FIFO is refused
         path = DEFAULT_CONFIG_NAME
-    return load_config(Path(path) if path else None)
+    return Path(path) if path else None
 
 
 def _data_folder(raw: str | None, config: Config) -> Path:
@@ -163,7 +170,7 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from report.pipeline import build_report, period_warnings, require_period
+    from report.pipeline import Invocation, build_report, period_warnings, require_period
 
     config = load_cli_config(args.config)
     data = _data_folder(args.data, config)
@@ -171,8 +178,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     period = require_period(args.period, config, data)
     for warning in period_warnings(archive, period, data):
         _say(f"Внимание: {warning}.", err=True)
+    invocation = Invocation(shlex.join(["oneclick", *args.words]), _config_file(args.config))
     revision = build_report(data, period, archive, config,
-                            renderer=args.renderer or config.renderer, quiet=args.quiet)
+                            renderer=args.renderer or config.renderer, quiet=args.quiet,
+                            invocation=invocation)
     print(revision)
     return EXIT_OK
 
@@ -424,7 +433,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in words  # accepted after the subcommand too, as the messages advise
     args = build_parser().parse_args([w for w in words if w != "--debug"])
-    args.debug = debug
+    args.debug, args.words = debug, words
     func: Handler = args.func
     install_terminal_guards()  # data text in warnings and log records is escaped too
     try:

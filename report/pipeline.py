@@ -14,9 +14,11 @@ archive folder of ``oneclick report`` is checked by entering the
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import tempfile
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,8 +40,25 @@ from report.progress import StageClock
 if TYPE_CHECKING:
     from report.render.html import RendererInfo
 
-__all__ = ["analyse_to_bundle", "archived_action_list", "build_report", "check_before_run",
-           "demo_series", "period_warnings", "require_period", "resolve_period"]
+__all__ = ["Invocation", "analyse_to_bundle", "archived_action_list", "build_report",
+           "check_before_run", "demo_series", "period_warnings", "require_period",
+           "resolve_period"]
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """How a run was started, for the appendix and the manifest (``invocation``).
+
+    Parameters
+    ----------
+    command
+        The command line as typed, program name first (``oneclick --config x report …``).
+    config_file
+        The configuration file read; None when the defaults were used.
+    """
+
+    command: str
+    config_file: Path | None = None
 
 
 def _check_data_dir(data_dir: Path) -> None:
@@ -124,12 +143,29 @@ def analyse_to_bundle(data_dir: Path, out_dir: Path, config: Config, *,
     return out_dir
 
 
-def _provenance(sources: dict[str, SourceFile], config: Config,
-                timings: dict[str, float]) -> dict[str, Any]:
+def _invocation(data_dir: Path, period: str, invocation: Invocation | None) -> dict[str, Any]:
+    """What the run was started with: command, folders, configuration file (absolute paths)."""
+    config_file = invocation.config_file if invocation else None
+    try:
+        working_dir: str | None = os.getcwd()
+    except OSError:  # the folder was removed while the run went on
+        working_dir = None
+    return {"command": invocation.command if invocation else None,
+            "working_dir": working_dir,
+            "config_file": str(Path(config_file).resolve()) if config_file else None,
+            "data_dir": str(Path(data_dir).resolve()),
+            "period": period}
+
+
+def _provenance(sources: dict[str, SourceFile], config: Config, timings: dict[str, float],
+                run: dict[str, Any]) -> dict[str, Any]:
     from report.archive.provenance import describe_tool
+    from report.text.method import run_rows
 
     tool = describe_tool()
     return {
+        "run": run_rows({**run, "git_commit": tool.get("git_commit"),
+                         "git_dirty": tool.get("git_dirty")}),
         "tool_version": tool["version"],
         "git_commit": tool.get("git_commit") or "нет (не из git-репозитория)",
         "python": tool["python"],
@@ -170,8 +206,13 @@ def _render(rev: Path, bundle: Bundle, period: str, revision_hint: str, renderer
 
 
 def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config, *,
-                 renderer: str = "auto", quiet: bool = False) -> Path:
-    """``oneclick report``: every stage, archived as a new revision; returns its path."""
+                 renderer: str = "auto", quiet: bool = False,
+                 invocation: Invocation | None = None) -> Path:
+    """``oneclick report``: every stage, archived as a new revision; returns its path.
+
+    ``invocation`` (the command line and the configuration file) is shown in the
+    appendix and recorded in the manifest; None when called from Python.
+    """
     from report.archive.listing import intact_previous
     from report.archive.numbering import next_revision_name
     from report.archive.store import RevisionBuilder
@@ -185,12 +226,13 @@ def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config,
         with clock.stage("bundle", "Запись результатов"):
             _write(bundle, rev.path)
         hint = next_revision_name(archive_dir, period)
-        prov = _provenance(sources, config, {**clock.timings, **bundle.timings})
+        run = _invocation(data_dir, period, invocation)
+        prov = _provenance(sources, config, {**clock.timings, **bundle.timings}, run)
         used = _render(rev.path, bundle, period, hint, renderer, prov, clock)
         clock.write_log(rev.path / files.RUN_LOG)
         final = rev.publish(
             {"period": period, "parameters": bundle.results["params"],
-             "seed": config.model.seed,
+             "invocation": run, "seed": config.model.seed,
              "renderer": used.name, "renderer_version": used.version,
              "timings": {**clock.timings, **{f"analysis.{k}": round(v, 3)
                                              for k, v in bundle.timings.items()}},

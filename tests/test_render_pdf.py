@@ -210,6 +210,19 @@ body {{ background: url("{server_url(recording_server, "bg.png")}"); }}</style>
     assert len(images) == 1  # only figures/inside.png
 
 
+def test_header_words_get_soft_hyphens_and_nothing_else_changes() -> None:
+    shy = "\u00ad"
+    html = ('<table><thead><tr><th class="num" style="text-align: right;">Клиен' + shy
+            + 'тов &laquo;ы&raquo; <code>market_file_column</code></th><th>p (скорр.)</th>'
+            '</tr></thead><tbody><tr><td>Значений</td></tr></tbody></table><p>Снизилась</p>')
+    out = pdf_stage.hyphenate_headers(html)
+    assert f'<th class="num" style="text-align: right;">Кли{shy}ен{shy}тов' in out
+    assert "&laquo;ы&raquo; <code>market_file_column</code>" in out
+    assert "<th>p (скорр.)</th>" in out          # short words stay whole
+    assert out.endswith("<td>Значений</td></tr></tbody></table><p>Снизилась</p>")
+    assert pdf_stage.hyphenate_headers(out) == out
+
+
 def test_running_header_is_quoted_as_css_string() -> None:
     assert pdf_stage._css_string('Период "r1" \\ 2026') == '"Период \\"r1\\" \\\\ 2026"'
     assert pdf_stage._css_string("a\nb") == '"a\\a b"'

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+import pytest
+
+from analysis import glossary as g
 from analysis.config import Config
-from report.text.method import method_lines
+from analysis.data.schema import SPECS
+from report.text.actionlist import COLUMN_NOTES, headers
+from report.text.columns import EXPORT_MEANINGS, action_list_glossary, export_glossary
+from report.text.method import (
+    data_months,
+    method_lines,
+    parameter_value,
+    parameters_note,
+    run_rows,
+    used_parameters,
+)
 
 NN, NB = "\u202f", "\u00a0"
 
@@ -44,7 +57,8 @@ def test_method_follows_the_configuration() -> None:
     assert f"отложенная выборка 30{NB}%" in text
     assert "2 семейства" in text and "до 1 конфигурации на семейство" in text
     assert "4 блока × 2 повтора" in text
-    assert f"прироста 7{NB}п.{NB}п." in text and "поправка fdr_bh" in text
+    assert f"прироста 7{NB}п.{NB}п." in text and "поправка Бенджамини — Хохберга" in text
+    assert "holm" not in text and "fdr_bh" not in text
 
 
 def test_method_says_what_ran() -> None:
@@ -62,7 +76,93 @@ def test_method_says_what_ran() -> None:
     assert "11 групп дубликатов (22 клиента" in text
     assert "5 блоков × 3 повтора" in text and "у каждого повтора своё зерно" in text
     assert "Качество модели — ROC AUC на отложенной выборке" in text
-    assert "оценка отбора" in text and "5 блоков по группам клиентов" in text
+    assert "оценка отбора" in text and "5 блоках по группам клиентов" in text
     same = {"candidates": [{"name": "logreg", "n_configs": 4}, {"name": "knn", "n_configs": 4}]}
     assert "по 4 конфигурации на семейство" in "\n".join(
         method_lines(_results(Config(), same, {"explainer": "linear", "n_explained": 10})))
+
+
+# --- the run and its parameters ----------------------------------------------------------------
+
+
+def _keys(results: dict) -> set[str]:
+    return {key for key, _ in used_parameters(results)}
+
+
+def test_only_the_parameters_the_run_used_are_listed() -> None:
+    results = _results(Config(), {"candidates": []}, {"explainer": "linear"})
+    keys = _keys(results)
+    assert {"model.seed", "segments.uplift", "decision.cost_sms", "profit_unit"} <= keys
+    assert not {k for k in keys if k.startswith(("email.", "compare."))}
+    assert not keys & {"model.large_export_clients", "model.large_export_families",
+                       "model.miss_cost", "shap.permutation_background", "shap.permutations",
+                       "data_dir", "archive_dir", "renderer"}
+    note = parameters_note(results)
+    assert "отправка письма" in note and "большой выгрузки" in note and "manifest.json" in note
+
+
+def test_parameters_appear_when_the_run_used_them() -> None:
+    config = Config().with_overrides(**{"model.threshold_rule": "cost"})
+    results = {**_results(config, {"candidates": [], "large_export": {"families": []}},
+                          {"explainer": "permutation"}), "comparison": {"previous": {}}}
+    keys = _keys(results)
+    assert {"model.large_export_clients", "model.large_export_families", "model.miss_cost",
+            "shap.permutation_background", "shap.permutations", "compare.psi_warn"} <= keys
+    assert not {k for k in keys if k.startswith("email.")}
+    assert "большой выгрузки" not in parameters_note(results)
+
+
+def test_parameter_values_read_the_russian_way() -> None:
+    assert parameter_value("segments.alpha", 0.05) == "0,05"
+    assert parameter_value("decision.sensitivity_factors", [0.5, 2.0]) == "0,5, 2,0"
+    assert parameter_value("model.seed", 20240601) == "20240601"
+    assert parameter_value("segments.offer_rules", "") == "встроенный каталог правил"
+    assert parameter_value("x", True) == "да"
+
+
+@pytest.mark.parametrize(("period", "three", "six"), [
+    ("2026-11", "сентябрь — ноябрь 2026", "июнь — ноябрь 2026"),
+    ("2026-02", "декабрь 2025 — февраль 2026", "сентябрь 2025 — февраль 2026"),
+])
+def test_data_months_name_the_calendar_months(period: str, three: str, six: str) -> None:
+    text = data_months(period)
+    assert f"за {three}" in text and f"за {six}" in text
+
+
+def test_run_rows_say_how_the_run_was_made() -> None:
+    run = {"command": "oneclick report --data x --period 2026-11", "working_dir": "/w",
+           "config_file": None, "data_dir": "/data/export", "period": "2026-11",
+           "git_commit": "a" * 40, "git_dirty": True}
+    rows = dict(run_rows(run))
+    assert rows["Команда"] == run["command"] and rows["Папка выгрузки"] == "/data/export"
+    assert rows["Файл настроек"] == "нет: все параметры по умолчанию"
+    assert "ноябрь 2026" in rows["Месяцы данных"]
+    assert rows["Коммит кода"].startswith("a" * 40) and "незафиксированные" in rows["Коммит кода"]
+    clean = dict(run_rows({**run, "git_dirty": False, "config_file": "/c/oneclick.toml"}))
+    assert "без изменений" in clean["Коммит кода"]
+    assert clean["Файл настроек"] == "/c/oneclick.toml"
+    outside = dict(run_rows({"period": "2026-11", "git_commit": None}))
+    assert outside["Коммит кода"].startswith("нет") and "не из командной" in outside["Команда"]
+
+
+# --- the glossary --------------------------------------------------------------------------------
+
+
+def test_glossary_explains_every_export_column_in_its_own_words() -> None:
+    explained = [e for _, _, entries in export_glossary() for e in entries]
+    names = {e.name for e in explained}
+    assert {c for spec in SPECS.values() for c in spec.columns} <= names
+    assert {g.REVENUE_CHANGE, g.MINUTES_CHANGE, *g.REVENUE_COLUMNS} <= names
+    for entry in explained:
+        meaning = entry.meaning.lower()
+        assert meaning not in (entry.name.lower(), entry.alias.lower()), entry
+        assert len(meaning.split()) >= 4, entry
+    assert set(EXPORT_MEANINGS) == {c for spec in SPECS.values() for c in spec.columns}
+    assert [e.name for e in explained].count("id") == 1   # explained once, not per file
+
+
+def test_glossary_follows_the_action_list_columns() -> None:
+    entries = action_list_glossary("тыс. ₽")
+    assert [e.name for e in entries] == list(headers("тыс. ₽").values())
+    assert [e.meaning for e in entries] == [COLUMN_NOTES[code] for code in headers("")]
+    assert all(e.alias and e.meaning != e.name for e in entries)

@@ -4,7 +4,8 @@
 made: WeasyPrint takes a while to import). The print rules live in
 ``assets/print.css``, which is added to the HTML as its last stylesheet; the
 embedded fonts (matplotlib's DejaVu files) and the running header come from
-``assets/print-page.css.j2``. :class:`LocalOnlyURLFetcher` keeps WeasyPrint
+``assets/print-page.css.j2``. Table header words get their hyphenation points
+marked (:func:`hyphenate_headers`). :class:`LocalOnlyURLFetcher` keeps WeasyPrint
 inside the run folder.
 """
 
@@ -20,6 +21,7 @@ from urllib.request import url2pathname
 
 import jinja2
 import matplotlib
+import pyphen
 from weasyprint import CSS, HTML
 from weasyprint.document import Document, Page
 from weasyprint.text.fonts import FontConfiguration
@@ -28,10 +30,16 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from report.render.errors import RenderError, URLRefusedError
 from report.render.resources import ASSETS_DIR, PAGE_CSS_TEMPLATE, PRINT_CSS
 
-__all__ = ["LocalOnlyURLFetcher", "render_pdf"]
+__all__ = ["LocalOnlyURLFetcher", "hyphenate_headers", "render_pdf"]
 
 _SUMMARY_END_ANCHOR = "exec-summary-end"
 _LOG = logging.getLogger(__name__)
+_SOFT_HYPHEN = "\u00ad"
+_HEADER_CELL = re.compile(r"(<th\b[^>]*>)(.*?)(</th\s*>)", flags=re.IGNORECASE | re.DOTALL)
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+_WORD = re.compile(r"(?<![&#\w\u00ad])[^\W\d_][^\W\d_\u00ad]*(?:\u00ad[^\W\d_]+)*")
+_HYPHENATED_FROM = 6
+"""Fewest letters of a header word that gets its hyphenation points marked."""
 
 
 class _FontFace(NamedTuple):
@@ -125,7 +133,7 @@ def _layout(html_path: Path, *, base_dir: Path, running_header: str) -> Document
     fonts = FontConfiguration()
     page_css = CSS(string=_page_css(faces, running_header), url_fetcher=fetcher, font_config=fonts)
     html = HTML(
-        string=_with_print_css(html_path.read_text(encoding="utf-8")),
+        string=_with_print_css(hyphenate_headers(html_path.read_text(encoding="utf-8"))),
         base_url=str(base_dir.resolve()),
         url_fetcher=fetcher,
     )
@@ -148,6 +156,40 @@ def _with_print_css(html: str) -> str:
     if match is None:
         return style + html
     return html[: match.start()] + style + html[match.start() :]
+
+
+def hyphenate_headers(html: str, lang: str = "ru") -> str:
+    """Mark every hyphenation point of the table headers' words with a soft hyphen.
+
+    WeasyPrint sizes a table column by its longest unbreakable piece of text
+    and does not count automatic hyphenation in it; so a header word either
+    widens its column past the page or, with ``overflow-wrap: anywhere``, is cut
+    with no hyphen («Клие/нтов»). With the points marked (Pyphen's dictionary,
+    words of six letters and more, a soft hyphen already in such a word replaced
+    by the dictionary's), a column may be as narrow as a syllable and a header
+    breaks only at a syllable, with a visible hyphen. Markup, entities, words
+    joined by ``_`` and ``<code>`` are kept as they are.
+    """
+    dictionary = pyphen.Pyphen(lang=lang)
+
+    def word(match: re.Match[str]) -> str:
+        plain = match.group(0).replace(_SOFT_HYPHEN, "")
+        if len(plain) < _HYPHENATED_FROM:
+            return match.group(0)
+        return dictionary.inserted(plain, _SOFT_HYPHEN)
+
+    def cell(match: re.Match[str]) -> str:
+        parts, in_code = [], False
+        for part in _TAG_OR_TEXT.split(match.group(2)):
+            if part.startswith("<"):
+                in_code = (part.lower().startswith("<code")
+                           or (in_code and not part.lower().startswith("</code")))
+                parts.append(part)
+            else:
+                parts.append(part if in_code else _WORD.sub(word, part))
+        return match.group(1) + "".join(parts) + match.group(3)
+
+    return _HEADER_CELL.sub(cell, html)
 
 
 def _font_faces() -> list[_FontFace]:

@@ -1,22 +1,29 @@
-"""The method list of the appendix, built from the results bundle alone.
+"""The appendix for the auditor: the method list, the run, the parameters that were used.
 
-Every number comes from ``results["params"]`` (the configuration of the run),
-``results["model"]`` (candidates, a large export's restriction) and
-``results["shap"]`` (explainer and the sizes actually used).
+Every number of the method comes from ``results["params"]`` (the configuration of
+the run), ``results["model"]`` (candidates, a large export's restriction) and
+``results["shap"]`` (explainer and the sizes actually used); the run's rows
+(:func:`run_rows`) from the provenance the pipeline collects (command line,
+configuration file, data folder, period, commit).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from analysis.model.fit import CALIBRATION_FOLDS
 from analysis.model.search import FAMILIES
-from analysis.rutext import num, pct, plural, pp, trimmed
+from analysis.rutext import MINUS, month_name, num, pct, plural, pp, trimmed
 from report.text.common import R, clients
 from report.text.model import cv_design, families
 
-__all__ = ["CALIBRATION_WORDS", "EXPLAINER_WORDS", "drawn_configurations", "explanations_line",
-           "large_export_line", "method_lines", "renderer_label", "split_lines"]
+__all__ = ["ACTION_LIST_NOTE", "CALIBRATION_WORDS", "CORRECTION_WORDS", "EXPLAINER_WORDS",
+           "data_months", "drawn_configurations", "explanations_line", "large_export_line",
+           "method_lines", "parameter_value", "parameters_note", "renderer_label", "run_rows",
+           "split_lines", "used_parameters"]
 
 CALIBRATION_WORDS = {"sigmoid": "сигмоида", "isotonic": "изотоническая регрессия"}
+CORRECTION_WORDS = {"holm": "Холма", "fdr_bh": "Бенджамини — Хохберга"}
 EXPLAINER_WORDS = {"linear": "точный, для линейной модели",
                    "permutation": "перестановочный, с антитетическими парами"}
 
@@ -32,6 +39,10 @@ def _configurations(n: int) -> str:
 
 def _calibration(method: str) -> str:
     return CALIBRATION_WORDS.get(method, method)
+
+
+def _correction(method: str) -> str:
+    return CORRECTION_WORDS.get(method, method)
 
 
 def drawn_configurations(model: R, search_iter: int) -> str:
@@ -131,15 +142,147 @@ def method_lines(results: R) -> list[str]:
         "не больше одной стандартной ошибки парной разницы по блокам (с поправкой "
         "Надо — Бенжио на пересечение обучающих частей), считаются ничьей, из ничьей "
         "выбирается самое простое.",
-        f"Калибровка: CalibratedClassifierCV ({_calibration(m['calibration'])}, "
+        f"Калибровка вероятностей: {_calibration(m['calibration'])} на "
         f"{num(CALIBRATION_FOLDS)} "
-        f"{plural(CALIBRATION_FOLDS, 'блок', 'блока', 'блоков')} по группам клиентов); "
-        "порог — на кросс-валидации обучающей части.",
+        f"{plural(CALIBRATION_FOLDS, 'блоке', 'блоках', 'блоках')} по группам клиентов "
+        "(`CalibratedClassifierCV` из scikit-learn); порог — на кросс-валидации обучающей части.",
         *large_export_line(model),
         explanations_line(results.get("shap") or {}, p["shap"]),
         "Статистика: Манн — Уитни с ранговой бисериальной корреляцией, хи-квадрат с V Крамера, "
-        f"поправка {stats['correction']} на все тесты; φK-корреляции (phik).",
+        f"поправка {_correction(stats['correction'])} на множественные сравнения по всем "
+        "тестам; φk-корреляции (пакет phik).",
         f"Сегменты и эксперименты: пороги из параметров; размер выборки для обнаружения "
         f"прироста {pp(seg['uplift'], 0)} при мощности {trimmed(seg['power'])} и "
         f"α = {trimmed(seg['alpha'])}.",
+    ]
+
+
+# --- The run and its parameters -------------------------------------------------------------
+
+_SHOWN_ELSEWHERE = frozenset({"data_dir", "archive_dir", "renderer"})
+"""Settings the run table shows as what they became: the data folder, the HTML renderer."""
+
+
+def _unused(results: R) -> set[str]:
+    """Parameters (``section.key``, or a whole ``section``) this run did not use."""
+    p, model = results["params"], results.get("model") or {}
+    unused = {"email"}                                     # the report is sent by `oneclick send`
+    if not results.get("comparison"):
+        unused.add("compare")                              # no earlier revision to compare with
+    if not model.get("large_export"):
+        unused |= {"model.large_export_clients", "model.large_export_families"}
+    if p.get("model", {}).get("threshold_rule") != "cost":
+        unused.add("model.miss_cost")
+    if (results.get("shap") or {}).get("explainer") != "permutation":
+        unused |= {"shap.permutation_background", "shap.permutations"}
+    return unused
+
+
+_LEFT_OUT = (
+    ("email", "отправка письма (её делает `oneclick send`)"),
+    ("compare", "пороги сравнения с прошлой ревизией (прошлой ревизии нет)"),
+    ("model.large_export_clients", "настройки большой выгрузки (выгрузка обычная)"),
+    ("model.miss_cost", "цена пропуска (порог выбран по F1)"),
+    ("shap.permutations", "размеры перестановочного объяснения (применялось другое)"),
+)
+"""What a reader is told about each group of parameters left out, by one key of the group."""
+
+ACTION_LIST_NOTE = ("Список действий — файлы scores.csv и scores.xlsx в папке ревизии, строка на "
+                    "клиента; в скобках — код столбца.")
+
+
+def parameters_note(results: R) -> str:
+    """The sentence above the parameter table: which parameters it leaves out and where all are."""
+    unused = _unused(results)
+    left_out = [words for key, words in _LEFT_OUT if key in unused]
+    return ("Показаны параметры, которые применялись в этом запуске; не применялись и не "
+            f"показаны: {'; '.join(left_out)}. Все параметры — в `manifest.json`, ключ "
+            "`parameters`.")
+
+
+def parameter_value(key: str, value: Any) -> str:
+    """A parameter's value as the appendix shows it: decimal comma, lists joined, words."""
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, list | tuple):
+        return ", ".join(parameter_value(key, v) for v in value) or "—"
+    if isinstance(value, float):
+        return repr(value).replace(".", ",").replace("-", MINUS)
+    if value == "":
+        return "встроенный каталог правил" if key == "segments.offer_rules" else "—"
+    return str(value)
+
+
+def used_parameters(results: R) -> list[tuple[str, str]]:
+    """(``section.key``, value) of every parameter this run used, in the configuration's order.
+
+    Left out: e-mail delivery (``oneclick send`` uses it, not the report), the comparison
+    thresholds when there was no earlier revision, the large-export settings for a regular
+    export, the miss cost under the F1 threshold, the permutation explainer's sizes under
+    another explainer, and the folders and renderer (the run table shows what they became).
+    ``manifest.json`` keeps every parameter.
+    """
+    unused = _unused(results) | _SHOWN_ELSEWHERE
+    rows = []
+    for section, values in results["params"].items():
+        if section in unused:
+            continue
+        items = values.items() if isinstance(values, dict) else [("", values)]
+        for key, value in items:
+            name = f"{section}.{key}" if key else section
+            if name not in unused:
+                rows.append((name, parameter_value(name, value)))
+    return rows
+
+
+def _month_span(period: str, months: int) -> str:
+    """The ``months`` months up to ``period`` (``YYYY-MM``): «сентябрь — ноябрь 2026»."""
+    year, month = (int(part) for part in period.split("-"))
+    first = year * 12 + month - 1 - (months - 1)
+    first_year, first_month = divmod(first, 12)
+    last = f"{month_name(month)} {year}"
+    if first_year == year:
+        return f"{month_name(first_month + 1)} — {last}"
+    return f"{month_name(first_month + 1)} {first_year} — {last}"
+
+
+def data_months(period: str) -> str:
+    """The calendar months each part of the export covers, its current month taken as ``period``.
+
+    The export names its months relative to the last one («текущий_месяц»); the report's
+    period is taken as that month.
+    """
+    year, month = period.split("-")
+    return (f"текущий месяц выгрузки принят за месяц отчёта, {month_name(int(month))} {year}; "
+            f"выручка, прибыль, страницы за визит и неоплаченные товары — за "
+            f"{_month_span(period, 3)}; время на сайте — за {_month_span(period, 2)}; "
+            f"маркетинговые контакты, покупки по акции и любимая категория — за "
+            f"{_month_span(period, 6)}")
+
+
+def _dirty(dirty: bool | None) -> str:
+    if dirty is None:
+        return "неизвестно, есть ли в рабочей копии незафиксированные изменения"
+    if dirty:
+        return "в рабочей копии были незафиксированные изменения: код запуска не равен коммиту"
+    return "рабочая копия без изменений"
+
+
+def run_rows(run: R) -> list[tuple[str, str]]:
+    """The run table: how the run was started, on which data and which code.
+
+    ``run`` holds ``command`` (the command line, or None outside the command line),
+    ``working_dir``, ``config_file`` (None: defaults), ``data_dir``, ``period``,
+    ``git_commit`` and ``git_dirty`` (None when not known).
+    """
+    commit = run.get("git_commit")
+    return [
+        ("Команда", run.get("command")
+         or "не из командной строки (вызов report.pipeline.build_report)"),
+        ("Папка запуска", run.get("working_dir") or "—"),
+        ("Файл настроек", run.get("config_file") or "нет: все параметры по умолчанию"),
+        ("Папка выгрузки", run.get("data_dir") or "—"),
+        ("Месяцы данных", data_months(run["period"])),
+        ("Коммит кода", f"{commit}; {_dirty(run.get('git_dirty'))}" if commit
+         else "нет: код запущен не из git-репозитория"),
     ]

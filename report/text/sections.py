@@ -7,14 +7,18 @@ this module adds data quality, drivers and the appendix, and joins them.
 
 from __future__ import annotations
 
-from typing import Any
-
 from analysis.glossary import label
-from analysis.rutext import num, quantity, trimmed
+from analysis.rutext import num, quantity
 from report.text.behaviour import behaviour_section
+from report.text.columns import action_list_glossary, export_glossary
 from report.text.common import R, feature_value, profit_unit
 from report.text.decision import decision_section
-from report.text.method import method_lines
+from report.text.method import (
+    ACTION_LIST_NOTE,
+    method_lines,
+    parameters_note,
+    used_parameters,
+)
 from report.text.model import model_section
 from report.text.reasons import direction_text, drivers_conclusion, example_summary, rank_text
 from report.text.segments import segments_section
@@ -63,28 +67,13 @@ def drivers_section(results: R) -> R:
     }
 
 
-def _param(value: Any) -> str:
-    """A parameter's value as the appendix shows it: decimal commas, «да»/«нет», «—»."""
-    if isinstance(value, list | tuple):
-        return "; ".join(_param(v) for v in value) or "—"
-    if isinstance(value, bool):
-        return "да" if value else "нет"
-    if isinstance(value, float):
-        return trimmed(value, 6)
-    if value is None:
-        return "—"
-    return str(value) if value != "" else "—"
-
-
 def appendix_section(results: R) -> R:
-    """The method list and the flat table of run parameters."""
-    flat = []
-    for section, values in results["params"].items():
-        if isinstance(values, dict):
-            flat += [(f"{section}.{k}", _param(v)) for k, v in values.items()]
-        else:
-            flat.append((section, _param(values)))
-    return {"method": method_lines(results), "parameters": flat}
+    """The method list, the parameters this run used, the glossary of columns."""
+    return {"method": method_lines(results), "parameters": used_parameters(results),
+            "parameters_note": parameters_note(results),
+            "export_columns": export_glossary(),
+            "action_list_note": ACTION_LIST_NOTE,
+            "action_columns": action_list_glossary(profit_unit(results))}
 
 
 def sections(results: R) -> R:
