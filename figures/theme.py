@@ -99,8 +99,11 @@ WIDTH = 7.0
 """Figure width in inches: the text width of the A4 page (180 mm), so printed at 100 %."""
 PRINT_WIDTH = 180 / 25.4
 """Widest a figure is printed, in inches (the A4 text column, ``report/render/assets``)."""
-PRINT_HEIGHT = 200 / 25.4
-"""Tallest a figure is printed, in inches (``img { max-height: 200mm }``)."""
+PRINT_HEIGHT = 110 / 25.4
+"""Tallest a figure is printed, in inches (``img { max-height: 110mm }`` in print.css).
+
+A plan taller than this is scaled down in the PDF (and its text with it), so
+every plan's height stays at or under it (``tests/test_figures.py``)."""
 MIN_FONT = 8.0
 """Smallest text, in points, at the size a figure is printed."""
 DPI = 180

@@ -127,7 +127,8 @@ def categorical_shares(b: Bundle) -> Plan:
         axes[-1].set_xlabel(g.CHART.category_axis)
 
     return Plan(
-        name="categorical_shares", section="behaviour", shape=(len(features), 1), height=4.4,
+        name="categorical_shares", section="behaviour", shape=(len(features), 1),
+        height=t.PRINT_HEIGHT,
         grid={"height_ratios": [len(f["rows"]) + 1 for f in features]},
         facts={"named": {"label": feat["label"], "value": shorten_label(row["value"]),
                          "decline_share": optional(row["decline_share"])},
@@ -179,7 +180,7 @@ def phik_heatmap(b: Bundle) -> Plan:
     labels = [g.label(col) for col in shown]
     size = b.results["behaviour"]["phik"].get("sample_size")
     return Plan(
-        name="phik_heatmap", section="behaviour", height=5.2,
+        name="phik_heatmap", section="behaviour", height=t.PRINT_HEIGHT,
         facts={"target": [[f1, optional(v1)], [f2, optional(v2)]],
                "pair": [a, c, optional(value)], "collinear": len(collinear),
                "columns": len(columns), "shown": len(shown), "sample_size": size or None},

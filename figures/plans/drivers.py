@@ -77,7 +77,7 @@ def shap_beeswarm(b: Bundle) -> Plan:
         bar.set_label(g.CHART.value_colour)
 
     return Plan(
-        name="shap_beeswarm", section="drivers", height=4.5,
+        name="shap_beeswarm", section="drivers", height=t.PRINT_HEIGHT,
         facts={"top": {"feature": top, "rho": rho[top], "riskiest_value": riskiest},
                "risk_with_low": [c for c in numeric if rho[c] < 0],
                "risk_with_high": [c for c in numeric if rho[c] > 0],
@@ -180,7 +180,7 @@ def shap_examples(b: Bundle) -> Plan:
         plot.plot_contributions(axes[0], rows, columns, values, notes)
 
     return Plan(
-        name="shap_examples", section="drivers", height=min(7.5, 1.2 + 0.14 * lines),
+        name="shap_examples", section="drivers", height=min(t.PRINT_HEIGHT, 1.2 + 0.14 * lines),
         facts={"clients": [_example_facts(e) for e in examples],
                "contrast": _contrast(examples, features), "rows": len(rows)},
         draw=draw)

@@ -148,6 +148,6 @@ def segment_differences(b: Bundle) -> Plan:
 
     return Plan(
         name="segment_differences", section="segments", shape=(len(segments), 1),
-        height=min(4.5, 0.9 + 0.3 * sum(heights)), grid={"height_ratios": heights},
+        height=min(t.PRINT_HEIGHT, 0.9 + 0.3 * sum(heights)), grid={"height_ratios": heights},
         facts={"first": first, "second": second, "segments": len(segments)},
         draw=draw)
