@@ -253,6 +253,10 @@ class Config(_Section):
     renderer: str = Field("auto", pattern="^(auto|builtin|quarto)$",
                           description="auto: Quarto when on PATH, else the built-in renderer")
     profit_unit: str = Field("тыс. ₽", description="unit of Прибыль in money.csv, as shown")
+    action_list_csv: str = Field(
+        "excel", pattern="^(excel|plain)$",
+        description="scores.csv: excel = UTF-8 with BOM, «;», decimal comma (Russian Excel "
+                    "opens it by double click); plain = UTF-8, «,», decimal point")
     data: DataParams = DataParams()
     model: ModelParams = ModelParams()
     shap: ShapParams = ShapParams()

@@ -126,7 +126,7 @@ def _analyse(data_dir: Path, config: Config, clock: StageClock,
 
 def _write(bundle: Bundle, out_dir: Path) -> None:
     write_bundle(bundle, out_dir)
-    write_action_list(bundle.scores, out_dir / files.SCORES_CSV, out_dir / files.SCORES_XLSX)
+    write_action_list(bundle.scores, out_dir, bundle.results)
 
 
 def analyse_to_bundle(data_dir: Path, out_dir: Path, config: Config, *,

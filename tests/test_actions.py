@@ -165,3 +165,26 @@ def test_real_export_action_list_respects_consent() -> None:
     assert len(frame) == len(clients) == 1297
     _assert_consent_respected(frame)
     assert (frame["segment"] == "promo_risk").sum() == segments["segments"][0]["clients"]
+
+
+def test_the_offer_is_what_a_crm_sends_and_the_site_has_its_own_column(
+        actions: pd.DataFrame, inputs: tuple[pd.DataFrame, pd.Series, pd.DataFrame, dict]) -> None:
+    """Issue 16: site personalisation never fills the CRM offer column."""
+    from analysis.segments.offers import CRM_CHANNELS, SITE_CHANNELS
+
+    sent = actions[actions["offer"] != ""]
+    assert len(sent) and set(sent["channel"]) <= CRM_CHANNELS
+    tested = actions[actions["tested_offer"] != ""]
+    assert (tested["messages_allowed"] == "да").all()        # the CRM can reach them
+    shown = actions[actions["site_rule"] != ""]
+    assert len(shown) and set(shown["site_channel"]) <= SITE_CHANNELS
+    assert (shown["site_offer"] != "").all()
+    none = actions[actions["site_rule"] == ""]
+    assert (none["site_offer"] == "").all() and (none["site_channel"] == "").all()
+    refused = actions[actions["messages_allowed"] == "нет"]
+    assert (refused["site_rule"] != "").any()                # their offer moved to the site
+    control = actions[actions["arm"] == "control"]
+    assert (control["site_rule"] != "").any()                # the site ignores the draw
+    segments = {s["code"]: {o["rule"] for o in s["offers"]} for s in inputs[3]["segments"]}
+    for code, rows in shown[shown["segment"] != ""].groupby("segment"):
+        assert set(rows["site_rule"]) <= segments[code]

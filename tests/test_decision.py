@@ -1,7 +1,8 @@
 """Win-back vs prevention, the decision rule, the control draw, and counts that agree.
 
 The sums of clients, profit and exposure per group and per segment are the
-same in results.json (``segments``), in the page-1 rows and in scores.csv.
+same in results.json (``segments``), in the page-1 rows and in the action list
+(its codes, ``scores-codes.csv``).
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ def plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, pd.DataFrame, 
     seg, scores = monthly_plan(clients, probability, shap, empty_reasons(clients), CONFIG,
                                "2026-11")
     out = tmp_path_factory.mktemp("plan")
-    write_action_list(scores, out / "scores.csv", out / "scores.xlsx")
-    csv = pd.read_csv(out / "scores.csv", keep_default_na=False,
+    paths = write_action_list(scores, out)
+    csv = pd.read_csv(paths["codes"], keep_default_na=False,
                       na_values={"expected_value": [""]})
     return plain(seg), scores, csv
 
@@ -56,7 +57,7 @@ def test_groups_agree_between_results_page_one_and_scores_csv(
         assert groups[code]["selected"] == row["selected"] == len(chosen)
         assert groups[code]["selected_profit"] == pytest.approx(chosen["profit"].sum(), abs=0.01)
         assert groups[code]["control"] == row["control"] == (chosen["arm"] == "control").sum()
-        assert groups[code]["test"] == row["test"] == (part["offer"] != "").sum()
+        assert groups[code]["test"] == row["test"] == (part["offer_rule"] != "").sum()
 
 
 def test_segments_agree_between_results_page_one_and_scores_csv(

@@ -108,16 +108,19 @@ def test_same_inputs_give_identical_results_and_scores(runs: dict[str, Path]) ->
 
 
 def test_action_list(runs: dict[str, Path]) -> None:
-    with (runs["october"] / "scores.csv").open(encoding="utf-8") as handle:
+    with (runs["october"] / "scores-codes.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 1297 and len({r["id"] for r in rows}) == 1297
     assert list(rows[0])[:5] == ["id", "group", "decline_probability", "risk_level", "segment"]
     assert {r["group"] for r in rows} == {"prevention", "winback"}
     assert all(0 <= float(r["decline_probability"]) <= 1 for r in rows)
-    forbidden = [r for r in rows if r["messages_allowed"] == "нет" and r["channel"] in MESSAGING]
+    forbidden = [r for r in rows if r["messages_allowed"] == "0" and r["channel"] in MESSAGING]
     assert forbidden == []
     control = [r for r in rows if r["arm"] == "control"]
-    assert control and all(r["offer"] == "" and r["tested_offer"] for r in control)
+    assert control and all(r["offer_rule"] == "" and r["tested_offer"] for r in control)
+    with (runs["october"] / "scores.csv").open(encoding="utf-8-sig") as handle:
+        russian = list(csv.DictReader(handle, delimiter=";"))
+    assert len(russian) == 1297 and list(russian[0])[:2] == ["ID клиента", "Группа"]
     groups = [r["group"] for r in rows]  # prevention first: the model's real use
     assert groups == sorted(groups, key=lambda grp: grp != "prevention")
 

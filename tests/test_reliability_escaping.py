@@ -226,14 +226,15 @@ def test_action_list_holds_the_text_without_controls_or_formulas(runs: dict) -> 
     openpyxl = pytest.importorskip("openpyxl")
     for month in runs["months"]:
         revision = month["revision"]
-        sheet = openpyxl.load_workbook(revision / "scores.xlsx").active
-        cells = [c for row in sheet.iter_rows() for c in row]
+        book = openpyxl.load_workbook(revision / "scores.xlsx")
+        cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
         assert [c.coordinate for c in cells if c.data_type == "f"] == []
         texts = [c.value for c in cells if isinstance(c.value, str)]
         assert not [t for t in texts if CONTROLS.search(t.replace("\u202e", ""))]
         first = _pieces(month["texts"]["categories"][0])[0]
         assert any(first in t for t in texts)
-        scores = pd.read_csv(revision / "scores.csv", dtype=str, keep_default_na=False)
+        scores = pd.read_csv(revision / "scores.csv", sep=";", encoding="utf-8-sig", dtype=str,
+                             keep_default_na=False)
         assert any(first in cell for cell in scores.to_numpy().ravel())
 
 

@@ -100,8 +100,9 @@ def test_hostile_text_in_action_list_is_not_a_formula(hostile_run: dict) -> None
     openpyxl = pytest.importorskip("openpyxl")
     revision = hostile_run["archive"] / PERIOD / "r1"
     assert "<script>alert(1)</script>" in (revision / "scores.csv").read_text(encoding="utf-8")
-    sheet = openpyxl.load_workbook(revision / "scores.xlsx").active
-    assert [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"] == []
+    book = openpyxl.load_workbook(revision / "scores.xlsx")
+    assert [c.coordinate for sheet in book.worksheets for row in sheet.iter_rows() for c in row
+            if c.data_type == "f"] == []
 
 
 def test_rendering_hostile_text_made_no_request(hostile_run: dict) -> None:

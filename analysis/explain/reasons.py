@@ -11,11 +11,22 @@ riskiest value).
 
 Reason fields per rank ``k`` (``reason_k_<field>``, see :data:`REASON_FIELDS`):
 ``feature`` (export column, ``""`` for none), ``side`` (``low``/``high``:
-the client's value against the stable median, ties by the driver's direction;
-``category`` for a categorical feature), ``value`` (the client's value),
-``reference`` (stable median; for a category, the decline share of all
-clients) and ``share`` (for a category, the decline share of clients with the
-client's value; NaN otherwise).
+the driver's direction, which is also the side of the stable median the
+client's value lies on; ``category`` for a categorical feature), ``value`` (the
+client's value), ``reference`` (stable median; for a category, the decline
+share of all clients) and ``share`` (for a category, the decline share of
+clients with the client's value; NaN otherwise).
+
+One feature, one wording (:func:`reason_frame`): a feature is a reason of a
+client only when its SHAP value raises the client's risk *and* the client's
+value lies on the side where the feature raises risk for clients in general
+(the driver's direction, from the sign of its SHAP values over all clients).
+So «мало страниц за визит» never meets «много страниц за визит» in one action
+list: a model with interactions (boosting, forests) can give a client a
+positive SHAP value on the "safe" side of a feature, and such a value, or one
+of a feature whose direction is ``ambiguous``, is not worded as a reason; the
+client's next feature takes its place. A categorical value is a reason only
+when its decline share is above the average one (the wording says so).
 """
 
 from __future__ import annotations
@@ -39,6 +50,7 @@ __all__ = [
     "reason_columns",
     "reason_frame",
     "reference_client",
+    "risky_side",
     "value_json",
 ]
 
@@ -124,9 +136,7 @@ def driver_table(shap_values: pd.DataFrame, X: pd.DataFrame, y: pd.Series
 
 
 def _numeric_fields(values: pd.Series, median: float, direction: str) -> dict[str, Any]:
-    equal_side = "low" if direction == "low" else "high"
-    side = np.where(values < median, "low", np.where(values > median, "high", equal_side))
-    return {"side": side, "value": values.to_numpy(dtype=object), "reference": median,
+    return {"side": direction, "value": values.to_numpy(dtype=object), "reference": median,
             "share": np.nan}
 
 
@@ -148,22 +158,58 @@ def _empty_reasons(n: int) -> dict[str, np.ndarray]:
     return columns
 
 
+def risky_side(values: pd.Series, feature: str, direction: str, median: float,
+               rates: pd.Series | None = None, overall: float = math.nan) -> np.ndarray:
+    """Whether each value lies where ``feature`` raises risk for clients in general.
+
+    Numeric: strictly below (``low``) or above (``high``) the stable median;
+    never for an ``ambiguous`` direction. Categorical: the value's decline
+    share (``rates``) is above ``overall``.
+    """
+    if not _is_numeric(feature):
+        share = values.map(lambda v: float(rates.get(v, overall)) if rates is not None
+                           else overall)
+        return (share > overall).to_numpy(dtype=bool)
+    numbers = values.astype(float)
+    if direction == "low":
+        return (numbers < median).to_numpy(dtype=bool)
+    if direction == "high":
+        return (numbers > median).to_numpy(dtype=bool)
+    return np.zeros(len(values), dtype=bool)
+
+
+def _eligible(contributions: pd.DataFrame, X: pd.DataFrame, y: pd.Series,
+              direction: dict[str, str]) -> np.ndarray:
+    """Clients × features: the SHAP value is positive and on the feature's risky side."""
+    stable = X[y.to_numpy() == 0]
+    overall = float(y.mean())
+    values = X.loc[contributions.index]
+    sides = [risky_side(values[f], f, direction.get(f, "ambiguous"),
+                        float(stable[f].median()) if _is_numeric(f) else math.nan,
+                        None if _is_numeric(f) else y.groupby(X[f]).mean(), overall)
+             for f in contributions.columns]
+    return (contributions.to_numpy(dtype=float) > 0) & np.column_stack(sides)
+
+
 def reason_frame(contributions: pd.DataFrame, X: pd.DataFrame, y: pd.Series,
                  drivers: list[dict[str, Any]]) -> pd.DataFrame:
     """Up to three features pushing each client toward decline, as reason records.
 
     ``contributions`` are the clients' SHAP values (one column per explained
-    feature): a reason is a feature with a positive value, largest first, so
-    a reason never names a feature that lowers the client's risk. Columns
+    feature): a reason is a feature with a positive value whose client value
+    lies on the feature's risky side (see the module docstring), largest
+    value first, so a reason never names a feature that lowers the client's
+    risk and one feature is always worded the same way. Columns
     ``reason_k_<field>`` for ``k`` = 1 … 3 and the fields of
-    :data:`REASON_FIELDS` (see the module docstring); a client with fewer
-    positive contributions has ``""`` features in the remaining ranks.
+    :data:`REASON_FIELDS`; a client with fewer such features has ``""``
+    features in the remaining ranks.
     """
     features = list(contributions.columns)
-    values = contributions.to_numpy(dtype=float)
-    order = np.argsort(-values, axis=1, kind="stable")[:, :TOP_REASONS]
-    positive = np.take_along_axis(values, order, axis=1) > 0
     direction = {d["feature"]: d["direction"] for d in drivers}
+    eligible = _eligible(contributions, X, y, direction)
+    values = np.where(eligible, contributions.to_numpy(dtype=float), -np.inf)
+    order = np.argsort(-values, axis=1, kind="stable")[:, :TOP_REASONS]
+    positive = np.take_along_axis(eligible, order, axis=1)
     stable = X[y.to_numpy() == 0]
     overall = float(y.mean())
     out = _empty_reasons(len(contributions))
@@ -175,7 +221,7 @@ def reason_frame(contributions: pd.DataFrame, X: pd.DataFrame, y: pd.Series,
         client_values = X.loc[contributions.index[rows], f]
         if _is_numeric(f):
             fields = _numeric_fields(client_values.astype(float), float(stable[f].median()),
-                                     direction.get(f, "ambiguous"))
+                                     direction[f])
         else:
             fields = _categorical_fields(client_values, y.groupby(X[f]).mean(), overall)
         fields = {"feature": f, **fields}

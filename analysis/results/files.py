@@ -18,15 +18,20 @@ __all__ = [
     "REPORT_QMD",
     "RESULTS",
     "RUN_LOG",
+    "SCORES_CODES_CSV",
     "SCORES_CSV",
     "SCORES_XLSX",
     "TABLES_DIR",
     "table_path",
 ]
 
-# the results bundle (``oneclick analyse`` writes these)
+# the results bundle (``oneclick analyse`` writes these; the action list is written by
+# report.actionlist)
 RESULTS = "results.json"
 SCORES_CSV = "scores.csv"
+"""The action list in Russian (headers, labels, reasons) for a person; Excel's CSV by default."""
+SCORES_CODES_CSV = "scores-codes.csv"
+"""The same list as English codes for a CRM and for the next run (since schema of issue 16)."""
 SCORES_XLSX = "scores.xlsx"
 MODEL = "model.joblib"
 TABLES_DIR = "tables"

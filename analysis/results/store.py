@@ -3,8 +3,9 @@
 The same bundle gives the same bytes: ``results.json`` through
 :func:`analysis.results.contract.dumps`, tables with a fixed float format and
 line ending, the model with joblib at a fixed compression. The action list
-(``scores.csv``, ``scores.xlsx``) is a document for the CRM and is written by
-the report stage. Readers check the schema version
+(``scores.csv``, ``scores-codes.csv``, ``scores.xlsx``) is a document for
+people and the CRM and is written by the report stage; :func:`read_scores`
+reads its codes back. Readers check the schema version
 (:func:`analysis.results.contract.check_schema`).
 """
 
@@ -79,14 +80,31 @@ def read_results(folder: Path) -> Results:
 
 
 def read_scores(revision: Path) -> pd.DataFrame | None:
-    """The revision's ``scores.csv`` (id as int64, codes as text), or None when absent."""
-    path = Path(revision) / files.SCORES_CSV
+    """The revision's action list as codes (id as int64, codes as text), or None when absent.
+
+    Read from ``scores-codes.csv``; a revision written before it existed has
+    the codes in ``scores.csv`` (English headers ``id``, ``risk_level`` …),
+    which is read instead. Since then ``scores.csv`` is the Russian list for
+    people and is never read back.
+
+    Raises
+    ------
+    InputError
+        When the file has no ``id`` column (not an action list of codes).
+    """
+    folder = Path(revision)
+    path = folder / files.SCORES_CODES_CSV
     if not path.is_file():
-        return None
+        path = folder / files.SCORES_CSV
+        if not path.is_file():
+            return None
     numbers = ("decline_probability", "profit", "profit_at_risk", "exposure", "expected_value")
     scores = pd.read_csv(path, dtype={"risk_level": str, "segment": str, "group": str},
                          encoding="utf-8", keep_default_na=False,
                          na_values={column: [""] for column in numbers})
+    if "id" not in scores.columns:
+        raise InputError(str(path), "нет столбца id", "список действий с кодами "
+                         f"({files.SCORES_CODES_CSV}, в старых ревизиях {files.SCORES_CSV})")
     return scores.assign(id=scores["id"].astype("int64"))
 
 

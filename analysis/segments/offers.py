@@ -20,6 +20,12 @@ the client's consent (``Разрешить сообщать`` = да). A call co
 because a marketing call is direct advertising over a telephone network, which
 needs prior consent just like an SMS. Without consent the same offer goes
 through the rule's ``fallback_channel``.
+
+Who executes an offer: a CRM sends messages (:data:`CRM_CHANNELS`, the
+message channels); ``site`` and ``personal_account`` (:data:`SITE_CHANNELS`)
+are shown by the site's personalisation, which a CRM cannot do. The action list
+keeps the two apart (:mod:`analysis.segments.actions`): its offer column holds
+only what a CRM can send, and site personalisation has its own column.
 """
 
 from __future__ import annotations
@@ -46,8 +52,10 @@ from analysis.rutext import RussianFormatter
 
 __all__ = [
     "CHANNELS",
+    "CRM_CHANNELS",
     "MESSAGE_CHANNELS",
     "PLACEHOLDERS",
+    "SITE_CHANNELS",
     "FeatureCondition",
     "FlagCondition",
     "OfferRule",
@@ -60,6 +68,10 @@ __all__ = [
 
 CHANNELS = ("email", "sms", "push", "newsletter", "site", "personal_account", "call")
 MESSAGE_CHANNELS = frozenset({"email", "sms", "push", "newsletter", "call"})
+CRM_CHANNELS = MESSAGE_CHANNELS
+"""Channels a CRM executes: messages (and the manager's call list)."""
+SITE_CHANNELS = frozenset({"site", "personal_account"})
+"""Channels the site's personalisation shows: no message, no consent needed."""
 Channel = Literal["email", "sms", "push", "newsletter", "site", "personal_account", "call"]
 
 _NUMBERS = ("segment_median", "stable_median", "segment_mean", "stable_mean", "effect")

@@ -4,6 +4,12 @@
 the feature, the side of the reference, the client's value and the reference
 value); this module turns them into the sentences of the report and of the
 action list. Numbers go through :mod:`analysis.rutext`.
+
+A numeric reason is worded by its ``side``, which the records set to the
+feature's direction (:func:`analysis.explain.reasons.reason_frame`): one
+feature has one wording in a whole action list («мало страниц за визит», never
+also «много страниц за визит»), and the client's value is on that side of the
+stable clients' one.
 """
 
 from __future__ import annotations
