@@ -274,7 +274,7 @@ def test_glossary_explains_every_column_of_the_export_and_the_action_list(
         demo_report: dict, pdf_pages: list[str]) -> None:
     text = re.sub(r"\s+", " ", _appendix(pdf_pages))
     with (demo_report["revision"] / "scores.csv").open(encoding="utf-8-sig") as handle:
-        action_columns = next(csv.reader(handle))
+        action_columns = next(csv.reader(handle, delimiter=";"))  # the Excel-ready default
     for column in action_columns:
         assert column in text, column
     for column in ("Маркет_актив_6_мес", "Ошибка_сервиса", "Период", "минут", "Прибыль"):
