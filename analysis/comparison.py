@@ -169,7 +169,8 @@ def compare_revisions(rev_a: Path, rev_b: Path, params: CompareParams | None = N
     results_b = read_results(rev_b)
     scores_b = read_scores(rev_b)
     if scores_b is None:
-        raise InputError(str(rev_b), "нет файла scores.csv", "папку опубликованной ревизии")
+        raise InputError(str(rev_b), "нет списка действий (scores-codes.csv или scores.csv)",
+                         "папку опубликованной ревизии")
     clients_b = read_clients_sample(rev_b)
     if clients_b is None:
         raise InputError(str(rev_b), f"нет файла {SAMPLE_TABLE}", "папку опубликованной ревизии")
