@@ -111,20 +111,31 @@ def _cli(args: list[str]) -> tuple[int, str, str]:
 
 def test_cli_series_writes_the_first_month_and_names_the_missing_report(tmp_path: Path) -> None:
     code, out, err = _cli(["demo-data", str(tmp_path / "s"), "--months", "3", "--clients", "60",
-                           "--effect", "few_pages=15", "--archive", str(tmp_path / "reports")])
+                           "--effect", "basket_reminder=15", "--archive",
+                           str(tmp_path / "reports")])
     assert code == 0
     assert out.split() == [str(tmp_path / "s" / "2026-09")]
     assert "2026-09" in err and "oneclick report" in err and "--report" in err
 
 
 @pytest.mark.parametrize(("effect", "where"), [("no_such_offer=5", "no_such_offer"),
-                                               ("few_pages=много", "ПРЕДЛОЖЕНИЕ=П.П."),
-                                               ("few_pages=150", "ПРЕДЛОЖЕНИЕ=П.П.")])
+                                               ("basket_reminder=много", "ПРЕДЛОЖЕНИЕ=П.П."),
+                                               ("basket_reminder=150", "ПРЕДЛОЖЕНИЕ=П.П."),
+                                               ("few_pages=15", "идёт через сайт")])
 def test_cli_refuses_a_bad_effect(tmp_path: Path, effect: str, where: str) -> None:
     code, _, err = _cli(["demo-data", str(tmp_path / "s"), "--months", "2", "--clients", "60",
                          "--effect", effect])
     assert code == 2 and where in err
     assert not (tmp_path / "s").exists()
+
+
+def test_cli_names_the_measurable_offers_when_the_effect_is_on_a_site_offer(
+        tmp_path: Path) -> None:
+    """A site offer is shown to test and control alike: its planted effect cannot be measured."""
+    code, _, err = _cli(["demo-data", str(tmp_path / "s"), "--months", "2", "--clients", "60",
+                         "--effect", "basket_reminder=15", "--effect", "few_pages=15"])
+    assert code == 2 and "few_pages" in err
+    assert "basket_reminder" in err and "promo_calendar" in err
 
 
 def test_redraw_labels_keeps_every_other_value(month1: dict[str, pd.DataFrame]) -> None:
