@@ -161,13 +161,13 @@ def test_the_action_list_counts_only_from_a_report_of_the_same_files(tmp_path: P
     write_demo_export(other, n_clients=60, seed=2)
     archive = tmp_path / "reports"
     with RevisionBuilder(archive, "2026-09") as rev:
-        pd.DataFrame({"id": [300000], "group": ["winback"], "tested_offer": ["few_pages"],
+        pd.DataFrame({"id": [300000], "group": ["winback"], "tested_offer": ["basket_reminder"],
                       "arm": ["test"]}).to_csv(rev.path / "scores.csv", index=False)
         published = rev.publish({"period": "2026-09"}, inputs={
             key: reported / f"{key}.csv"
             for key in ("market_file", "market_money", "market_time", "money")})
     found = archived_action_list(archive, "2026-09", reported)
     assert found is not None and found[1] == published
-    assert found[0]["tested_offer"].tolist() == ["few_pages"]
+    assert found[0]["tested_offer"].tolist() == ["basket_reminder"]
     assert archived_action_list(archive, "2026-09", other) is None
     assert archived_action_list(archive, "2026-10", reported) is None
