@@ -32,6 +32,7 @@ from _outcome_checks import assert_outcome_shown
 from analysis.config import Config
 from analysis.results import files
 from report import pipeline
+from report.render.html import RendererInfo
 
 pytestmark = pytest.mark.slow
 
@@ -51,9 +52,9 @@ def series(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     rendered = []
 
     def render_last_only(rev: Path, bundle: object, period: str, *args: object,
-                         **kwargs: object) -> str:
+                         **kwargs: object) -> RendererInfo:
         if period != LAST:
-            return "none"
+            return RendererInfo("builtin", "not rendered")
         rendered.append(period)
         return real_render(rev, bundle, period, *args, **kwargs)
 
