@@ -9,7 +9,7 @@ with ``segments.control_share = 0.5`` (balanced arms) through
 --months 3 --report``. The first two months are archived without the HTML and
 PDF (the rendering is replaced, everything else is the real ``build_report``:
 revision, manifest, verification before reuse); the third is rendered in full
-once. About six minutes on one core.
+once. About 70 s on one core.
 
 Power of the planted offer's win-back row (the largest: about 9 % of the
 clients, ≈ 220 per arm at 5000 clients; base share back at «Прежний уровень»
