@@ -299,7 +299,7 @@ def _effect(text: str) -> tuple[str, float]:
         points = float("nan")
     if not sep or not rule or not -100 <= points <= 100:
         raise argparse.ArgumentTypeError("эффект должен быть в виде ПРЕДЛОЖЕНИЕ=П.П. "
-                                         f"(например few_pages=15), получено {text!r}")
+                                         f"(например basket_reminder=15), получено {text!r}")
     return rule, points / 100
 
 
@@ -309,7 +309,7 @@ def _add_series(p: argparse.ArgumentParser) -> None:
                         "after the first answers the previous month's archived action list")
     p.add_argument("--start", type=_period, default="2026-09", help="first month of the series")
     p.add_argument("--effect", type=_effect, action="append", metavar="OFFER=PP",
-                   help="planted uplift of an offer in percentage points (repeatable)")
+                   help="planted uplift of a CRM offer in percentage points (repeatable)")
     p.add_argument("--archive", help="archive with the monthly reports (default: reports/)")
     p.add_argument("--report", action="store_true",
                    help="build each month's report on the way (a whole archive of the series)")

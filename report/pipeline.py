@@ -336,7 +336,9 @@ def demo_series(out_dir: Path, months: int, start: str, effects: dict[str, float
     month's report (:func:`archived_action_list`). With ``report`` a missing
     report is built on the way (the last month's too; an existing one made
     from the same files is reused); without it the series stops at the first
-    month whose report is missing.
+    month whose report is missing. Effects are planted only on CRM offers: a
+    site or personal-account offer is shown to test and control alike, so its
+    effect could not be measured (refused as bad input, exit 2).
 
     Returns
     -------
@@ -346,13 +348,20 @@ def demo_series(out_dir: Path, months: int, start: str, effects: dict[str, float
         go on (``None`` when complete).
     """
     from analysis.data.demo.write import write_demo_series
-    from analysis.segments.offers import load_rules
+    from analysis.segments.offers import CRM_CHANNELS, load_rules
 
-    known = {r.id for r in load_rules(config.segments.offer_rules)}
+    rules = load_rules(config.segments.offer_rules)
+    known = {r.id for r in rules}
+    measured = sorted(r.id for r in rules if r.channel in CRM_CHANNELS)
     unknown = sorted(set(effects) - known)
     if unknown:
         raise InputError("--effect", f"неизвестное предложение «{unknown[0]}»",
                          f"id правила из каталога предложений: {', '.join(sorted(known))}")
+    on_site = sorted(set(effects) - set(measured))
+    if on_site:
+        raise InputError("--effect", f"предложение {on_site[0]} идёт через сайт и не измеряется "
+                         "(его показывают и тестовой, и контрольной группе)",
+                         f"одно из предложений CRM: {', '.join(measured)}")
     revisions: dict[str, Path] = {}
 
     def action_list(period: str, export_dir: Path) -> tuple[pd.DataFrame, str] | None:

@@ -111,20 +111,31 @@ def _cli(args: list[str]) -> tuple[int, str, str]:
 
 def test_cli_series_writes_the_first_month_and_names_the_missing_report(tmp_path: Path) -> None:
     code, out, err = _cli(["demo-data", str(tmp_path / "s"), "--months", "3", "--clients", "60",
-                           "--effect", "few_pages=15", "--archive", str(tmp_path / "reports")])
+                           "--effect", "basket_reminder=15", "--archive",
+                           str(tmp_path / "reports")])
     assert code == 0
     assert out.split() == [str(tmp_path / "s" / "2026-09")]
     assert "2026-09" in err and "oneclick report" in err and "--report" in err
 
 
 @pytest.mark.parametrize(("effect", "where"), [("no_such_offer=5", "no_such_offer"),
-                                               ("few_pages=много", "ПРЕДЛОЖЕНИЕ=П.П."),
-                                               ("few_pages=150", "ПРЕДЛОЖЕНИЕ=П.П.")])
+                                               ("basket_reminder=много", "ПРЕДЛОЖЕНИЕ=П.П."),
+                                               ("basket_reminder=150", "ПРЕДЛОЖЕНИЕ=П.П."),
+                                               ("few_pages=15", "идёт через сайт")])
 def test_cli_refuses_a_bad_effect(tmp_path: Path, effect: str, where: str) -> None:
     code, _, err = _cli(["demo-data", str(tmp_path / "s"), "--months", "2", "--clients", "60",
                          "--effect", effect])
     assert code == 2 and where in err
     assert not (tmp_path / "s").exists()
+
+
+def test_cli_names_the_measurable_offers_when_the_effect_is_on_a_site_offer(
+        tmp_path: Path) -> None:
+    """A site offer is shown to test and control alike: its planted effect cannot be measured."""
+    code, _, err = _cli(["demo-data", str(tmp_path / "s"), "--months", "2", "--clients", "60",
+                         "--effect", "basket_reminder=15", "--effect", "few_pages=15"])
+    assert code == 2 and "few_pages" in err
+    assert "basket_reminder" in err and "promo_calendar" in err
 
 
 def test_redraw_labels_keeps_every_other_value(month1: dict[str, pd.DataFrame]) -> None:
@@ -150,13 +161,13 @@ def test_the_action_list_counts_only_from_a_report_of_the_same_files(tmp_path: P
     write_demo_export(other, n_clients=60, seed=2)
     archive = tmp_path / "reports"
     with RevisionBuilder(archive, "2026-09") as rev:
-        pd.DataFrame({"id": [300000], "group": ["winback"], "tested_offer": ["few_pages"],
+        pd.DataFrame({"id": [300000], "group": ["winback"], "tested_offer": ["basket_reminder"],
                       "arm": ["test"]}).to_csv(rev.path / "scores.csv", index=False)
         published = rev.publish({"period": "2026-09"}, inputs={
             key: reported / f"{key}.csv"
             for key in ("market_file", "market_money", "market_time", "money")})
     found = archived_action_list(archive, "2026-09", reported)
     assert found is not None and found[1] == published
-    assert found[0]["tested_offer"].tolist() == ["few_pages"]
+    assert found[0]["tested_offer"].tolist() == ["basket_reminder"]
     assert archived_action_list(archive, "2026-09", other) is None
     assert archived_action_list(archive, "2026-10", reported) is None
