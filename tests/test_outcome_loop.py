@@ -21,6 +21,7 @@ from _outcome_checks import assert_outcome_shown
 from analysis.config import Config
 from analysis.results import files
 from report import pipeline
+from report.render.html import RendererInfo
 
 pytestmark = pytest.mark.slow
 
@@ -39,9 +40,9 @@ def series(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     rendered = []
 
     def render_last_only(rev: Path, bundle: object, period: str, *args: object,
-                         **kwargs: object) -> str:
+                         **kwargs: object) -> RendererInfo:
         if period != LAST:
-            return "none"
+            return RendererInfo("builtin", "not rendered")
         rendered.append(period)
         return real_render(rev, bundle, period, *args, **kwargs)
 
@@ -139,4 +140,5 @@ def test_the_third_report_shows_the_trend_of_three_months(series: dict) -> None:
     assert next(f for f in index if f["name"] == "trend")["facts"]["points"] == 3
     html = (revision / files.REPORT_HTML).read_text(encoding="utf-8")
     summary = html[:html.index('id="exec-summary-end"')]
-    assert "Динамика за 3 месяца" in summary and 'id="trend"' in html
+    assert "небольших графика по месяцам (сентябрь 2026 — ноябрь 2026)" in summary  # alt text
+    assert "Динамика за 3 месяца" in html[html.index('id="trend"'):]      # the finding, body

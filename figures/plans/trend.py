@@ -61,6 +61,7 @@ def _ends(values: Sequence[Any]) -> list[Any]:
 
 def _facts(points: Sequence[dict[str, Any]], unit: str,
            uplifts: dict[str, dict[str, list[Any]]]) -> dict[str, Any]:
+    """First and last value of each measure, and the last month's measured uplifts."""
     last_outcome = points[-1].get("outcome") or {}
     return {
         "points": len(points), "first": points[0]["period"], "last": points[-1]["period"],
@@ -69,8 +70,6 @@ def _facts(points: Sequence[dict[str, Any]], unit: str,
         "winback": _ends(_column(points, "exposure", "winback")),
         "prevention": _ends(_column(points, "exposure", "prevention")),
         "roc_auc": _ends(_column(points, "roc_auc")),
-        "measured": sum(any(u["values"][i] is not None for u in uplifts.values())
-                        for i in range(len(points))),
         "last_uplift": {group: {"uplift": u["values"][-1], "verdict": u["verdict"][-1]}
                         for group, u in uplifts.items() if u["values"][-1] is not None},
         "last_outcome_period": last_outcome.get("period"),
