@@ -211,6 +211,11 @@ class ChartLabels:
     difference_axis: str = "← ниже, чем у стабильных | выше →"
     profit_unit: str = "тыс. ₽"
     """Unit of ``Прибыль`` when the bundle does not state one (the export's unit)."""
+    # trend across months (page 1)
+    trend_decline_panel: str = "Снизили активность"
+    trend_exposure_panel: str = "Прибыль в месяц, {unit}"
+    trend_uplift_panel: str = "Эффект предложений, п. п."
+    trend_auc_panel: str = "ROC AUC"
 
 
 CHART = ChartLabels()

@@ -26,6 +26,7 @@ from analysis.results.contract import SCHEMA_VERSION, Bundle, plain
 from analysis.sampling import stratified_sample
 from analysis.segments.monthly import monthly_plan
 from analysis.segments.outcome import LEARNED, learned_assumptions
+from analysis.trend import History, build_trend
 
 __all__ = ["run_analysis"]
 
@@ -114,7 +115,8 @@ def _learning(outcome: dict[str, Any] | None, config: Config
 
 def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
                  period: str | None = None,
-                 skipped_previous: list[dict[str, str]] | None = None) -> Bundle:
+                 skipped_previous: list[dict[str, str]] | None = None,
+                 history: History | None = None) -> Bundle:
     """Run every analysis stage on validated data and collect the results bundle.
 
     Parameters
@@ -134,6 +136,11 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
     skipped_previous
         Damaged earlier revisions passed over when ``previous`` was chosen
         (``revision``, ``problem``), kept in ``results["history"]["skipped"]``.
+    history
+        The newest intact revision of every earlier period: with this run's own
+        figures as the last point they make ``results["trend"]``
+        (:func:`analysis.trend.build_trend`); ``None`` (no archive, as for
+        ``oneclick analyse``) leaves ``trend`` None.
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -173,6 +180,8 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
     start = time.perf_counter()
     results["comparison"] = _comparison(previous, results, data, scores, config)
     results["history"] = {"skipped": list(skipped_previous or [])}
+    results["trend"] = (None if history is None
+                        else build_trend(history, plain(results), period))
     timings["compare"] = time.perf_counter() - start
     rows = stratified_sample(data.modelled[g.TARGET], data.groups, SAMPLE_ROWS, config.model.seed)
     sample = data.modelled.iloc[rows]

@@ -193,6 +193,24 @@ def _cmd_archive_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_archive_trend(args: argparse.Namespace) -> int:
+    from analysis.trend import build_trend
+    from report.archive.listing import intact_history
+    from report.text.trend import format_trend, skipped_warnings
+
+    archive = Path(args.archive)
+    if not archive.is_dir():
+        raise InputError(str(archive), "папка архива не найдена", "путь, например reports")
+    trend = build_trend(intact_history(archive))
+    for warning in skipped_warnings(trend):
+        _say(f"Внимание: {warning}.", err=True)
+    if args.json:
+        print(terminal_json(trend))
+    else:
+        print(terminal_text(format_trend(trend)), end="")
+    return EXIT_OK
+
+
 def _say(line: str, *, err: bool = False) -> None:
     """Print one line of the tool's own that may quote archive names, escaped for a terminal."""
     print(terminal_text(line, keep_newlines=False), file=sys.stderr if err else sys.stdout)
@@ -318,7 +336,7 @@ def _add_series(p: argparse.ArgumentParser) -> None:
 
 
 def _add_archive(sub: argparse._SubParsersAction) -> None:
-    archive = sub.add_parser("archive", help="list or verify archived revisions")
+    archive = sub.add_parser("archive", help="list, verify or follow archived revisions")
     asub = archive.add_subparsers(dest="archive_command", required=True)
     p = asub.add_parser("list", help="published revisions with their key numbers")
     p.add_argument("--out", default="reports", help="archive folder (default: reports/)")
@@ -331,6 +349,13 @@ def _add_archive(sub: argparse._SubParsersAction) -> None:
                                     "(with --all: the archive folder, e.g. reports)")
     p.add_argument("--all", action="store_true", help="verify the whole archive and its chain")
     p.set_defaults(func=_cmd_archive_verify)
+    p = asub.add_parser(
+        "trend", help="the figures of every archived month (newest intact revision of each)",
+        description="A damaged or unreadable revision is passed over with a warning on stderr.")
+    p.add_argument("archive", nargs="?", default="reports",
+                   help="archive folder (default: reports/)")
+    p.add_argument("--json", action="store_true", help="print the trend as JSON")
+    p.set_defaults(func=_cmd_archive_trend)
 
 
 def _add_compare(sub: argparse._SubParsersAction) -> None:

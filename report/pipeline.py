@@ -34,6 +34,7 @@ from analysis.results import files
 from analysis.results.contract import Bundle
 from analysis.results.store import write_bundle
 from analysis.run import run_analysis
+from analysis.trend import History
 from report.actionlist import write_action_list
 from report.progress import StageClock
 
@@ -116,12 +117,13 @@ def check_before_run(data_dir: Path, config: Config, *, renderer: str | None = N
 
 def _analyse(data_dir: Path, config: Config, clock: StageClock,
              previous: Path | None = None, period: str | None = None,
-             skipped: list[dict[str, str]] | None = None) -> tuple[Bundle, dict[str, SourceFile]]:
+             skipped: list[dict[str, str]] | None = None,
+             history: History | None = None) -> tuple[Bundle, dict[str, SourceFile]]:
     """The bundle, and the inputs as they were read (hashed at read time, for the manifest)."""
     with clock.stage("validate", "Проверка и исправление выгрузки"):
         data = load_export(data_dir, config.data)
     with clock.stage("analyse", "Анализ, модель, SHAP, сегменты"):
-        return run_analysis(data, config, previous, period, skipped), data.sources
+        return run_analysis(data, config, previous, period, skipped, history), data.sources
 
 
 def _write(bundle: Bundle, out_dir: Path) -> None:
@@ -213,7 +215,7 @@ def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config,
     ``invocation`` (the command line and the configuration file) is shown in the
     appendix and recorded in the manifest; None when called from Python.
     """
-    from report.archive.listing import intact_previous
+    from report.archive.listing import intact_history, intact_previous
     from report.archive.numbering import next_revision_name
     from report.archive.store import RevisionBuilder
 
@@ -222,7 +224,8 @@ def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config,
     clock = StageClock(quiet=quiet)
     with RevisionBuilder(archive_dir, period) as rev:
         previous, skipped = intact_previous(Path(archive_dir), period)
-        bundle, sources = _analyse(data_dir, config, clock, previous, period, skipped)
+        history = intact_history(Path(archive_dir), before=period)
+        bundle, sources = _analyse(data_dir, config, clock, previous, period, skipped, history)
         with clock.stage("bundle", "Запись результатов"):
             _write(bundle, rev.path)
         hint = next_revision_name(archive_dir, period)

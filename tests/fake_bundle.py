@@ -113,6 +113,17 @@ def _examples(shap: pd.DataFrame, base: float, p: pd.Series,
             for title, i in picks.items()]
 
 
+def _trend() -> dict:
+    """Three months of the trend (two archived, this run), so the page-1 strip is drawn."""
+    from _trend_results import month_results
+
+    from analysis.trend import History, PastRun, build_trend
+
+    history = History((PastRun("2026-09", "r1", month_results(1300, 0.40, 0.90, None)),
+                       PastRun("2026-10", "r1", month_results(1310, 0.36, 0.89, 0.10))))
+    return build_trend(history, month_results(1320, 0.34, 0.91, 0.15), "2026-11")
+
+
 def write_fake_bundle(export_dir: Path, out_dir: Path) -> Path:
     """Write ``results.json`` and ``tables/*.csv`` for ``export_dir`` into ``out_dir``."""
     data = load_export(export_dir)
@@ -146,6 +157,7 @@ def write_fake_bundle(export_dir: Path, out_dir: Path) -> Path:
         "shap": {"examples": _examples(shap, base, p, modelled)},
         "segments": segments,
         "params": {"profit_unit": "тыс. ₽"},
+        "trend": _trend(),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "tables").mkdir(exist_ok=True)

@@ -27,7 +27,7 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.Argument
 def test_every_subcommand_is_registered_in_one_parser() -> None:
     commands = _subcommands(cli.build_parser())
     assert set(commands) == COMMANDS
-    assert set(_subcommands(commands["archive"])) == {"list", "verify"}
+    assert set(_subcommands(commands["archive"])) == {"list", "trend", "verify"}
 
 
 def test_argparse_lives_only_in_cli() -> None:
@@ -41,6 +41,7 @@ def test_argparse_lives_only_in_cli() -> None:
     ["analyse", "--data", "{missing}", "--out", "{tmp}/bundle"],
     ["report", "--data", "{missing}", "--period", "2026-11", "--out", "{tmp}/reports"],
     ["archive", "verify", "{missing}"],
+    ["archive", "trend", "{missing}"],
     ["compare", "{missing}", "{missing}"],
     ["send", "{missing}", "--to", "boss@example.ru"],
     ["demo-data", "{file}"],

@@ -14,6 +14,7 @@ from analysis import glossary as g
 from analysis.behaviour.stats import id_leakage
 from analysis.config import Config
 from analysis.data.clients import load_export
+from analysis.rutext import num
 from report.documents import build_context, md_escape, period_label, write_documents
 from report.text.decision import group_rows
 
@@ -132,6 +133,46 @@ def test_page_one_keeps_winback_and_prevention_apart(bundle: tuple[Path, Path],
         assert f"| {grp['winback']['clients']} / {grp['prevention']['clients']} |" in summary
 
 
+def _trend(results: dict) -> dict:
+    """A trend of two archived months and this run (:func:`analysis.trend.build_trend`)."""
+    from analysis.trend import History, PastRun, build_trend
+
+    earlier = [PastRun(period, "r1", {**results, "facts": {**results["facts"],
+                                                           "clients_total": clients}})
+               for period, clients in (("2026-09", 1111), ("2026-10", 1222))]
+    return build_trend(History(tuple(earlier)), results, "2026-11")
+
+
+def test_trend_chart_on_page_one_and_its_table_in_the_body(bundle: tuple[Path, Path],
+                                                           tmp_path: Path) -> None:
+    results = _results(bundle, Config())
+    results["trend"] = _trend(results)
+    figure = {"name": "trend", "path": "figures/trend.png", "section": "summary",
+              "title": "Динамика за 3 месяца", "alt": "Графики по месяцам", "takeaway": "-"}
+    context = build_context(results, [figure], period="2026-11", revision="r1",
+                            provenance=PROVENANCE)
+    text = write_documents(context, tmp_path).read_text(encoding="utf-8")
+    summary = text[text.index("Главное за месяц"):text.index("{#data-quality}")]
+    page_one = summary[:summary.index("{#trend}")]
+    assert "figures/trend.png" in page_one and "Динамика за 3 месяца" not in page_one
+    body = summary[summary.index("{#trend}"):]
+    assert "**Динамика за 3 месяца.**" in body              # the finding leads the section
+    for month, clients in (("сентябрь 2026 (r1)", 1111), ("октябрь 2026 (r1)", 1222),
+                           ("ноябрь 2026 (этот отчёт)", results["facts"]["clients_total"])):
+        assert f"| {month} | {num(clients)} |" in body
+    for s in results["segments"]["segments"]:
+        assert md_escape(s["name"]) in body
+    ast = json.loads(pypandoc.convert_text(text, "json", format="markdown"))
+    assert not [n for n in _ast_nodes(ast["blocks"]) if n["t"] == "Figure"
+                and "figures/trend.png" in json.dumps(n)]      # a strip, not a captioned figure
+
+    results["trend"] = None            # a first run, or ``oneclick analyse``: no chart, no table
+    context = build_context(results, [], period="2026-11", revision="r1",
+                            provenance=PROVENANCE)
+    text = write_documents(context, tmp_path).read_text(encoding="utf-8")
+    assert "{#trend}" not in text and "trend.png" not in text
+
+
 # ------------------------------------------------------ hostile text on every path
 
 MARK = "ЯД"
@@ -229,6 +270,9 @@ def _hostile_results(results: dict, export: Path, texts: list[str]) -> dict:
         t["action"] = texts[2]
     out["comparison"] = _comparison(texts)
     out["history"] = {"skipped": [{"revision": texts[3], "problem": texts[4]}]}
+    out["trend"] = _trend(out)
+    out["trend"]["segments"][0]["name"] = texts[5]
+    out["trend"]["skipped"] = [{"revision": texts[6], "problem": texts[7]}]
     return out
 
 

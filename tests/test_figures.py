@@ -41,6 +41,7 @@ PLOT_MODULES = ("behaviour", "model", "drivers", "segments", "theme")
 PNG_HEADER = b"\x89PNG\r\n\x1a\n"
 REAL_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "one-click"
 EXPECTED = {
+    "trend",
     "numeric_histograms", "categorical_shares", "phik_heatmap", "monthly_activity", "roc_pr",
     "confusion_matrix", "calibration", "shap_beeswarm", "shap_examples", "segment_map",
     "segment_differences",
@@ -146,7 +147,7 @@ def test_builder_writes_every_figure_as_a_valid_png_with_its_facts(
         assert 6.5 <= width / image.info["dpi"][0] <= 7.5
         assert height / image.info["dpi"][1] <= theme.PRINT_HEIGHT
         assert spec.facts and json.loads(json.dumps(spec.facts, allow_nan=False)) == spec.facts
-        assert spec.section in {"behaviour", "model", "drivers", "segments"}
+        assert spec.section in {"summary", "behaviour", "model", "drivers", "segments"}
     index = json.loads((out / "index.json").read_text(encoding="utf-8"))
     assert [item["name"] for item in index] == [s.name for s in specs]
     assert [item["facts"] for item in index] == [s.facts for s in specs]
@@ -239,7 +240,7 @@ def test_a_bundle_without_optional_sections_builds_the_rest(bundle_dir: Path,
     partial = tmp_path / "bundle"
     shutil.copytree(bundle_dir, partial)
     results = json.loads((partial / "results.json").read_text(encoding="utf-8"))
-    for key in ("model", "drivers", "shap", "segments"):
+    for key in ("model", "drivers", "shap", "segments", "trend"):
         results.pop(key)
     del results["behaviour"]["phik"]
     (partial / "results.json").write_text(json.dumps(results, ensure_ascii=False),

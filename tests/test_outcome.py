@@ -268,7 +268,7 @@ def test_the_rule_uses_a_measured_uplift_only_when_configured() -> None:
 def test_the_report_says_which_numbers_are_measured_and_which_assumed() -> None:
     from analysis.config import Config
     from analysis.run import _learning
-    from report.text.decision import rule_text
+    from report.text.decision import rule_summary, rule_text
     from report.text.outcome import learning_text
 
     config, record = _learning(_measured_outcome("effect", "none"),
@@ -279,6 +279,12 @@ def test_the_report_says_which_numbers_are_measured_and_which_assumed() -> None:
     assert "эффект — измерен по контрольной группе отчёта за октябрь 2026: вернётся 12,0" in text
     assert "эффект — допущение: предложение сохраняет 10" in text
     assert "Остальные значения — допущения" in text
+    short = rule_summary(results)                       # page 1 says it too, in two lines
+    assert ("профилактика 10\u00a0%, допущение; возврат 12,0\u00a0%, измерен за октябрь 2026"
+            in short)
+    assumed = {**results, "segments": {"decision": {
+        "rule": Config().decision.model_dump(mode="json"), "learning": None}}}
+    assert "профилактика 10\u00a0%, возврат 5\u00a0%; допущения" in rule_summary(assumed)
     said = learning_text(record)
     assert "измеренный эффект 12,0" in said and "не подтверждён" in said
     assert "выключен" in learning_text(_learning(None, Config())[1])

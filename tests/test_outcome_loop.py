@@ -141,3 +141,21 @@ def test_page_one_body_and_results_agree(series: dict) -> None:
     revision = series["revisions"][2]
     assert_outcome_shown(revision / files.REPORT_HTML, _results(revision)["outcome"],
                          "октябрь 2026")
+
+
+def test_the_third_report_shows_the_trend_of_three_months(series: dict) -> None:
+    revision = series["revisions"][2]
+    results = _results(revision)
+    points = results["trend"]["points"]
+    assert [(p["period"], p["revision"]) for p in points] == [
+        ("2026-09", "r1"), ("2026-10", "r1"), ("2026-11", None)]
+    assert points[-1]["clients"] == results["facts"]["clients_total"]
+    for pooled in results["outcome"]["pooled"]:
+        assert points[-1]["outcome"]["groups"][pooled["group"]]["uplift"] == pooled["uplift"]
+    index = json.loads((revision / files.FIGURES_DIR / files.FIGURE_INDEX).read_text(
+        encoding="utf-8"))
+    assert next(f for f in index if f["name"] == "trend")["facts"]["points"] == 3
+    html = (revision / files.REPORT_HTML).read_text(encoding="utf-8")
+    summary = html[:html.index('id="exec-summary-end"')]
+    assert "небольших графика по месяцам (сентябрь 2026 — ноябрь 2026)" in summary  # alt text
+    assert "Динамика за 3 месяца" in html[html.index('id="trend"'):]      # the finding, body

@@ -9,6 +9,7 @@ second is rendered in full.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from analysis.paths import EXPORT_FILES
 from analysis.results import files
 from analysis.results.store import read_scores
 from report import pipeline
+from report.render.html import RendererInfo
 
 pytestmark = [pytest.mark.slow, pytest.mark.real]
 
@@ -45,15 +47,16 @@ def _second_month(real: Path, scores: pd.DataFrame, effects: dict[str, float],
 
 
 def test_two_months_of_the_real_export(real_export: Path, tmp_path: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+                                       monkeypatch: pytest.MonkeyPatch,
+                                       caplog: pytest.LogCaptureFixture) -> None:
     config = Config().with_overrides(**FAST)
     archive = tmp_path / "reports"
     real_render = pipeline._render
 
     def render_second_only(rev: Path, bundle: object, period: str, *args: object,
-                           **kwargs: object) -> str:
+                           **kwargs: object) -> RendererInfo:
         return real_render(rev, bundle, period, *args, **kwargs) if period == "2026-11" \
-            else "none"
+            else RendererInfo("builtin", "not rendered")
 
     monkeypatch.setattr(pipeline, "_render", render_second_only)
     october = pipeline.build_report(real_export, "2026-10", archive, config,
@@ -63,8 +66,10 @@ def test_two_months_of_the_real_export(real_export: Path, tmp_path: Path,
     planted = {tested.value_counts().index[0]: 0.15}
     november_data = _second_month(real_export, scores, planted, tmp_path / "2026-11")
     assert pipeline.resolve_period(None, config, november_data) == "2026-11"
-    november = pipeline.build_report(november_data, "2026-11", archive, config,
-                                     renderer="builtin", quiet=True)
+    with caplog.at_level(logging.WARNING, logger="report.render.pdf"):
+        november = pipeline.build_report(november_data, "2026-11", archive, config,
+                                         renderer="builtin", quiet=True)
+    assert "executive summary" not in caplog.text      # page 1, trend strip included, fits
 
     results = json.loads((november / files.RESULTS).read_text(encoding="utf-8"))
     outcome = results["outcome"]
@@ -73,3 +78,6 @@ def test_two_months_of_the_real_export(real_export: Path, tmp_path: Path,
                                   "missing": 0, "missing_ids": []}
     assert {r["rule"] for r in outcome["offers"]} == set(tested)
     assert_outcome_shown(november / files.REPORT_HTML, outcome, "октябрь 2026")
+    trend = results["trend"]["points"]                 # and the trend of the two months
+    assert [(p["period"], p["revision"]) for p in trend] == [("2026-10", "r1"), ("2026-11", None)]
+    assert trend[-1]["decline_share"] == results["facts"]["decline_share"]

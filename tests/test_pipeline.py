@@ -104,6 +104,9 @@ def test_same_inputs_give_identical_results_and_scores(runs: dict[str, Path]) ->
     assert again.pop("comparison")["previous"]["path"] == "2026-10/r1"
     assert first.pop("outcome") is None     # nothing to measure on a first run
     assert again.pop("outcome")["status"] == "same_period"  # nor against the same month
+    # the trend: no earlier month in either (November is later, October r1 is superseded)
+    assert [p["period"] for p in first.pop("trend")["points"]] == ["2026-10"]
+    assert [p["revision"] for p in again.pop("trend")["points"]] == [None]
     assert json.dumps(first) == json.dumps(again)
 
 
@@ -189,3 +192,15 @@ def test_november_compares_with_october(runs: dict[str, Path]) -> None:
     assert "Что изменилось" in text and "Товары для дачи" in text
     html = (runs["november"] / "report.html").read_text(encoding="utf-8")
     assert 'id="changes"' in html
+
+
+def test_november_shows_the_trend_of_both_months(runs: dict[str, Path]) -> None:
+    results = _results(runs["november"])
+    points = results["trend"]["points"]
+    assert [(p["period"], p["revision"]) for p in points] == [("2026-10", "r1"),
+                                                              ("2026-11", None)]
+    assert points[0]["clients"] == 1300 and points[0]["drift"] is None
+    assert points[1]["drift"]["strong"] == results["comparison"]["drift_counts"]["strong"]
+    assert (runs["november"] / "figures" / "trend.png").is_file()
+    html = (runs["november"] / "report.html").read_text(encoding="utf-8")
+    assert 'id="trend"' in html

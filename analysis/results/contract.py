@@ -21,14 +21,17 @@ Schema history
    (damaged earlier revisions skipped).
 3. ``outcome``: last month's offers measured on this month's labels (test
    against control per offer and group, pooled per group), ``None`` without
-   an earlier revision (:func:`analysis.comparison.previous_outcome`).
+   an earlier revision (:func:`analysis.comparison.previous_outcome`);
+   ``trend``: a few figures of every archived month and of this run
+   (:func:`analysis.trend.build_trend`), ``None`` without an archive. Both are
+   optional keys: a reader of version 3 must not require them.
 
-Readers of an earlier revision (the comparison, the outcome) accept 1, 2 and
-3: they use only ``facts``, ``model`` scores and ``segments`` totals, present
-in all, and the offer names of ``segments.tests`` when present (2 and 3). The
-outcome reads the earlier revision's ``scores.csv``; one without the
-``tested_offer`` and ``arm`` columns (version 1) is reported as holding no
-assignment.
+Readers of an earlier revision (the comparison, the outcome, the trend) accept
+1, 2 and 3: they use only ``facts``, ``model`` scores and ``segments`` totals,
+present in all, and the offer names of ``segments.tests`` when present (2 and
+3); the trend leaves a figure a version lacks empty (None). The outcome reads
+the earlier revision's ``scores.csv``; one without the ``tested_offer`` and
+``arm`` columns (version 1) is reported as holding no assignment.
 """
 
 from __future__ import annotations
@@ -124,6 +127,9 @@ class Results(TypedDict):
     outcome
         Last month's offers measured on this month's labels
         (:func:`analysis.comparison.previous_outcome`), or None.
+    trend
+        Every archived month's figures and this run's as the last point
+        (:func:`analysis.trend.build_trend`), or None without an archive.
     history
         ``skipped``: damaged earlier revisions passed over (``revision``, ``problem``).
     """
@@ -141,6 +147,7 @@ class Results(TypedDict):
     params: dict[str, Any]
     comparison: NotRequired[dict[str, Any] | None]
     outcome: NotRequired[dict[str, Any] | None]
+    trend: NotRequired[dict[str, Any] | None]
     history: NotRequired[dict[str, Any]]
 
 

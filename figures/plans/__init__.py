@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from figures.plans import behaviour, drivers, model, segments
+from figures.plans import behaviour, drivers, model, segments, trend
 from figures.plans._common import Facts, Plan, client_value_text, probability_text, value_text
 from figures.reader import Bundle
 
@@ -19,6 +19,7 @@ __all__ = ["PLANS", "Facts", "Plan", "PlanFactory", "client_value_text", "probab
 PlanFactory = Callable[[Bundle], Plan | list[Plan]]
 
 PLANS: tuple[PlanFactory, ...] = (
+    trend.trend,
     # behaviour
     behaviour.numeric_histograms,
     behaviour.categorical_shares,

@@ -38,7 +38,8 @@ class Plan:
     name
         File stem, unique in the run (``numeric_histograms``).
     section
-        Report section: ``behaviour``, ``model``, ``drivers`` or ``segments``.
+        Report section: ``summary`` (page 1), ``behaviour``, ``model``, ``drivers`` or
+        ``segments``.
     facts
         What the captions say, as JSON-ready numbers and codes (see
         ``report.text.figures`` for the sentences written from them).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ import pandas as pd
 from analysis.errors import InputError
 from analysis.results import files
 from analysis.results.store import read_results, read_scores
+from analysis.trend import History, PastRun
 from report.archive.contents import read_bytes_nofollow
 from report.archive.errors import ArchiveError
 from report.archive.manifest import verify_revision
@@ -22,6 +23,7 @@ __all__ = [
     "KEY_NUMBERS",
     "RevisionInfo",
     "format_revision_table",
+    "intact_history",
     "intact_previous",
     "list_revisions",
 ]
@@ -170,6 +172,50 @@ def intact_previous(archive_dir: Path, period: str
             return info.path, skipped
         skipped.append({"revision": f"{info.period}/{info.revision}", "problem": problem[:300]})
     return None, skipped
+
+
+def _read_intact(info: RevisionInfo) -> tuple[Mapping[str, Any] | None, str | None]:
+    """The revision's results, or the reason it cannot be read (verify, then the schema)."""
+    if info.problem:
+        return None, info.problem
+    try:
+        return read_results(info.path), None
+    except InputError as error:
+        return None, error.message
+    except (OSError, ValueError, RecursionError) as error:
+        return None, f"{type(error).__name__}: {error}"
+
+
+def intact_history(archive_dir: Path, before: str | None = None) -> History:
+    """The newest intact revision of every period, for the trend across months.
+
+    Intact means: ``archive verify`` finds nothing and ``results.json`` reads with a
+    schema this tool knows (an older schema is read; an unknown one is passed over
+    with the reason). A damaged newest revision is passed over for the newest
+    intact one of the same period; a period with none is left out. Nothing here
+    stops a report: every revision passed over is named in ``History.skipped``.
+
+    Parameters
+    ----------
+    archive_dir : Path
+        The archive folder; a missing folder has no history.
+    before : str, optional
+        Only periods earlier than this ``YYYY-MM`` (the month being reported, which
+        is the trend's last point).
+    """
+    before = None if before is None else check_period(before)
+    revisions = [r for r in list_revisions(archive_dir) if before is None or r.period < before]
+    runs: list[PastRun] = []
+    skipped: list[dict[str, str]] = []
+    for period in sorted({r.period for r in revisions}):
+        for info in reversed([r for r in revisions if r.period == period]):
+            results, problem = _read_intact(info)
+            if results is not None:
+                runs.append(PastRun(period, info.revision, results))
+                break
+            skipped.append({"revision": f"{period}/{info.revision}",
+                            "problem": (problem or "")[:300]})
+    return History(tuple(runs), tuple(skipped))
 
 
 # ---------------------------------------------------------------------------- table

@@ -18,6 +18,7 @@ __all__ = [
     "exposure_text",
     "group_rows",
     "offer_test_rows",
+    "rule_summary",
     "rule_text",
     "sensitivity_rows",
 ]
@@ -81,6 +82,27 @@ def rule_text(results: R) -> str:
         f"{pct(rule['winback_uplift'], digits['winback_uplift'])} клиентов. "
         f"Стоимость — предложение {num(rule['offer_cost'], 3)} плюс контакт по каналу "
         f"({costs}). {rest}; их влияние показано в таблице чувствительности.")
+
+
+def rule_summary(results: R) -> str:
+    """Page 1's two lines of the rule: what it weighs, each effect and where it comes from.
+
+    The parameters, the channel costs and the sensitivity stand in the segments
+    section (:func:`rule_text`); page 1 keeps one PDF page.
+    """
+    rule = _decision(results)["rule"]
+    names = (("профилактика", "prevention_uplift"), ("возврат", "winback_uplift"))
+    if not any(_measured(results, name) for _, name in names):
+        effects = ", ".join(f"{word} {pct(rule[name], 0)}" for word, name in names)
+        effects += "; допущения"
+    else:
+        period = period_label((_decision(results).get("learning") or {}).get("period") or "")
+        effects = "; ".join(
+            f"{word} {pct(rule[name], 1)}, измерен за {period}" if _measured(results, name)
+            else f"{word} {pct(rule[name], 0)}, допущение" for word, name in names)
+    return ("Предложение получает клиент, у которого ожидаемая выгода положительна: "
+            f"вероятность снижения × прибыль × эффект ({effects}) − стоимость "
+            "([подробнее](#segments)).")
 
 
 def group_rows(results: R) -> list[R]:

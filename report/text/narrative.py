@@ -3,8 +3,8 @@
 Nothing here is typed in: every number and every direction word comes from
 ``results.json`` or the run's parameters, so the text changes when they change.
 :func:`narrative` gathers page 1 (here), the body (:mod:`report.text.sections`),
-the comparison (:mod:`report.text.changes`) and last month's offers measured
-(:mod:`report.text.outcome`).
+the comparison (:mod:`report.text.changes`), last month's offers measured
+(:mod:`report.text.outcome`) and the months of the archive (:mod:`report.text.trend`).
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ from analysis.glossary import GLOSSARY, label
 from analysis.rutext import money, num, pct, quantity
 from report.text.changes import changes_text, skipped_text
 from report.text.common import R, feature_value, lift_claim, lift_row, profit_unit
-from report.text.decision import exposure_text, group_rows
+from report.text.decision import exposure_text, group_rows, rule_summary
 from report.text.markdown import md_escape
 from report.text.model import model_in_words
 from report.text.outcome import outcome_text
 from report.text.reasons import direction_text
 from report.text.sections import sections
+from report.text.trend import trend_text
 from report.text.words import count
 
 __all__ = ["driver_sentence", "headline", "kpis", "model_in_words", "narrative",
@@ -113,6 +114,7 @@ def narrative(results: R) -> R:
         "top_drivers": [driver_sentence(d) for d in results["drivers"][:5]],
         "segment_rows": segment_rows(results),
         "summary_groups": group_rows(results),
+        "decision_rule_short": rule_summary(results),
         "quality_line": quality_line(results),
         "changes": changes["summary"] if changes else None,
         "changes_section": changes,
@@ -121,6 +123,7 @@ def narrative(results: R) -> R:
                                 (results["segments"].get("decision") or {}).get("learning"),
                                 (results.get("history") or {}).get("skipped")),
         "outcome_shown": results.get("outcome") is not None,
+        "trend": trend_text(results.get("trend")),
         "glossary": GLOSSARY,
     }
     text.update(sections(results))

@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from report.text.figures import behaviour, drivers, model, segments
+from report.text.figures import behaviour, drivers, model, segments, trend
 from report.text.figures._common import Caption, Facts
 
 __all__ = ["WRITERS", "Caption", "caption", "with_captions"]
 
 WRITERS: dict[str, Callable[[Facts], Caption]] = {
-    **behaviour.WRITERS, **model.WRITERS, **drivers.WRITERS, **segments.WRITERS}
+    **behaviour.WRITERS, **model.WRITERS, **drivers.WRITERS, **segments.WRITERS,
+    **trend.WRITERS}
 """Caption writer per figure name."""
 
 
