@@ -8,15 +8,15 @@ the discovery of ``oneclick.toml`` and the exit statuses live in this module.
 Exit statuses (the contract scripts and cron rely on):
 
 - :data:`EXIT_OK` (0): done.
-- :data:`EXIT_FAILURE` (1): an internal error (``--debug`` shows the traceback);
-  an archive folder that cannot be written (missing permissions, disk full: one
-  message naming the folder, nothing archived); a revision that fails
-  ``archive verify``; a revision ``send`` refuses to send (fails verification,
-  delivery log not writable).
+- :data:`EXIT_FAILURE` (1): a check that failed, or a fault of the machine or
+  the tool: a revision that fails ``archive verify`` (as ``sha256sum -c`` does);
+  a revision ``send`` refuses to send (fails verification, delivery log not
+  writable); the disk filling up during a run (one message naming the folder,
+  nothing archived); an internal error (``--debug`` shows the traceback).
 - :data:`EXIT_INPUT` (2): bad input: a missing or unreadable folder or file, a
   malformed export or configuration (a setting out of its range or at odds with
   another, named by its key), bad arguments, ``--renderer quarto`` without Quarto,
-  an ``analyse --out`` that is a file or cannot be written. Checked before any
+  an ``--out`` (archive or bundle folder) that is a file or cannot be written. Checked before any
   computation where it can be; one message on stderr; nothing is archived.
 - :data:`EXIT_DELIVERY` (3): ``send`` could not deliver the message, or cannot
   tell whether it did (no reply after the data: not resent); the message names

@@ -220,7 +220,7 @@ def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config,
     from report.archive.store import RevisionBuilder
 
     data_dir = Path(data_dir)
-    check_before_run(data_dir, config, renderer=renderer)
+    check_before_run(data_dir, config, renderer=renderer, out_dir=Path(archive_dir))
     clock = StageClock(quiet=quiet)
     with RevisionBuilder(archive_dir, period) as rev:
         previous, skipped = intact_previous(Path(archive_dir), period)
@@ -280,7 +280,8 @@ def period_warnings(archive_dir: Path, period: str, data_dir: Path,
     from report.archive.listing import list_revisions
 
     today = today or date.today()
-    revisions = list_revisions(Path(archive_dir))
+    # an archive that is not a folder is refused by check_before_run, naming it
+    revisions = list_revisions(Path(archive_dir)) if Path(archive_dir).is_dir() else []
     out = []
     same = [r.revision for r in revisions if r.period == period]
     if same:

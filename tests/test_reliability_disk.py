@@ -65,7 +65,7 @@ def test_unwritable_archive_is_a_clear_error(
 ) -> None:
     archive = make(tmp_path)
     status = oneclick_main(report_command(config_file, demo_export_master, archive)[3:])
-    assert status == 1
+    assert status == 2  # refused before the analysis: the user's --out, not an internal fault
     assert_clean_failure(capsys.readouterr().err, archive)
 
 
@@ -79,7 +79,7 @@ def test_read_only_filesystem_is_a_clear_error(
         archive = tmp_path / "ro" / "reports"
         status = oneclick_main(report_command(config_file, demo_export_master, archive)[3:])
         assert not archive.exists()
-    assert status == 1
+    assert status == 2  # refused before the analysis (no temporary file can be made there)
     assert_clean_failure(capsys.readouterr().err, archive)
 
 
