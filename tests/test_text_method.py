@@ -114,7 +114,7 @@ def test_parameters_appear_when_the_run_used_them() -> None:
 
 def test_parameter_values_read_the_russian_way() -> None:
     assert parameter_value("segments.alpha", 0.05) == "0,05"
-    assert parameter_value("decision.sensitivity_factors", [0.5, 2.0]) == "0,5, 2,0"
+    assert parameter_value("decision.sensitivity_factors", [0.5, 2.0]) == "0,5, 2"
     assert parameter_value("model.seed", 20240601) == "20240601"
     assert parameter_value("segments.offer_rules", "") == "встроенный каталог правил"
     assert parameter_value("x", True) == "да"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from report.text.common import lift_row, lift_sentence
+from report.text.method import parameter_value
 from report.text.model import _threshold
-from report.text.sections import _param, quality_section
+from report.text.sections import quality_section
 from report.text.words import (
     AUC_WORDS,
     CORRECTION_WORDS,
@@ -78,11 +79,13 @@ def test_threshold_sentence_agrees_the_selected_clients() -> None:
 
 
 def test_parameters_use_decimal_commas() -> None:
-    assert _param(0.05) == "0,05"
-    assert _param(8.0) == "8"
-    assert _param([0.5, 2.0]) == "0,5; 2"
-    assert _param(False) == "нет"
-    assert _param("") == "—"
+    assert parameter_value("stats.alpha", 0.05) == "0,05"
+    assert parameter_value("x", 8.0) == "8"
+    assert parameter_value("x", -0.25) == "−0,25"
+    assert parameter_value("x", [0.5, 2.0]) == "0,5, 2"
+    assert parameter_value("x", False) == "нет"
+    assert parameter_value("x", None) == "—"
+    assert parameter_value("x", "") == "—"
 
 
 def test_quality_conclusion_reads_as_a_sentence() -> None:
@@ -94,3 +97,15 @@ def test_quality_conclusion_reads_as_a_sentence() -> None:
     assert "исправлено 1\u202f534 значения (2 вида ошибок)" in text
     assert "предупреждений нет" in text
     assert "видов," not in text and "предупреждений 0" not in text
+
+
+def test_page_one_names_each_measure_once() -> None:
+    from report.text.narrative import page_one_drivers
+
+    drivers = [{"feature": f} for f in ("Страниц_за_визит", "Минут_предыдущий_месяц",
+                                        "Акционные_покупки", "Минут_текущий_месяц",
+                                        "Средний_просмотр_категорий_за_визит",
+                                        "Неоплаченные_продукты_штук_квартал")]
+    shown = [d["feature"] for d in page_one_drivers(drivers)]
+    assert shown == ["Страниц_за_визит", "Минут_предыдущий_месяц", "Акционные_покупки",
+                     "Средний_просмотр_категорий_за_визит"]

@@ -13,7 +13,7 @@ from typing import Any
 
 from analysis.model.fit import CALIBRATION_FOLDS
 from analysis.model.search import FAMILIES
-from analysis.rutext import MINUS, month_name, num, pct, plural, pp, trimmed
+from analysis.rutext import month_name, num, pct, plural, pp, trimmed
 from report.text.common import R, clients
 from report.text.model import cv_design, families
 
@@ -207,7 +207,9 @@ def parameter_value(key: str, value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(parameter_value(key, v) for v in value) or "—"
     if isinstance(value, float):
-        return repr(value).replace(".", ",").replace("-", MINUS)
+        return trimmed(value, 6)
+    if value is None:
+        return "—"
     if value == "":
         return "встроенный каталог правил" if key == "segments.offer_rules" else "—"
     return str(value)

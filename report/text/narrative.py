@@ -105,13 +105,32 @@ def quality_line(results: R) -> str:
             f"{count(excluded, 'client')}, исправлено {count(repaired, 'value')}.")
 
 
+PAGE_ONE_DRIVERS = 4
+"""Drivers named on page 1 (all of them are in «Что влияет на снижение»)."""
+
+
+def page_one_drivers(drivers: list[R], limit: int = PAGE_ONE_DRIVERS) -> list[R]:
+    """The strongest drivers, one per measure: «Минут на сайте, текущий месяц» is left out
+    when «Минут на сайте, предыдущий месяц» is already named (the same measure, two months)."""
+    chosen: list[R] = []
+    seen: set[str] = set()
+    for d in drivers:
+        measure = label(d["feature"]).split(",")[0]
+        if measure not in seen:
+            chosen.append(d)
+            seen.add(measure)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
 def narrative(results: R) -> R:
     """Every computed sentence and row the templates use."""
     changes = changes_text(results.get("comparison"))
     text: R = {
         "headline": headline(results),
         "kpis": kpis(results),
-        "top_drivers": [driver_sentence(d) for d in results["drivers"][:5]],
+        "top_drivers": [driver_sentence(d) for d in page_one_drivers(results["drivers"])],
         "segment_rows": segment_rows(results),
         "summary_groups": group_rows(results),
         "decision_rule_short": rule_summary(results),
