@@ -20,7 +20,7 @@ from analysis.rutext import money, num, pct, period_label, plural, pp
 from report.text.markdown import md_escape
 from report.text.words import COMPARISON_PROBLEMS, DRIFT_WORDS, PREVIOUS_MODEL_ERRORS
 
-__all__ = ["changes_text", "format_comparison", "skipped_text"]
+__all__ = ["changes_text", "format_comparison", "skipped_revisions", "skipped_text"]
 
 R = dict[str, Any]
 Quote = Callable[[object], str]
@@ -370,12 +370,17 @@ def format_comparison(comparison: R) -> str:
     return "\n".join(out) + "\n"
 
 
+def skipped_revisions(skipped: list[R]) -> str:
+    """«2026-10/r1 (changed: results.json …); …»: revisions passed over and why."""
+    return "; ".join(f"{s['revision']} ({s['problem']})" for s in skipped)
+
+
 def skipped_text(history: R | None) -> str | None:
     """One sentence on damaged earlier revisions passed over; None when there were none."""
     skipped = (history or {}).get("skipped") or []
     if not skipped:
         return None
-    shown = "; ".join(f"{s['revision']} ({s['problem']})" for s in skipped)
+    shown = skipped_revisions(skipped)
     what = ("Повреждённая ревизия архива не использована" if len(skipped) == 1
             else "Повреждённые ревизии архива не использованы")
     return f"{what} для сравнения: {shown}. Проверка: oneclick archive verify."

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from analysis.rutext import money, num, pct, period_label, plural, pp
+from report.text.changes import skipped_revisions
 from report.text.common import R
 from report.text.outcome import GROUP_SHORT, SHORT_VERDICTS
 
@@ -98,7 +99,7 @@ def _skipped_sentence(trend: R) -> str | None:
     skipped = trend.get("skipped") or []
     if not skipped:
         return None
-    shown = "; ".join(f"{s['revision']} ({s['problem']})" for s in skipped)
+    shown = skipped_revisions(skipped)
     what = ("Повреждённая или нечитаемая ревизия не вошла" if len(skipped) == 1
             else "Повреждённые или нечитаемые ревизии не вошли")
     return f"{what} в динамику: {shown}. Проверка: oneclick archive verify --all."
