@@ -141,7 +141,7 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def _demo_series(args: argparse.Namespace, out_dir: Path) -> int:
-    from report.pipeline import demo_series
+    from report.series import demo_series
 
     config = load_cli_config(args.config)
     written, revisions, waiting = demo_series(
@@ -159,7 +159,8 @@ def _demo_series(args: argparse.Namespace, out_dir: Path) -> int:
 
 
 def _cmd_analyse(args: argparse.Namespace) -> int:
-    from report.pipeline import analyse_to_bundle, resolve_period
+    from report.period import resolve_period
+    from report.pipeline import analyse_to_bundle
 
     config = load_cli_config(args.config)
     data = _data_folder(args.data, config)
@@ -170,7 +171,8 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from report.pipeline import Invocation, build_report, period_warnings, require_period
+    from report.period import period_warnings, require_period
+    from report.pipeline import Invocation, build_report
 
     config = load_cli_config(args.config)
     data = _data_folder(args.data, config)

@@ -13,23 +13,18 @@ archive folder of ``oneclick report`` is checked by entering the
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import pandas as pd
 
 from analysis.config import Config
 from analysis.data.clients import load_export
 from analysis.data.load import SourceFile
 from analysis.errors import InputError
-from analysis.paths import export_paths
 from analysis.results import files
 from analysis.results.contract import Bundle
 from analysis.results.store import write_bundle
@@ -41,9 +36,7 @@ from report.progress import StageClock
 if TYPE_CHECKING:
     from report.render.html import RendererInfo
 
-__all__ = ["Invocation", "analyse_to_bundle", "archived_action_list", "build_report",
-           "check_before_run", "demo_series", "period_warnings", "require_period",
-           "resolve_period"]
+__all__ = ["Invocation", "analyse_to_bundle", "build_report", "check_before_run"]
 
 
 @dataclass(frozen=True)
@@ -243,143 +236,3 @@ def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config,
             inputs=sources,  # digests taken when the loader read the files
         )
     return final
-
-
-
-
-# ----------------------------------------------------------------- the period
-
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def resolve_period(given: str | None, config: Config, data_dir: Path) -> str | None:
-    """The month a run reports: ``--period``, else ``period`` in the configuration, else the
-    export folder's name when it is ``YYYY-MM`` (``data/2026-11`` → ``2026-11``), else None."""
-    name = Path(data_dir).resolve().name
-    return given or config.period or (name if _PERIOD.match(name) else None)
-
-
-def require_period(given: str | None, config: Config, data_dir: Path) -> str:
-    """:func:`resolve_period`, or an input error naming the three ways to give the period."""
-    period = resolve_period(given, config, data_dir)
-    if period is None:
-        raise InputError(str(data_dir), "не указан период отчёта",
-                         "--period ГГГГ-ММ, period в oneclick.toml или папку выгрузки с "
-                         "именем ГГГГ-ММ (например data/2026-11)")
-    return period
-
-
-def period_warnings(archive_dir: Path, period: str, data_dir: Path,
-                    today: date | None = None) -> list[str]:
-    """What looks wrong with the period before a report of it is archived (messages).
-
-    A period already in the archive (a new revision of it will follow), a later
-    period already archived (out of order), an export folder named after another
-    month, and a month that has not ended yet (a run on 1 December reports November).
-    """
-    from report.archive.listing import list_revisions
-
-    today = today or date.today()
-    # an archive that is not a folder is refused by check_before_run, naming it
-    revisions = list_revisions(Path(archive_dir)) if Path(archive_dir).is_dir() else []
-    out = []
-    same = [r.revision for r in revisions if r.period == period]
-    if same:
-        out.append(f"период {period} уже есть в архиве ({', '.join(same)}): "
-                   "отчёт станет его новой ревизией")
-    later = sorted({r.period for r in revisions if r.period > period})
-    if later:
-        out.append(f"в архиве уже есть более поздний период {later[-1]}: "
-                   f"отчёт за {period} выходит не по порядку")
-    name = Path(data_dir).resolve().name
-    if _PERIOD.match(name) and name != period:
-        out.append(f"папка выгрузки называется {name}, а период отчёта — {period}")
-    if period >= f"{today.year}-{today.month:02d}":
-        out.append(f"месяц {period} ещё не закончился (сегодня {today.isoformat()}): "
-                   "выгрузка обычно покрывает прошлый месяц")
-    return out
-
-
-# -------------------------------------------------------------- the demo series
-
-
-def archived_action_list(archive_dir: Path, period: str, export_dir: Path
-                         ) -> tuple[pd.DataFrame, Path] | None:
-    """The action list of the newest intact revision of ``period`` made from ``export_dir``.
-
-    A revision counts only when the sha256 of its four inputs (manifest) are
-    those of the files in ``export_dir``: the next month of a demo series then
-    answers the offers the report of exactly this export made. Returns the
-    action list and the revision's folder.
-    """
-    from analysis.results.store import read_scores
-    from report.archive.contents import read_bytes_nofollow
-    from report.archive.listing import list_revisions
-    from report.archive.manifest import file_digest
-
-    digests = {key: file_digest(path) for key, path in export_paths(export_dir).items()}
-    for info in reversed(list_revisions(Path(archive_dir))):
-        if info.period != period or info.problem is not None:
-            continue
-        manifest = json.loads(read_bytes_nofollow(info.path, files.MANIFEST))
-        inputs = manifest.get("inputs") or {}
-        if {key: (inputs.get(key) or {}).get("sha256") for key in digests} == digests:
-            scores = read_scores(info.path)
-            if scores is not None:
-                return scores, info.path
-    return None
-
-
-def demo_series(out_dir: Path, months: int, start: str, effects: dict[str, float],
-                config: Config, *, archive_dir: Path, n_clients: int, seed: int,
-                report: bool = False, renderer: str = "auto", quiet: bool = False
-                ) -> tuple[list[Path], list[Path], str | None]:
-    """``oneclick demo-data OUT --months N``: the monthly demo exports (and their reports).
-
-    Each month after the first is drawn from the action list of the previous
-    month's report (:func:`archived_action_list`). With ``report`` a missing
-    report is built on the way (the last month's too; an existing one made
-    from the same files is reused); without it the series stops at the first
-    month whose report is missing. Effects are planted only on CRM offers: a
-    site or personal-account offer is shown to test and control alike, so its
-    effect could not be measured (refused as bad input, exit 2).
-
-    Returns
-    -------
-    tuple
-        Month folders written; the revision of each month reported so far (in
-        month order); the month whose report is needed before the series can
-        go on (``None`` when complete).
-    """
-    from analysis.data.demo.write import write_demo_series
-    from analysis.segments.offers import CRM_CHANNELS, load_rules
-
-    rules = load_rules(config.segments.offer_rules)
-    known = {r.id for r in rules}
-    measured = sorted(r.id for r in rules if r.channel in CRM_CHANNELS)
-    unknown = sorted(set(effects) - known)
-    if unknown:
-        raise InputError("--effect", f"неизвестное предложение «{unknown[0]}»",
-                         f"id правила из каталога предложений: {', '.join(sorted(known))}")
-    on_site = sorted(set(effects) - set(measured))
-    if on_site:
-        raise InputError("--effect", f"предложение {on_site[0]} идёт через сайт и не измеряется "
-                         "(его показывают и тестовой, и контрольной группе)",
-                         f"одно из предложений CRM: {', '.join(measured)}")
-    revisions: dict[str, Path] = {}
-
-    def action_list(period: str, export_dir: Path) -> tuple[pd.DataFrame, str] | None:
-        found = archived_action_list(archive_dir, period, export_dir)
-        if found is None and report:
-            build_report(export_dir, period, archive_dir, config, renderer=renderer, quiet=quiet)
-            found = archived_action_list(archive_dir, period, export_dir)
-        if found is None:
-            return None
-        revisions[period] = found[1]
-        return found[0], f"{period}/{found[1].name}"
-
-    written, waiting = write_demo_series(out_dir, months, start, action_list, effects,
-                                         n_clients=n_clients, seed=seed)
-    if waiting is None:
-        action_list(written[-1].name, written[-1])
-    return written, [revisions[p.name] for p in written if p.name in revisions], waiting

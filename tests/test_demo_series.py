@@ -154,7 +154,7 @@ def test_the_action_list_counts_only_from_a_report_of_the_same_files(tmp_path: P
     """A report made from other files (another seed, edited data) is not the month's report:
     drawing the next month from its action list would plant effects on the wrong clients."""
     from report.archive.store import RevisionBuilder
-    from report.pipeline import archived_action_list
+    from report.series import archived_action_list
 
     reported, other = tmp_path / "2026-09", tmp_path / "other"
     write_demo_export(reported, n_clients=60, seed=1)

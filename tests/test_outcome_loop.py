@@ -5,7 +5,7 @@ The effects sit on the two CRM offers that get the most tested clients
 (``promo_calendar`` +15 p.p., ``basket_reminder`` 0); a site offer is shown to
 test and control alike and cannot be measured. One series of 5000 clients
 with ``segments.control_share = 0.5`` (balanced arms) through
-:func:`report.pipeline.demo_series`, the code behind ``oneclick demo-data
+:func:`report.series.demo_series`, the code behind ``oneclick demo-data
 --months 3 --report``. The first two months are archived without the HTML and
 PDF (the rendering is replaced, everything else is the real ``build_report``:
 revision, manifest, verification before reuse); the third is rendered in full
@@ -33,6 +33,7 @@ from analysis.config import Config
 from analysis.results import files
 from report import pipeline
 from report.render.html import RendererInfo
+from report.series import demo_series
 
 pytestmark = pytest.mark.slow
 
@@ -64,7 +65,7 @@ def series(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(pipeline, "_render", render_last_only)
-            written, revisions, waiting = pipeline.demo_series(
+            written, revisions, waiting = demo_series(
                 root / "series", 3, START, PLANTED, Config().with_overrides(**FAST),
                 archive_dir=root / "reports", n_clients=CLIENTS, seed=SEED, report=True,
                 renderer="builtin", quiet=True)

@@ -23,6 +23,7 @@ from analysis.paths import EXPORT_FILES
 from analysis.results import files
 from analysis.results.store import read_scores
 from report import pipeline
+from report.period import resolve_period
 from report.render.html import RendererInfo
 
 pytestmark = [pytest.mark.slow, pytest.mark.real]
@@ -65,7 +66,7 @@ def test_two_months_of_the_real_export(real_export: Path, tmp_path: Path,
     tested = scores.loc[scores["tested_offer"].ne(""), "tested_offer"]
     planted = {tested.value_counts().index[0]: 0.15}
     november_data = _second_month(real_export, scores, planted, tmp_path / "2026-11")
-    assert pipeline.resolve_period(None, config, november_data) == "2026-11"
+    assert resolve_period(None, config, november_data) == "2026-11"
     with caplog.at_level(logging.WARNING, logger="report.render.pdf"):
         november = pipeline.build_report(november_data, "2026-11", archive, config,
                                          renderer="builtin", quiet=True)

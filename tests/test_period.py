@@ -12,7 +12,7 @@ import pytest
 from analysis.config import Config, ConfigError
 from analysis.errors import InputError
 from report.cli import main as oneclick
-from report.pipeline import period_warnings, require_period, resolve_period
+from report.period import period_warnings, require_period, resolve_period
 
 
 def test_period_comes_from_the_flag_then_the_config_then_the_folder(tmp_path: Path) -> None:
