@@ -277,7 +277,7 @@ class Config(_Section):
             for part in parents:
                 node = node[part]
             node[leaf] = value
-        return _validate(raw, "command line")
+        return _validate(raw, "командная строка", noun="")
 
     @model_validator(mode="after")
     def _relations(self) -> Config:
@@ -315,17 +315,50 @@ class ConfigError(InputError):
     """The configuration file is malformed."""
 
 
-def _validate(raw: dict[str, Any], source: str) -> Config:
+# pydantic's messages in Russian for the error types a hand-edited file or a flag can cause;
+# any other type keeps pydantic's own message
+_PROBLEMS: dict[str, str] = {
+    "greater_than": "должно быть больше {gt}",
+    "greater_than_equal": "должно быть не меньше {ge}",
+    "less_than": "должно быть меньше {lt}",
+    "less_than_equal": "должно быть не больше {le}",
+    "string_pattern_mismatch": "не подходит под образец {pattern}",
+    "int_parsing": "должно быть целым числом",
+    "int_type": "должно быть целым числом",
+    "int_from_float": "должно быть целым числом",
+    "float_parsing": "должно быть числом",
+    "float_type": "должно быть числом",
+    "finite_number": "должно быть конечным числом",
+    "bool_parsing": "должно быть true или false",
+    "bool_type": "должно быть true или false",
+    "string_type": "должно быть строкой",
+    "extra_forbidden": "неизвестный параметр",
+    "literal_error": "допустимые значения: {expected}",
+}
+
+
+def _problem(error: Any) -> str:
+    """The first validation error in Russian (pydantic's English for a rare type)."""
+    template = _PROBLEMS.get(error["type"])
+    if template is not None:
+        try:
+            return template.format(**(error.get("ctx") or {}))
+        except (KeyError, IndexError):
+            pass
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _validate(raw: dict[str, Any], source: str, noun: str = "файл") -> Config:
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         key = (first["ctx"]["key"] if first["type"] == "relation"
                else ".".join(str(p) for p in first["loc"]))
-        problem = first["msg"].removeprefix("Value error, ")
+        problem = _problem(first)
         raise ConfigError(
-            source, f"параметр «{key}»: {problem}", "ключи, типы и диапазоны из `oneclick init`"
-        ) from None
+            source, f"параметр «{key}»: {problem}", "ключи, типы и диапазоны из `oneclick init`",
+            noun=noun) from None
 
 
 def load_config(path: Path | None) -> Config:

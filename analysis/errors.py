@@ -31,6 +31,9 @@ class InputError(Exception):
         Line numbers in the file (1 = header) or client ids concerned.
     rows_are_ids
         Whether ``rows`` holds client ids rather than line numbers.
+    noun
+        The word before ``file`` in the message («файл»); empty when ``file`` names
+        something that is not a file (``командная строка``).
     """
 
     def __init__(
@@ -41,8 +44,10 @@ class InputError(Exception):
         column: str | None = None,
         rows: Sequence[object] = (),
         rows_are_ids: bool = False,
+        noun: str = "файл",
     ) -> None:
         self.file = file
+        self.noun = noun
         self.problem = problem
         self.expected = expected
         self.column = column
@@ -53,7 +58,7 @@ class InputError(Exception):
     @property
     def message(self) -> str:
         """One line that names the file, the column, the rows and what was expected."""
-        parts = [f"Ошибка во входных данных: файл {self.file}"]
+        parts = [f"Ошибка во входных данных: {self.noun} {self.file}".replace(":  ", ": ")]
         if self.column is not None:
             parts.append(f"столбец «{self.column}»")
         text = ", ".join(parts) + f": {self.problem}"

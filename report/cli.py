@@ -188,10 +188,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _archive_folder(given: str | None, args: argparse.Namespace) -> Path:
+    """The archive a command reads: the one named, else ``archive_dir`` of the configuration."""
+    return Path(given) if given else Path(load_cli_config(args.config).archive_dir)
+
+
 def _cmd_archive_list(args: argparse.Namespace) -> int:
     from report.archive.listing import format_revision_table, list_revisions
 
-    print(terminal_text(format_revision_table(list_revisions(Path(args.out)))))
+    print(terminal_text(format_revision_table(list_revisions(_archive_folder(args.out, args)))))
     return EXIT_OK
 
 
@@ -200,7 +205,7 @@ def _cmd_archive_trend(args: argparse.Namespace) -> int:
     from report.archive.listing import intact_history
     from report.text.trend import format_trend, skipped_warnings
 
-    archive = Path(args.archive)
+    archive = _archive_folder(args.archive, args)
     if not archive.is_dir():
         raise InputError(str(archive), "папка архива не найдена", "путь, например reports")
     trend = build_trend(intact_history(archive))
@@ -341,7 +346,8 @@ def _add_archive(sub: argparse._SubParsersAction) -> None:
     archive = sub.add_parser("archive", help="list, verify or follow archived revisions")
     asub = archive.add_subparsers(dest="archive_command", required=True)
     p = asub.add_parser("list", help="published revisions with their key numbers")
-    p.add_argument("--out", default="reports", help="archive folder (default: reports/)")
+    p.add_argument("--out", help="archive folder (default: archive_dir of the configuration, "
+                                 "reports/)")
     p.set_defaults(func=_cmd_archive_list)
     p = asub.add_parser(
         "verify", help="check a revision's files, manifest, ledger line and signature",
@@ -354,8 +360,8 @@ def _add_archive(sub: argparse._SubParsersAction) -> None:
     p = asub.add_parser(
         "trend", help="the figures of every archived month (newest intact revision of each)",
         description="A damaged or unreadable revision is passed over with a warning on stderr.")
-    p.add_argument("archive", nargs="?", default="reports",
-                   help="archive folder (default: reports/)")
+    p.add_argument("archive", nargs="?",
+                   help="archive folder (default: archive_dir of the configuration, reports/)")
     p.add_argument("--json", action="store_true", help="print the trend as JSON")
     p.set_defaults(func=_cmd_archive_trend)
 

@@ -134,3 +134,16 @@ def test_archive_trend_escapes_text_from_a_revision(
         assert code == 0 and err == ""
         assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
         assert "\\u202e" in out
+
+
+def test_archive_trend_and_list_read_the_configured_archive_by_default(
+        archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "oneclick.toml"
+    config.write_text(f'archive_dir = "{archive.as_posix()}"\n', encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--config", str(config), "archive", "trend", "--json"]) == 0
+    points = json.loads(capsys.readouterr().out)["points"]
+    assert [p["period"] for p in points] == list(MONTHS)
+    assert main(["--config", str(config), "archive", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert all(month in listed for month in MONTHS)

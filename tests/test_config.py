@@ -71,6 +71,24 @@ def test_overrides_are_validated() -> None:
         Config().with_overrides(**{"model.search_iter": 0})
 
 
+def test_a_bad_flag_is_named_as_the_command_line_in_russian() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Config().with_overrides(**{"model.search_iter": 0})
+    message = caught.value.message
+    assert message.startswith("Ошибка во входных данных: командная строка: ")
+    assert "файл" not in message.split("Ожидалось")[0]
+    assert "должно быть не меньше 1" in message and "Input should" not in message
+
+
+def test_a_bad_value_in_a_file_is_explained_in_russian(tmp_path: Path) -> None:
+    path = tmp_path / "oneclick.toml"
+    path.write_text('[model]\nseed = "x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert f"файл {path}" in caught.value.message
+    assert "model.seed" in caught.value.message and "целым числом" in caught.value.message
+
+
 def test_unreadable_toml(tmp_path: Path) -> None:
     path = tmp_path / "oneclick.toml"
     path.write_text("[model\n", encoding="utf-8")
