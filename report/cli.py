@@ -376,7 +376,7 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_send(sub: argparse._SubParsersAction) -> None:
-    from report.delivery.send import ENV_PASSWORD, ENV_USER
+    from report.delivery.smtp import ENV_PASSWORD, ENV_USER
 
     p = sub.add_parser(
         "send", help="email a revision's PDF (verified first; exit 3 if delivery fails)",

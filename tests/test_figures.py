@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 import re
 import shutil
@@ -436,3 +437,20 @@ def test_example_heatmap_keeps_every_contribution(bundle_dir: Path) -> None:
     for j, example in enumerate(examples):
         assert np.nansum(values[:, j]) == pytest.approx(
             sum(c["value"] for c in example["contributions"]))
+
+
+def test_written_png_has_the_pixels_savefig_writes_in_rgb(built: tuple[Path, list[FigureSpec]],
+                                                           bundle_dir: Path) -> None:
+    """The builder draws each figure once and drops the (opaque) alpha channel: same pixels."""
+    out, _ = built
+    plan = plan_figures(Bundle.read(bundle_dir), strict=True)[0]
+    saved = io.BytesIO()
+    with theme.style():
+        draw_plan(plan).savefig(saved, format="png", dpi=theme.DPI)
+    with Image.open(saved) as reference, Image.open(out / f"{plan.name}.png") as written:
+        assert written.mode == "RGB" and reference.mode == "RGBA"
+        rgba = np.asarray(reference)
+        assert (rgba[..., 3] == 255).all()
+        assert np.array_equal(np.asarray(written), rgba[..., :3])
+        assert written.info["dpi"] == reference.info["dpi"]
+        assert "Software" not in written.info

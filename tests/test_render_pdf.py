@@ -228,3 +228,16 @@ def test_running_header_is_quoted_as_css_string() -> None:
     assert pdf_stage._css_string("a\nb") == '"a\\a b"'
     css = pdf_stage._page_css(pdf_stage._font_faces(), 'x"; } @page { margin: 0')
     assert 'content: "x\\"; } @page { margin: 0";' in css
+
+
+def test_only_tables_too_wide_for_their_words_may_cut_words_anywhere() -> None:
+    narrow = ("<table><tr><th>Файл</th><th>Строк</th></tr>"
+              "<tr><td><code>market_file.csv</code></td><td>1\u202f300</td></tr></table>")
+    many_numbers = ('<table class="x"><tr>' + "<td>1\u202f234\u202f567 ₽</td>" * 14
+                    + "</tr></table>")
+    long_word = "<table><tr><td>путь</td><td>" + "/каталог" * 12 + "</td></tr></table>"
+    out = pdf_stage.mark_wide_tables(narrow + many_numbers + long_word)
+    assert out.startswith(narrow)                      # its words keep whole
+    assert '<table class="wrap-anywhere x">' in out
+    assert '<table class="wrap-anywhere"><tr><td>путь' in out
+    assert pdf_stage.mark_wide_tables(out) == out

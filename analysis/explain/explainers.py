@@ -88,6 +88,13 @@ def explained_output(estimator: Any) -> str:
 
 
 def _score_fn(estimator: Any, columns: list[str]) -> Callable[[np.ndarray], np.ndarray]:
+    # the pipeline hands the estimator an array (analysis.model.features.build_pipeline);
+    # an estimator fitted on a frame (a model saved before) is given one, with its names
+    named = list(columns) if hasattr(estimator, "feature_names_in_") else None
+
+    def as_input(rows: np.ndarray) -> Any:
+        return rows if named is None else pd.DataFrame(rows, columns=named)
+
     if isinstance(estimator, SVC) and estimator.kernel == "rbf" and hasattr(estimator, "_gamma"):
         sv, coef = estimator.support_vectors_, estimator.dual_coef_[0]
         gamma, intercept = estimator._gamma, estimator.intercept_[0]
@@ -96,15 +103,13 @@ def _score_fn(estimator: Any, columns: list[str]) -> Callable[[np.ndarray], np.n
             return rbf_kernel(rows, sv, gamma=gamma) @ coef + intercept
 
         probe = sv[:5]
-        frame = pd.DataFrame(probe, columns=columns)
-        if np.allclose(fast(probe), estimator.decision_function(frame), atol=1e-9):
+        if np.allclose(fast(probe), estimator.decision_function(as_input(probe)), atol=1e-9):
             return fast
 
     def score(rows: np.ndarray) -> np.ndarray:
-        frame = pd.DataFrame(rows, columns=columns)
         if hasattr(estimator, "decision_function"):
-            return np.asarray(estimator.decision_function(frame), dtype=float)
-        return np.asarray(estimator.predict_proba(frame)[:, 1], dtype=float)
+            return np.asarray(estimator.decision_function(as_input(rows)), dtype=float)
+        return np.asarray(estimator.predict_proba(as_input(rows))[:, 1], dtype=float)
 
     return score
 
@@ -252,11 +257,10 @@ def shap_by_feature(pipe: Pipeline, X: pd.DataFrame, background: pd.DataFrame, k
     permutation explainer draws ``draw`` of its rows for each client.
     """
     pre, estimator = pipe[:-1], pipe[-1]
-    Z = pre.transform(X)
-    columns = list(Z.columns)
+    columns = [str(c) for c in pre.get_feature_names_out()]
     layout = _layout(pipe, columns)
-    rows = Z.to_numpy(dtype=float)
-    bg = pre.transform(background).to_numpy(dtype=float)
+    rows = np.asarray(pre.transform(X), dtype=float)
+    bg = np.asarray(pre.transform(background), dtype=float)
     _check_derived(rows, layout)
     if kind == "linear":
         values, base = _linear_shap(estimator, rows, bg, layout)

@@ -40,7 +40,7 @@ from analysis.errors import InputError
 from analysis.results import files
 from report.archive.manifest import verify_revision
 from report.delivery.message import compose
-from report.delivery.smtp import Credentials, SendFailure, deliver
+from report.delivery.smtp import ENV_PASSWORD, ENV_USER, Credentials, SendFailure, deliver
 
 __all__ = [
     "ENV_PASSWORD",
@@ -53,8 +53,6 @@ __all__ = [
 
 OUTCOME_UNKNOWN = "исход неизвестен, повтор не выполнялся (копия письма могла быть доставлена)"
 """What the delivery record and the message say when the data was sent and no reply came."""
-ENV_USER = "ONECLICK_SMTP_USER"
-ENV_PASSWORD = "ONECLICK_SMTP_PASSWORD"
 BASE_DELAY_S = 2.0
 """First retry waits this long, then twice as long each time."""
 

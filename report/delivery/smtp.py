@@ -28,12 +28,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from analysis.config import EmailParams
+if TYPE_CHECKING:  # annotations only: `oneclick --help` does not load the configuration
+    from analysis.config import EmailParams
 
-__all__ = ["DEADLINE_SLACK_S", "Credentials", "DeadlineExceeded", "SendFailure", "classify",
-           "deliver", "delivery_deadline"]
+__all__ = ["DEADLINE_SLACK_S", "ENV_PASSWORD", "ENV_USER", "Credentials", "DeadlineExceeded",
+           "SendFailure", "classify", "deliver", "delivery_deadline"]
+
+ENV_USER = "ONECLICK_SMTP_USER"
+ENV_PASSWORD = "ONECLICK_SMTP_PASSWORD"
+"""The SMTP login is read from these environment variables only (here, so that
+``oneclick --help`` can name them without importing the configuration)."""
 
 DEADLINE_SLACK_S = 1.0
 """Seconds added to the deadline for connecting and closing around the timed reads."""

@@ -5,8 +5,9 @@ made: WeasyPrint takes a while to import). The print rules live in
 ``assets/print.css``, which is added to the HTML as its last stylesheet; the
 embedded fonts (matplotlib's DejaVu files) and the running header come from
 ``assets/print-page.css.j2``. Table header words get their hyphenation points
-marked (:func:`hyphenate_headers`). :class:`LocalOnlyURLFetcher` keeps WeasyPrint
-inside the run folder.
+marked (:func:`hyphenate_headers`); the body cells of a table too wide for its words
+may be cut anywhere (:func:`mark_wide_tables`). :class:`LocalOnlyURLFetcher`
+keeps WeasyPrint inside the run folder.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from report.render.errors import RenderError, URLRefusedError
 from report.render.resources import ASSETS_DIR, PAGE_CSS_TEMPLATE, PRINT_CSS
 
-__all__ = ["LocalOnlyURLFetcher", "hyphenate_headers", "render_pdf"]
+__all__ = ["LocalOnlyURLFetcher", "hyphenate_headers", "mark_wide_tables", "render_pdf"]
 
 _SUMMARY_END_ANCHOR = "exec-summary-end"
 _LOG = logging.getLogger(__name__)
@@ -40,6 +41,19 @@ _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 _WORD = re.compile(r"(?<![&#\w\u00ad])[^\W\d_][^\W\d_\u00ad]*(?:\u00ad[^\W\d_]+)*")
 _HYPHENATED_FROM = 6
 """Fewest letters of a header word that gets its hyphenation points marked."""
+_TABLE = re.compile(r"(<table\b[^>]*>)(.*?)(</table\s*>)", flags=re.IGNORECASE | re.DOTALL)
+_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr\s*>", flags=re.IGNORECASE | re.DOTALL)
+_CELL = re.compile(r"<t[hd]\b[^>]*>(.*?)</t[hd]\s*>", flags=re.IGNORECASE | re.DOTALL)
+_CLASS_ATTR = re.compile(r"""(\bclass\s*=\s*)(["'])""", flags=re.IGNORECASE)
+_BREAKS = re.compile(r"[ \t\r\n\f\u2009\u200b]+")
+CHAR_PT = 6.0
+"""Width allowed per character of a table word: 0.75 em at 8 pt (DejaVu digits are 0.64 em)."""
+CELL_PADDING_PT = 1.5 * 2 * 72 / 25.4
+"""Left and right padding of a table cell (``print.css``: 1.5 mm each)."""
+TABLE_WIDTH_PT = 0.85 * 180 * 72 / 25.4
+"""Widest a table's estimated least width may be: 85 % of the A4 text column (180 mm)."""
+WRAP_ANYWHERE = "wrap-anywhere"
+"""Class of a table whose body cells may be cut anywhere (``print.css``)."""
 
 
 class _FontFace(NamedTuple):
@@ -133,7 +147,8 @@ def _layout(html_path: Path, *, base_dir: Path, running_header: str) -> Document
     fonts = FontConfiguration()
     page_css = CSS(string=_page_css(faces, running_header), url_fetcher=fetcher, font_config=fonts)
     html = HTML(
-        string=_with_print_css(hyphenate_headers(html_path.read_text(encoding="utf-8"))),
+        string=_with_print_css(mark_wide_tables(hyphenate_headers(
+            html_path.read_text(encoding="utf-8")))),
         base_url=str(base_dir.resolve()),
         url_fetcher=fetcher,
     )
@@ -190,6 +205,49 @@ def hyphenate_headers(html: str, lang: str = "ru") -> str:
         return match.group(1) + "".join(parts) + match.group(3)
 
     return _HEADER_CELL.sub(cell, html)
+
+
+def mark_wide_tables(html: str, width_pt: float = TABLE_WIDTH_PT) -> str:
+    """Give the class ``wrap-anywhere`` to every table whose words might not fit ``width_pt``.
+
+    Body cells wrap with ``overflow-wrap: break-word`` (``print.css``): a word
+    that does not fit its line is cut, but a column is never narrower than its
+    longest word. That keeps WeasyPrint's table layout fast (with ``anywhere``
+    every character is a break point while it measures the columns: half of
+    the PDF stage on the real export) and keeps numbers and file names whole.
+    A table whose longest words could together be wider than the page (many
+    columns of long numbers, a hash, a path, a long value from the export)
+    gets ``overflow-wrap: anywhere`` in its body cells instead, as every table
+    had before, so that no table is cut at the page's edge.
+
+    The estimate is deliberately generous: per column, the longest word of any
+    of its cells (text between spaces once tags are removed; entities count as
+    their characters; a header word is split at its soft hyphens) at
+    :data:`CHAR_PT` points a character, plus the cell padding.
+    """
+    def table(match: re.Match[str]) -> str:
+        tag, body = match.group(1), match.group(2)
+        if WRAP_ANYWHERE in tag or _estimated_width(body) <= width_pt:
+            return match.group(0)
+        if _CLASS_ATTR.search(tag):
+            tag = _CLASS_ATTR.sub(lambda m: f"{m.group(1)}{m.group(2)}{WRAP_ANYWHERE} ",
+                                  tag, count=1)
+        else:
+            tag = tag[:-1] + f' class="{WRAP_ANYWHERE}">'
+        return tag + body + match.group(3)
+
+    return _TABLE.sub(table, html)
+
+
+def _estimated_width(table_html: str) -> float:
+    """Generous least width, in points, of a table laid out without cutting words."""
+    longest: dict[int, int] = {}
+    for row in _ROW.findall(table_html):
+        for column, content in enumerate(_CELL.findall(row)):
+            text = _TAG_OR_TEXT.sub(" ", content).replace(_SOFT_HYPHEN, " ")
+            word = max(map(len, _BREAKS.split(text)), default=0)
+            longest[column] = max(longest.get(column, 0), word)
+    return sum(CHAR_PT * n + CELL_PADDING_PT for n in longest.values())
 
 
 def _font_faces() -> list[_FontFace]:
