@@ -211,6 +211,9 @@ class ChartLabels:
     difference_axis: str = "← ниже, чем у стабильных | выше →"
     profit_unit: str = "тыс. ₽"
     """Unit of ``Прибыль`` when the bundle does not state one (the export's unit)."""
+    exposure_winback: str = "Возврат: прибыль снизивших"
+    exposure_prevention: str = "Профилактика: под угрозой у стабильных (оценка)"
+    exposure_axis: str = "Прибыль в месяц, {unit}"
     # trend across months (page 1)
     trend_decline_panel: str = "Снизили активность"
     trend_exposure_panel: str = "Прибыль в месяц, {unit}"

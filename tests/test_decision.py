@@ -92,6 +92,30 @@ def test_tests_are_sized_on_the_clients_who_receive_the_offer(
     assert all(row["design"] and "{" not in row["design"] for row in rows)
 
 
+def test_costs_channels_and_group_tests_agree_with_the_action_list(
+        plan: tuple[dict, pd.DataFrame, pd.DataFrame]) -> None:
+    """What page 1 says per group — offers and channels, their cost, the pooled test on the
+    drawn arms — is counted from the action list itself."""
+    seg, scores, _ = plan
+    rule = CONFIG.decision
+    for code, grp in seg["decision"]["groups"].items():
+        sent = scores[(scores["group"] == code) & (scores["arm"] == "test")]
+        cost = len(sent) * rule.offer_cost + sum(
+            getattr(rule, f"cost_{c}") for c in sent["channel"])
+        assert grp["test_cost"] == pytest.approx(cost, abs=1e-6)
+        pooled = seg["tests"]["groups"][code]
+        assert (pooled["test"], pooled["control"]) == (grp["test"], grp["control"])
+        assert pooled["alpha"] == pytest.approx(
+            CONFIG.segments.alpha / len(seg["tests"]["groups"]))
+    for offer in seg["decision"]["control"]["by_offer"]:
+        sent = scores[(scores["group"] == offer["group"])
+                      & (scores["tested_offer"] == offer["rule"]) & (scores["arm"] == "test")]
+        assert offer["channels"] == sent["channel"].value_counts().to_dict()
+        assert sum(offer["channels"].values()) == offer["test"]
+    assert sum(o["test_cost"] for o in seg["decision"]["control"]["by_offer"]) == \
+        pytest.approx(sum(g["test_cost"] for g in seg["decision"]["groups"].values()))
+
+
 def test_sensitivity_moves_the_selection_the_right_way(
         plan: tuple[dict, pd.DataFrame, pd.DataFrame]) -> None:
     seg, _, _ = plan

@@ -12,15 +12,22 @@ from __future__ import annotations
 from analysis.glossary import GLOSSARY, label
 from analysis.rutext import money, num, pct, quantity
 from report.text.changes import changes_text, skipped_text
-from report.text.common import R, feature_value, lift_claim, lift_row, profit_unit
+from report.text.common import R, feature_value, profit_unit
 from report.text.decision import exposure_text, group_rows, rule_summary
 from report.text.markdown import md_escape
 from report.text.model import model_in_words
 from report.text.outcome import outcome_text
 from report.text.reasons import direction_text
 from report.text.sections import sections
+from report.text.summary import (
+    baseline_line,
+    drivers_line,
+    group_actions,
+    model_found,
+    quality_line,
+    unit_assumption,
+)
 from report.text.trend import trend_text
-from report.text.words import count
 
 __all__ = ["driver_sentence", "headline", "kpis", "model_in_words", "narrative",
            "quality_line", "segment_rows"]
@@ -42,22 +49,22 @@ def headline(results: R) -> str:
 
 
 def kpis(results: R) -> list[R]:
-    """Key figures for page 1, win-back and prevention apart."""
-    f, model = results["facts"], results["model"]
+    """Key figures for page 1, win-back and prevention apart; ``unit`` (optional) is printed
+    smaller after the value, so that a card's number never runs into its neighbour."""
+    f = results["facts"]
     groups = results["segments"]["decision"]["groups"]
     unit = profit_unit(results)
-    lift = lift_row(model)
     items = [
-        {"value": pct(f["decline_share"]), "label": "клиентов уже снизили активность"},
-        {"value": money(groups["prevention"]["exposure"], unit),
-         "label": "в месяц под угрозой у стабильных клиентов (оценка)"},
+        {"value": pct(f["decline_share"]), "unit": "",
+         "label": "постоянных клиентов уже снизили активность"},
+        {"value": num(groups["winback"]["profit"]), "unit": unit,
+         "label": "в месяц — прибыль снизивших активность (список возврата)"},
+        {"value": num(groups["prevention"]["exposure"]), "unit": unit,
+         "label": "в месяц под угрозой у стабильных клиентов (оценка модели)"},
     ]
-    if lift:
-        items.append({"value": pct(lift["recall"], 0), "label": lift_claim(lift)})
-    for code, words in (("prevention", "стабильных клиентов получат предложение "
-                                       "(профилактика)"),
-                        ("winback", "снизивших клиентов получат предложение (возврат)")):
-        items.append({"value": num(groups[code]["test"]), "label": words})
+    found = model_found(results)
+    if found:
+        items.append({"value": found["value"], "unit": found["unit"], "label": found["label"]})
     return items
 
 
@@ -96,15 +103,6 @@ def segment_rows(results: R) -> list[R]:
     return rows
 
 
-def quality_line(results: R) -> str:
-    """One line on data quality for page 1."""
-    q = results["quality"]
-    excluded = sum(e["count"] for e in q["exclusions"])
-    repaired = sum(e["count"] for e in q["repairs"])
-    return (f"прочитано {count(q['clients_read'], 'client')}, исключено из модели "
-            f"{count(excluded, 'client')}, исправлено {count(repaired, 'value')}.")
-
-
 PAGE_ONE_DRIVERS = 4
 """Drivers named on page 1 (all of them are in «Что влияет на снижение»)."""
 
@@ -131,10 +129,14 @@ def narrative(results: R) -> R:
         "headline": headline(results),
         "kpis": kpis(results),
         "top_drivers": [driver_sentence(d) for d in page_one_drivers(results["drivers"])],
+        "drivers_line": drivers_line(page_one_drivers(results["drivers"])),
         "segment_rows": segment_rows(results),
         "summary_groups": group_rows(results),
         "decision_rule_short": rule_summary(results),
+        "unit_assumption": unit_assumption(results),
+        "actions": group_actions(results),
         "quality_line": quality_line(results),
+        "baseline": baseline_line(results, changes["summary"] if changes else None),
         "changes": changes["summary"] if changes else None,
         "changes_section": changes,
         "skipped_revisions": skipped_text(results.get("history")),
