@@ -218,7 +218,8 @@ class ChartLabels:
     trend_decline_panel: str = "Снизили активность"
     trend_exposure_panel: str = "Прибыль в месяц, {unit}"
     trend_uplift_panel: str = "Эффект предложений, п. п."
-    trend_auc_panel: str = "ROC AUC"
+    trend_auc_panel: str = "Качество модели"
+    """Page 1 speaks plain words: the measure (ROC AUC) is named in the trend section."""
 
 
 CHART = ChartLabels()

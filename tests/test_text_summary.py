@@ -8,11 +8,13 @@ import re
 import pytest
 
 from report.text.narrative import kpis
+from report.text.outcome import outcome_text
 from report.text.summary import (
     baseline_line,
     drivers_line,
     group_actions,
     model_found,
+    outcome_line,
     quality_line,
     unit_assumption,
 )
@@ -137,7 +139,8 @@ def test_a_powered_test_an_undetectable_one_and_an_empty_group() -> None:
     pooled["winback"] |= {"min_detectable_uplift": 0.04, "powered": True}
     pooled["prevention"] |= {"min_detectable_uplift": None}
     win, prev = group_actions(results)
-    assert "этого хватает для заложенных 5,0" in _flat(win["test"])
+    assert _flat(win["test"]).endswith("этого хватает, чтобы увидеть заложенные 5,0 п. п. "
+                                       "прироста.")
     assert "не заметит даже наибольшего эффекта" in prev["test"]
     empty = copy.deepcopy(_results())
     empty["segments"]["decision"]["groups"]["prevention"] |= {"selected": 0, "test": 0,
@@ -184,3 +187,16 @@ def test_unit_note_ends_as_a_sentence(share: float, word: str) -> None:
     results["facts"]["money"]["profit_to_revenue"] = share
     text = unit_assumption(results)
     assert word in text and text.endswith(".")
+
+
+def test_last_months_outcome_in_one_line() -> None:
+    measured = {"measured": True, "column": "[Эффект предложений, октябрь 2026](#outcome)",
+                "by_group": {"prevention": "+4,9 п. п., эффект не обнаружен",
+                             "winback": "+8,7 п. п., эффект есть"}}
+    assert outcome_line(measured, True) == (
+        "**[Эффект предложений, октябрь 2026](#outcome):** возврат +8,7 п. п., эффект есть; "
+        "профилактика +4,9 п. п., эффект не обнаружен.")
+    assert outcome_line(outcome_text(None), False) is None        # first run: the baseline says
+    status = outcome_text({"status": "same_period", "assignment": {"period": "2026-11"}})
+    assert outcome_line(status, True).startswith("Результат предложений прошлого месяца не "
+                                                 "измерен")

@@ -24,6 +24,7 @@ from report.text.summary import (
     drivers_line,
     group_actions,
     model_found,
+    outcome_line,
     quality_line,
     unit_assumption,
 )
@@ -125,6 +126,9 @@ def page_one_drivers(drivers: list[R], limit: int = PAGE_ONE_DRIVERS) -> list[R]
 def narrative(results: R) -> R:
     """Every computed sentence and row the templates use."""
     changes = changes_text(results.get("comparison"))
+    outcome = outcome_text(results.get("outcome"),
+                           (results["segments"].get("decision") or {}).get("learning"),
+                           (results.get("history") or {}).get("skipped"))
     text: R = {
         "headline": headline(results),
         "kpis": kpis(results),
@@ -140,10 +144,9 @@ def narrative(results: R) -> R:
         "changes": changes["summary"] if changes else None,
         "changes_section": changes,
         "skipped_revisions": skipped_text(results.get("history")),
-        "outcome": outcome_text(results.get("outcome"),
-                                (results["segments"].get("decision") or {}).get("learning"),
-                                (results.get("history") or {}).get("skipped")),
+        "outcome": outcome,
         "outcome_shown": results.get("outcome") is not None,
+        "outcome_line": outcome_line(outcome, results.get("outcome") is not None),
         "trend": trend_text(results.get("trend")),
         "glossary": GLOSSARY,
     }

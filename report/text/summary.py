@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from analysis.glossary import GLOSSARY, label
 from analysis.rutext import money, num, pct, plural, pp, quantity, trimmed
-from report.text.common import R, clients, feature_value, lift_row, profit_unit
+from report.text.common import R, feature_value, lift_row, profit_unit
 from report.text.markdown import md_escape
 from report.text.reasons import direction_text
 from report.text.words import CHANNEL_LABELS, count, lower_first
@@ -25,6 +25,7 @@ __all__ = [
     "drivers_line",
     "group_actions",
     "model_found",
+    "outcome_line",
     "quality_line",
     "unit_assumption",
 ]
@@ -134,7 +135,8 @@ def _test(results: R, group: str) -> str:
     found = (f"{compare} ({base}); на {num(pooled['test'])} и {num(pooled['control'])} "
              f"клиентах проверка заметит прирост от {pp(mde)}")
     if pooled["powered"]:
-        return found + f" — этого хватает для заложенных {pp(pooled['uplift'])}."
+        return (found + f" — этого хватает, чтобы увидеть заложенные {pp(pooled['uplift'])} "
+                "прироста.")
     months = pooled.get("months")
     if months and months <= 12:
         return (found + f", заложенные {pp(pooled['uplift'])} — за {num(months)} "
@@ -187,6 +189,22 @@ def drivers_line(drivers: list[R]) -> str:
         parts.append(md_escape(f"{name} {feature_value(d['feature'], a)} против "
                                f"{feature_value(d['feature'], b)}{unit}"))
     return "; ".join(parts) + "."
+
+
+OUTCOME_GROUP_WORDS = {"winback": "возврат", "prevention": "профилактика"}
+
+
+def outcome_line(outcome: R, shown: bool) -> str | None:
+    """Last month's offers measured, one line (``outcome`` is
+    :func:`report.text.outcome.outcome_text`'s): «**[Эффект предложений, октябрь 2026](#outcome):**
+    возврат +3,6 п. п., эффект не обнаружен; профилактика …»; when an earlier report exists
+    but nothing was measured, why (``shown``: the bundle has an ``outcome``); None on a first
+    run (the baseline line says when the offers will be measured)."""
+    if not outcome.get("measured"):
+        return outcome.get("status") if shown else None
+    cells = [f"{word} {outcome['by_group'][code]}" for code, word in OUTCOME_GROUP_WORDS.items()
+             if code in outcome["by_group"]]
+    return f"**{outcome['column']}:** " + "; ".join(cells) + "."
 
 
 def baseline_line(results: R, changes_summary: str | None) -> str:
