@@ -12,12 +12,10 @@ from __future__ import annotations
 from analysis.glossary import GLOSSARY, label
 from analysis.rutext import money, num, pct, quantity
 from report.text.changes import changes_text, skipped_text
-from report.text.common import R, feature_value, profit_unit
-from report.text.decision import exposure_text, group_rows, rule_summary
-from report.text.markdown import md_escape
+from report.text.common import R, profit_unit
+from report.text.decision import exposure_text, rule_summary
 from report.text.model import model_in_words
 from report.text.outcome import outcome_text
-from report.text.reasons import direction_text
 from report.text.sections import sections
 from report.text.summary import (
     baseline_line,
@@ -30,8 +28,8 @@ from report.text.summary import (
 )
 from report.text.trend import trend_text
 
-__all__ = ["driver_sentence", "headline", "kpis", "model_in_words", "narrative",
-           "quality_line", "segment_rows"]
+__all__ = ["headline", "kpis", "model_in_words", "narrative", "page_one_drivers",
+           "quality_line"]
 
 
 def headline(results: R) -> str:
@@ -69,41 +67,6 @@ def kpis(results: R) -> list[R]:
     return items
 
 
-def driver_sentence(d: R) -> str:
-    """«**Страниц за визит**: медиана 4 у снизивших активность против 8 у стабильных
-    (чем меньше, тем выше риск)».
-
-    Markdown: the label is bold; everything else, the category named by a
-    categorical driver included, is escaped.
-    """
-    contrast = ""
-    if d.get("declined_median") is not None and d.get("stable_median") is not None:
-        contrast = md_escape(
-            f": медиана {feature_value(d['feature'], d['declined_median'])} у снизивших "
-            f"активность против {feature_value(d['feature'], d['stable_median'])} у стабильных")
-    words = direction_text(d)
-    direction = f" ({md_escape(words)})" if words else ""
-    return f"**{md_escape(label(d['feature']))}**{contrast}{direction}"
-
-
-def segment_rows(results: R) -> list[R]:
-    """Rows of the page-1 segment table (disjoint segments, groups apart)."""
-    unit = profit_unit(results)
-    rows = []
-    for s in results["segments"]["segments"]:
-        offer = s["offers"][0] if s["offers"] else None
-        grp = s["groups"]
-        rows.append({
-            "name": s["name"], "clients": s["clients"],
-            "winback": grp["winback"]["clients"],
-            "prevention": grp["prevention"]["clients"],
-            "winback_profit": money(grp["winback"]["profit"], unit),
-            "profit_at_risk": money(grp["prevention"]["exposure"], unit),
-            "offer": offer["action"] if offer else "—",
-        })
-    return rows
-
-
 PAGE_ONE_DRIVERS = 4
 """Drivers named on page 1 (all of them are in «Что влияет на снижение»)."""
 
@@ -132,10 +95,7 @@ def narrative(results: R) -> R:
     text: R = {
         "headline": headline(results),
         "kpis": kpis(results),
-        "top_drivers": [driver_sentence(d) for d in page_one_drivers(results["drivers"])],
         "drivers_line": drivers_line(page_one_drivers(results["drivers"])),
-        "segment_rows": segment_rows(results),
-        "summary_groups": group_rows(results),
         "decision_rule_short": rule_summary(results),
         "unit_assumption": unit_assumption(results),
         "actions": group_actions(results),
