@@ -23,7 +23,7 @@ __all__ = ["EXPOSURE_HEIGHT", "exposure_split", "segment_differences", "segment_
 
 MAX_POINTS = 5000
 """Most clients drawn on the map; more are sampled (seeded) and the alt text says so."""
-EXPOSURE_HEIGHT = 1.4
+EXPOSURE_HEIGHT = 1.35
 """Inches: page 1's one chart, low enough that the page keeps one PDF page."""
 GROUP_ORDER = ("winback", "prevention")
 DEFAULT_PROFIT_UNIT = g.CHART.profit_unit

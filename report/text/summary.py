@@ -77,7 +77,7 @@ def model_found(results: R) -> R | None:
     return {"found": row["found"], "declined": row["declined"], "top_share": row["top_share"],
             "value": num(row["found"]), "unit": f"из {num(row['declined'])}",
             "label": (f"снизивших клиентов — в первых {pct(row['top_share'], 0)} списка по "
-                      "риску (проверено на клиентах, которых модель не видела)")}
+                      "риску (проверено на новых для модели клиентах)")}
 
 
 def _offer_names(results: R) -> dict[tuple[str, str], str]:
