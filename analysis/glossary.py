@@ -211,11 +211,15 @@ class ChartLabels:
     difference_axis: str = "← ниже, чем у стабильных | выше →"
     profit_unit: str = "тыс. ₽"
     """Unit of ``Прибыль`` when the bundle does not state one (the export's unit)."""
+    exposure_winback: str = "Возврат: прибыль снизивших"
+    exposure_prevention: str = "Профилактика: под угрозой у стабильных (оценка)"
+    exposure_axis: str = "Прибыль в месяц, {unit}"
     # trend across months (page 1)
     trend_decline_panel: str = "Снизили активность"
     trend_exposure_panel: str = "Прибыль в месяц, {unit}"
     trend_uplift_panel: str = "Эффект предложений, п. п."
-    trend_auc_panel: str = "ROC AUC"
+    trend_auc_panel: str = "Качество модели"
+    """Page 1 speaks plain words: the measure (ROC AUC) is named in the trend section."""
 
 
 CHART = ChartLabels()

@@ -165,7 +165,8 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
 
     results = {
         "schema_version": SCHEMA_VERSION,
-        "facts": stats.facts(data.clients, data.modelled),
+        "facts": {**stats.facts(data.clients, data.modelled),
+                  "money": stats.money_scale(data.modelled, config.profit_unit)},
         "quality": data.quality.to_dict(),
         "leakage": stats.id_leakage(data.clients),
         "behaviour": behaviour,

@@ -15,9 +15,10 @@ from matplotlib.container import BarContainer
 from matplotlib.ticker import NullLocator
 
 from analysis import glossary as g
+from analysis.rutext import smart_num
 from figures import theme as t
 
-__all__ = ["plot_segment_differences", "plot_segment_map"]
+__all__ = ["plot_exposure_split", "plot_segment_differences", "plot_segment_map"]
 
 
 PROBABILITY_TICKS = (0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99)
@@ -114,3 +115,51 @@ def plot_segment_differences(ax: Axes, labels: Sequence[str], effects: Sequence[
     ax.set_xlabel(g.CHART.difference_axis)
     t.ru_ticks(ax.xaxis)
     return bars
+
+
+def plot_exposure_split(ax: Axes, rows: Sequence[str], parts: Sequence[Sequence[float]],
+                        names: Sequence[str], colours: Sequence[str],
+                        totals: Sequence[str]) -> BarContainer:
+    """Money by group, each bar split by segment: horizontal stacked bars.
+
+    Parameters
+    ----------
+    rows
+        One label per bar (top to bottom).
+    parts
+        Per stack (segment, then the rest), its value in each row.
+    names, colours
+        Per stack, its legend label and colour.
+    totals
+        Written at the end of each bar (already formatted).
+
+    A part wide enough (over 8 % of the longest bar) carries its value.
+    Returns the bars of the first stack.
+    """
+    pos = np.arange(len(rows))
+    left = np.zeros(len(rows))
+    widest = max(float(np.sum(parts, axis=0).max()) if len(parts) else 0.0, 1e-9)
+    bars = []
+    for values, name, colour in zip(parts, names, colours, strict=True):
+        v = np.asarray(values, dtype=float)
+        bar = ax.barh(pos, v, left=left, color=colour, height=0.62, label=name,
+                      edgecolor=t.WHITE, linewidth=0.6)
+        for x, w, p in zip(left, v, pos, strict=True):
+            if w > 0.08 * widest:
+                ax.text(x + w / 2, p, smart_num(w), ha="center", va="center",
+                        fontsize=t.MIN_FONT, color=t.ink_on(colour))
+        bars.append(bar)
+        left = left + v
+    for p, x, text in zip(pos, left, totals, strict=True):
+        ax.text(x + 0.01 * widest, p, f" {text}", ha="left", va="center", fontsize=t.MIN_FONT,
+                color=t.INK)
+    ax.set_yticks(pos, [t.wrap(r, 30) for r in rows])
+    ax.invert_yaxis()
+    ax.set_xlim(0, widest * 1.16)
+    ax.tick_params(axis="y", length=0)
+    ax.grid(axis="x")
+    ax.set_axisbelow(True)
+    t.ru_ticks(ax.xaxis)
+    ax.figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center",
+                     ncols=min(len(names), 3))
+    return bars[0]

@@ -17,8 +17,8 @@ from xml.etree.ElementTree import Element
 from weasyprint.document import Document, Page
 from weasyprint.formatting_structure import boxes
 
-__all__ = ["HYPHENS", "PageFill", "header_breaks", "layout", "lone_paragraphs", "page_fills",
-           "split_rows", "stranded_headings", "unmarked_breaks"]
+__all__ = ["HYPHENS", "PageFill", "header_breaks", "images", "layout", "lone_paragraphs",
+           "overflowing_text", "page_fills", "split_rows", "stranded_headings", "unmarked_breaks"]
 
 HYPHENS = "-\u2010\u2011\u2013\u2014"
 SOFT_HYPHEN = "\u00ad"
@@ -198,3 +198,31 @@ def unmarked_breaks(text: str, lines: list[str]) -> list[str]:
 
 def _word_char(char: str) -> bool:
     return bool(re.match(r"\w", char))
+
+
+def _classes(box: boxes.Box) -> set[str]:
+    element = box.element
+    if element is None or not hasattr(element, "get"):
+        return set()
+    return set((element.get("class") or "").split())
+
+
+def overflowing_text(page: Page, container: str) -> list[str]:
+    """Text printed past the right edge of its ``container`` box (an element with that
+    class, e.g. a key-figure card ``kpi``): «text (+2.3 mm)» for each piece that sticks out."""
+    bad = []
+    for box in _content(page):
+        if container not in _classes(box) or box.element_tag not in ("div", "td", "span"):
+            continue
+        right = box.content_box_x() + box.width
+        for inner in box.descendants():
+            if isinstance(inner, boxes.TextBox) and inner.text.strip():
+                end = inner.position_x + inner.width
+                if end > right + 0.5:
+                    bad.append(f"{inner.text.strip()} (+{(end - right) * 25.4 / 96:.1f} mm)")
+    return bad
+
+
+def images(page: Page) -> int:
+    """How many images (charts) are printed on ``page``."""
+    return sum(1 for box in _content(page) if isinstance(box, boxes.ReplacedBox))

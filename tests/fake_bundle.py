@@ -144,7 +144,8 @@ def write_fake_bundle(export_dir: Path, out_dir: Path) -> Path:
     chosen = assign_segment(memberships(modelled, p, SegmentParams())).map(code).fillna("")
     results = {
         "schema_version": SCHEMA_VERSION,
-        "facts": stats.facts(data.clients, modelled),
+        "facts": {**stats.facts(data.clients, modelled),
+                  "money": stats.money_scale(modelled, "тыс. ₽")},
         "behaviour": {
             "tests": stats.behaviour_records(tests),
             "breakdowns": stats.breakdowns(data.clients),

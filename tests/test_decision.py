@@ -21,7 +21,6 @@ from analysis.segments.monthly import monthly_plan
 from analysis.segments.test_design import observed_baseline
 from report.actionlist import write_action_list
 from report.text.decision import group_rows, offer_test_rows, sensitivity_rows
-from report.text.narrative import segment_rows
 
 CONFIG = Config()
 
@@ -61,19 +60,32 @@ def test_groups_agree_between_results_page_one_and_scores_csv(
 
 
 def test_segments_agree_between_results_page_one_and_scores_csv(
-        plan: tuple[dict, pd.DataFrame, pd.DataFrame]) -> None:
+        plan: tuple[dict, pd.DataFrame, pd.DataFrame], tmp_path: Path) -> None:
+    """Page 1's chart (money by group and segment) adds up to the action list's rows."""
+    from figures.plans.segments import exposure_split
+    from figures.reader import Bundle
+
     seg, _, csv = plan
-    rows = segment_rows(_results(seg))
-    assert len(rows) == len(seg["segments"])
-    for s, row in zip(seg["segments"], rows, strict=True):
+    facts = exposure_split(Bundle(tmp_path, _results(seg))).facts
+    assert [s["name"] for s in facts["segments"]] == [s["name"] for s in seg["segments"]]
+    for s, bar in zip(seg["segments"], facts["segments"], strict=True):
         part = csv[csv["segment"] == s["code"]]
-        assert s["clients"] == row["clients"] == len(part)
+        assert s["clients"] == len(part)
         for code in ("winback", "prevention"):
             mine = part[part["group"] == code]
-            assert s["groups"][code]["clients"] == row[code] == len(mine)
+            assert s["groups"][code]["clients"] == len(mine)
             assert s["groups"][code]["profit"] == pytest.approx(mine["profit"].sum(), abs=0.01)
         prevention = part[part["group"] == "prevention"]
         assert s["profit_at_risk"] == pytest.approx(prevention["exposure"].sum(), abs=1e-3)
+        assert bar["prevention"] == pytest.approx(prevention["exposure"].sum(), abs=1e-3)
+        winback = part[part["group"] == "winback"]
+        assert bar["winback"] == pytest.approx(winback["profit"].sum(), abs=0.01)
+    outside = csv[csv["segment"] == ""]
+    groups = facts["groups"]
+    assert groups["winback"]["outside"] == pytest.approx(
+        outside.loc[outside["group"] == "winback", "profit"].sum(), abs=0.01)
+    assert groups["prevention"]["outside"] == pytest.approx(
+        outside.loc[outside["group"] == "prevention", "exposure"].sum(), abs=1e-3)
     assert csv["segment"].isin(["", *[s["code"] for s in seg["segments"]]]).all()
 
 
@@ -90,6 +102,30 @@ def test_tests_are_sized_on_the_clients_who_receive_the_offer(
         assert t["baseline_source"] == ("observed" if t["group"] == "prevention" else "assumed")
     rows = offer_test_rows(_results(seg))
     assert all(row["design"] and "{" not in row["design"] for row in rows)
+
+
+def test_costs_channels_and_group_tests_agree_with_the_action_list(
+        plan: tuple[dict, pd.DataFrame, pd.DataFrame]) -> None:
+    """What page 1 says per group — offers and channels, their cost, the pooled test on the
+    drawn arms — is counted from the action list itself."""
+    seg, scores, _ = plan
+    rule = CONFIG.decision
+    for code, grp in seg["decision"]["groups"].items():
+        sent = scores[(scores["group"] == code) & (scores["arm"] == "test")]
+        cost = len(sent) * rule.offer_cost + sum(
+            getattr(rule, f"cost_{c}") for c in sent["channel"])
+        assert grp["test_cost"] == pytest.approx(cost, abs=1e-6)
+        pooled = seg["tests"]["groups"][code]
+        assert (pooled["test"], pooled["control"]) == (grp["test"], grp["control"])
+        assert pooled["alpha"] == pytest.approx(
+            CONFIG.segments.alpha / len(seg["tests"]["groups"]))
+    for offer in seg["decision"]["control"]["by_offer"]:
+        sent = scores[(scores["group"] == offer["group"])
+                      & (scores["tested_offer"] == offer["rule"]) & (scores["arm"] == "test")]
+        assert offer["channels"] == sent["channel"].value_counts().to_dict()
+        assert sum(offer["channels"].values()) == offer["test"]
+    assert sum(o["test_cost"] for o in seg["decision"]["control"]["by_offer"]) == \
+        pytest.approx(sum(g["test_cost"] for g in seg["decision"]["groups"].values()))
 
 
 def test_sensitivity_moves_the_selection_the_right_way(

@@ -16,7 +16,6 @@ from analysis.config import Config
 from analysis.data.clients import load_export
 from analysis.rutext import num
 from report.documents import build_context, md_escape, period_label, write_documents
-from report.text.decision import group_rows
 
 NB = "\u00a0"
 
@@ -114,23 +113,57 @@ def test_default_configuration_words(bundle: tuple[Path, Path], tmp_path: Path) 
 
 def test_page_one_keeps_winback_and_prevention_apart(bundle: tuple[Path, Path],
                                                      tmp_path: Path) -> None:
+    """Page 1 is a decision page: the two groups with clients and money, the unit's
+    assumption, a runnable test per group with what it can detect, the baseline line."""
     results = _results(bundle, Config())
     results["segments"]["segments"].pop()
     text = _document(results, tmp_path)
     summary = text[text.index("Главное за месяц"):text.index("{#data-quality}")]
+    page_one = summary[:summary.index("{#trend}")] if "{#trend}" in summary else summary
     groups = results["segments"]["decision"]["groups"]
     assert "список возврата" in summary and "по оценке модели" in summary
-    assert "Возврат" in summary and "Профилактика" in summary
     assert "ожидаемая выгода положительна" in summary
-    for row in group_rows(results):
-        assert f"| {row['selected_cell']} | {row['sent_cell']} |" in summary
+    assert "**Единица прибыли — допущение:**" in page_one and "«тыс. ₽»" in page_one
+    money = results["facts"]["money"]
+    assert f"{round(money['profit_to_revenue'] * 100)}{NB}% выручки" in page_one
+    assert "**Это первый отчёт — точка отсчёта.**" in page_one       # no comparison yet
+    for code, title in (("winback", "Возврат"), ("prevention", "Профилактика")):
+        grp, pooled = groups[code], results["segments"]["tests"]["groups"][code]
+        line = next(li for li in page_one.splitlines() if li.startswith(f"- **{title}:**"))
+        assert f"{num(grp['test'])} из {num(grp['clients'])}" in line
+        assert f"ещё {num(grp['control'])} — контрольная группа" in line
+        assert "*Как проверим:*" in line and "*Стоимость:*" in line and "*Что и как:*" in line
+        assert f"на {num(grp['test'])} и {num(grp['control'])} клиентах проверка заметит" \
+            in line or pooled["min_detectable_uplift"] is None
+        assert f"{num(grp['test_cost'], 1)}{NB}тыс. ₽ за месяц" in line
+        mde = pooled["min_detectable_uplift"]
+        if mde is not None:
+            assert f"от {num(mde * 100, 1)}{NB}п.{NB}п." in line
+        assert "нужно" not in line and "в сегменте меньше" not in line  # no test that can't run
     assert sum(groups[c]["clients"] for c in groups) == results["segments"]["clients"]
+    assert not re.search(r"\b(ROC|AUC|SHAP|A/B)\b|кросс-валидац", page_one)
     body = text[text.index("{#segments}"):]
     assert "Чувствительность к допущениям" in body and "Бонферрони" in body
     assert "сегменты не пересекаются" in body
-    for s in results["segments"]["segments"]:
-        grp = s["groups"]
-        assert f"| {grp['winback']['clients']} / {grp['prevention']['clients']} |" in summary
+
+
+def test_page_one_counts_label_typos_apart_from_real_problems(bundle: tuple[Path, Path],
+                                                              tmp_path: Path) -> None:
+    results = _results(bundle, Config())
+    results["quality"]["repairs"] = [
+        {"kind": "repair", "code": "typo", "file": "market_time.csv", "column": "Период",
+         "count": 1300, "ids": [], "details": {"wrong": "предыдцщий_месяц",
+                                                "right": "предыдущий_месяц"}},
+        {"kind": "repair", "code": "revenue_outlier", "file": "market_money.csv",
+         "column": "Выручка_текущий_месяц", "count": 1, "ids": [1],
+         "details": {"values": [106862.2], "factor": 8.0}}]
+    text = _document(results, tmp_path)
+    summary = text[text.index("Главное за месяц"):text.index("{#data-quality}")]
+    line = next(li for li in summary.splitlines() if li.startswith("*Качество данных:*"))
+    assert "заменён 1 выброс выручки" in line.replace(NB, " ")
+    assert "исправлена 1 опечатка в названиях (период) в 1\u202f300 строках — на цифры они " \
+        "не влияют" in line
+    assert "исправлено 1" not in line                      # no «исправлено 1 301 значение»
 
 
 def _trend(results: dict) -> dict:

@@ -42,7 +42,7 @@ PLOT_MODULES = ("behaviour", "model", "drivers", "segments", "theme")
 PNG_HEADER = b"\x89PNG\r\n\x1a\n"
 REAL_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "one-click"
 EXPECTED = {
-    "trend",
+    "exposure_split", "trend",
     "numeric_histograms", "categorical_shares", "phik_heatmap", "monthly_activity", "roc_pr",
     "confusion_matrix", "calibration", "shap_beeswarm", "shap_examples", "segment_map",
     "segment_differences",
@@ -103,6 +103,9 @@ PLOTS: dict[str, Callable[[Axes], Any]] = {
         [["1\n+0,80", "2\n−0,20"], ["", "3\n+0,10"]]),
     "segment_map": lambda ax: segments.plot_segment_map(
         ax, [0.1, 0.7, 0.9], [3, 4, 5], ["", "С1", "С2"], ["С1", "С2"], [(0.6, "высокий")], 4),
+    "exposure_split": lambda ax: segments.plot_exposure_split(
+        ax, ["Возврат", "Профилактика"], [[10.0, 1.0], [30.0, 8.0]], ["С1", "Вне"],
+        ["#7b3294", theme.MUTED], ["40", "9"]),
     "segment_differences": lambda ax: segments.plot_segment_differences(
         ax, ["А", "Б"], [0.5, -0.3], ["1 против 2", "3 против 4"], "#7b3294"),
 }

@@ -194,8 +194,10 @@ def test_bootstrap_ci_and_lift() -> None:
     assert bootstrap_auc_ci(y, y + 0.5, 200, seed=3) == (1.0, 1.0)
     lift = lift_table(np.array([1, 1, 0, 1, 0, 0, 0, 0, 0, 0]), np.linspace(1, 0, 10))
     assert lift[0] == {"top_share": 0.1, "clients": 1, "recall": pytest.approx(1 / 3),
-                       "precision": 1.0, "lift": pytest.approx(10 / 3)}
+                       "precision": 1.0, "lift": pytest.approx(10 / 3), "found": 1,
+                       "declined": 3}
     assert lift[2]["recall"] == pytest.approx(2 / 3)
+    assert (lift[2]["found"], lift[2]["declined"]) == (2, 3)  # page 1's «2 из 3», exactly
 
 
 def test_save_and_load_model(run: model_module.ModelRun, clients: pd.DataFrame,

@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 from _page_fill import (
     header_breaks,
+    images,
     lone_paragraphs,
+    overflowing_text,
     page_fills,
     split_rows,
     stranded_headings,
@@ -162,6 +164,44 @@ def test_charts_fit_two_to_a_page(tmp_path: Path) -> None:
     fills = page_fills(document)
     assert len(fills) == 4  # summary, contents, two pages of two charts
     assert all(p.fill >= HALF for p in fills[2:])
+
+
+# --- page 1: the decision page -----------------------------------------------------------------
+
+JARGON = re.compile(r"\b(ROC|AUC|SHAP|A/B)\b|кросс-валидац", flags=re.IGNORECASE)
+
+
+def test_page_one_is_one_full_decision_page(demo_report: dict, pdf_pages: list[str]) -> None:
+    """One A4 page, no blank half, with a chart, the win-back / prevention split, a test that
+    can run per group, the profit unit's assumption, and no jargon."""
+    document = demo_report["document"]
+    first = document.pages[0]
+    assert "exec-summary-end" in first.anchors            # the summary ends on page 1
+    assert page_fills(document)[0].fill > 0.8
+    assert images(first) >= 1
+    text = pdf_pages[0]
+    assert "Возврат:" in text and "Профилактика:" in text
+    assert text.count("Как проверим:") == 2 and text.count("проверка заметит прирост от") == 2
+    assert "контрольная группа без него" in text and "Стоимость:" in text
+    assert "Единица прибыли — допущение" in text and "(параметр profit_unit)" in text
+    assert "Это первый отчёт — точка отсчёта" in text
+    assert "в сегменте меньше" not in text and "нужно" not in text
+    assert not JARGON.search(text), JARGON.search(text)
+
+
+def test_key_figures_stay_inside_their_cards(demo_report: dict) -> None:
+    assert overflowing_text(demo_report["document"].pages[0], "kpi") == []
+
+
+def test_overflowing_text_is_found(tmp_path: Path) -> None:
+    """The check sees a number wider than its card (the «528 тыс. ₽» of issue 16)."""
+    cards = ("::: {.kpis}\n" + "".join(
+        f"::: {{.kpi}}\n[{value}]{{.kpi-value}} [подпись]{{.kpi-label}}\n:::\n"
+        for value in ("38,3\u00a0%", "528\u00a0тыс.\u00a0₽\u00a0в\u00a0месяц", "73\u00a0%", "53",
+                      "228")) + ":::\n\n")
+    document = _layout_sample(tmp_path, "## Карточки\n\n" + cards)
+    found = [bad for page in document.pages for bad in overflowing_text(page, "kpi")]
+    assert len(found) == 1 and found[0].startswith("528"), found
 
 
 # --- table headers ---------------------------------------------------------------------------

@@ -47,6 +47,27 @@ def test_unequal_allocation_and_its_inverse() -> None:
     assert min_detectable_uplift(3, 0.3, 0.2, 0.05, 0.8) is None
 
 
+def test_detectable_uplift_of_the_actual_arms() -> None:
+    """The arms as drawn (12 of 65 in control, not 20 %) give the test's own smallest effect;
+    it shrinks with more clients, and one empty arm detects nothing."""
+    from analysis.segments.test_design import detectable_uplift, group_test
+
+    n_control, n_treatment = sample_size(0.3, 0.35, 0.2, 0.05, 0.8)
+    assert detectable_uplift(n_control, n_treatment, 0.3, 0.05, 0.8) == pytest.approx(
+        0.05, abs=5e-4)
+    small = detectable_uplift(12, 53, 0.6, 0.025, 0.8)
+    assert small is not None and 0.2 < small < 0.4
+    assert detectable_uplift(120, 530, 0.6, 0.025, 0.8) < small
+    assert detectable_uplift(0, 53, 0.6, 0.025, 0.8) is None
+    params = PARAMS.model_copy(update={"uplift": 0.05})
+    test = group_test("prevention", 53, 12, 0.6, params, 0.025)
+    assert (test["test"], test["control"]) == (53, 12)
+    assert test["min_detectable_uplift"] == pytest.approx(small)
+    assert test["powered"] is False and test["months"] >= 2
+    assert test["baseline_source"] == "observed"
+    assert group_test("winback", 9000, 2250, 0.05, params, 0.025)["powered"] is True
+
+
 def test_rank_biserial_and_profile_sentences() -> None:
     assert rank_biserial(pd.Series([1, 2]), pd.Series([3, 4])) == -1.0
     assert rank_biserial(pd.Series([5, 5]), pd.Series([5, 5])) == 0.0

@@ -22,6 +22,7 @@ from analysis.behaviour.stats import (
     facts,
     id_leakage,
     magnitude,
+    money_scale,
     monthly_profile,
     phik_matrix,
     rank_biserial,
@@ -179,6 +180,18 @@ def test_monthly_profile_means_by_target() -> None:
     _json(profile)
 
 
+def test_money_scale_says_what_the_profit_unit_implies() -> None:
+    """Median profit 4 (тыс. ₽) against median revenue 5 000 ₽ is 80 % of revenue."""
+    frame = pd.DataFrame({**{c: [4000.0, 5000.0, 6000.0] for c in g.REVENUE_COLUMNS},
+                          g.PROFIT: [3.0, 4.0, 9.0]})
+    out = money_scale(frame, "тыс.\u00a0₽")
+    assert (out["profit_median"], out["revenue_median"]) == (4.0, 5000.0)
+    assert out["unit_in_roubles"] == 1000 and out["profit_to_revenue"] == pytest.approx(0.8)
+    assert money_scale(frame, "₽")["profit_to_revenue"] == pytest.approx(0.0008)
+    assert money_scale(frame, "у. е.")["profit_to_revenue"] is None    # unknown unit: no share
+    _json(out)
+
+
 def test_phik_samples_stratified_and_finds_collinear_pairs() -> None:
     clients = _clients(400)
     out = phik_matrix(clients, StatsParams(phik_sample=200), seed=3)
@@ -212,6 +225,8 @@ def test_real_facts(real: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     assert out["premium_decline_share"] == pytest.approx(0.4521, abs=5e-4)
     assert out["standard_allow_messages_share"] == pytest.approx(0.687, abs=5e-4)
     assert out["standard_decline_share"] == pytest.approx(0.355, abs=5e-4)
+    money = money_scale(real[1], "тыс. ₽")          # the unit's implausible margin, issue 16
+    assert 0.7 < money["profit_to_revenue"] < 0.9 and 4000 < money["revenue_median"] < 6000
 
 
 @pytest.mark.real

@@ -35,9 +35,9 @@ from analysis.behaviour.correlation import id_leakage, phik_matrix
 from analysis.config import StatsParams
 
 __all__ = [
-    "COLUMNS", "adjust_pvalues", "behaviour_records", "behaviour_tests", "breakdowns",
-    "cliffs_delta", "cramers_v", "facts", "id_leakage", "magnitude",
-    "monthly_profile", "phik_matrix", "rank_biserial",
+    "COLUMNS", "UNIT_IN_ROUBLES", "adjust_pvalues", "behaviour_records", "behaviour_tests",
+    "breakdowns", "cliffs_delta", "cramers_v", "facts", "id_leakage", "magnitude",
+    "money_scale", "monthly_profile", "phik_matrix", "rank_biserial",
 ]
 
 MAGNITUDES = ("negligible", "small", "medium", "large")
@@ -220,6 +220,31 @@ def facts(clients_all: pd.DataFrame, modelled: pd.DataFrame) -> dict[str, Any]:
         out[f"{name}_allow_messages_share"] = _share(allow, service)
         out[f"{name}_decline_share"] = _share(declined, service)
     return out
+
+
+UNIT_IN_ROUBLES: dict[str, float] = {"₽": 1.0, "руб.": 1.0, "тыс. ₽": 1e3, "тыс. руб.": 1e3,
+                                     "млн ₽": 1e6, "млн руб.": 1e6}
+"""Roubles in one unit of profit, for the units ``profit_unit`` may name."""
+
+
+def money_scale(modelled: pd.DataFrame, profit_unit: str) -> dict[str, Any]:
+    """What the assumed unit of ``Прибыль`` implies: typical profit against typical revenue.
+
+    The export states no unit for profit (``money.csv``), while revenue is in
+    roubles. With the assumed ``profit_unit``, the median client's monthly
+    profit divided by the median client's monthly revenue (the mean of the
+    three months) is the profit's share of revenue it implies
+    (``profit_to_revenue``; ``None`` for a unit not in :data:`UNIT_IN_ROUBLES`
+    or without revenue). An implausible share says the unit may be wrong.
+    """
+    revenue = modelled[list(g.REVENUE_COLUMNS)].astype(float).mean(axis=1).median()
+    profit = modelled[g.PROFIT].astype(float).median()
+    scale = UNIT_IN_ROUBLES.get(" ".join(profit_unit.split()))
+    ratio = (profit * scale / revenue if scale is not None and pd.notna(revenue)
+             and revenue > 0 and pd.notna(profit) else None)
+    return {"profit_unit": profit_unit, "profit_median": _sig6(profit),
+            "revenue_median": _sig6(revenue), "revenue_unit": "₽",
+            "unit_in_roubles": scale, "profit_to_revenue": _sig6(ratio)}
 
 
 def _breakdown(clients_all: pd.DataFrame, column: str) -> dict[str, Any]:

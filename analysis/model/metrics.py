@@ -166,7 +166,10 @@ def lift_table(y: np.ndarray, proba: np.ndarray,
                shares: tuple[float, ...] = LIFT_SHARES) -> list[dict[str, float]]:
     """Recall, precision and lift among the top ``share`` of clients ranked by risk.
 
-    Ties in probability are broken by position, so the table is deterministic.
+    Each row also counts the declining clients found among those ``clients``
+    (``found``) and all declining clients (``declined``): ``recall`` is their
+    ratio, so page 1 can say «89 из 122» exactly. Ties in probability are
+    broken by position, so the table is deterministic.
     """
     y = np.asarray(y, dtype=int)
     order = np.lexsort((np.arange(len(y)), -np.asarray(proba, dtype=float)))
@@ -178,7 +181,8 @@ def lift_table(y: np.ndarray, proba: np.ndarray,
         precision = found[k - 1] / k
         rows.append({"top_share": r6(share), "clients": k,
                      "recall": r6(found[k - 1] / y.sum()), "precision": r6(precision),
-                     "lift": r6(precision / base)})
+                     "lift": r6(precision / base), "found": int(found[k - 1]),
+                     "declined": int(y.sum())})
     return rows
 
 

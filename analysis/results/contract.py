@@ -24,7 +24,12 @@ Schema history
    an earlier revision (:func:`analysis.comparison.previous_outcome`);
    ``trend``: a few figures of every archived month and of this run
    (:func:`analysis.trend.build_trend`), ``None`` without an archive. Both are
-   optional keys: a reader of version 3 must not require them.
+   optional keys: a reader of version 3 must not require them. Added later
+   to version 3, optional as well (page 1 of the report): ``facts.money``
+   (typical profit against revenue under the assumed unit), ``model.lift``
+   rows' ``found`` and ``declined`` counts, ``segments.decision`` groups' and
+   offers' ``test_cost`` and offers' ``channels``, ``segments.tests.groups``
+   (the pooled test per group on the drawn arms).
 
 Readers of an earlier revision (the comparison, the outcome, the trend) accept
 1, 2 and 3: they use only ``facts``, ``model`` scores and ``segments`` totals,
@@ -81,6 +86,7 @@ class Facts(TypedDict):
     standard_clients: int
     standard_allow_messages_share: float | None
     standard_decline_share: float | None
+    money: NotRequired[dict[str, Any]]
 
 
 class ActionsSummary(TypedDict):

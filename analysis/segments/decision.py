@@ -46,6 +46,7 @@ __all__ = [
     "expected_value",
     "exposure",
     "exposure_interval",
+    "offer_cost",
     "run_seed",
 ]
 
@@ -115,6 +116,13 @@ def control_arms(unit: pd.Series, share: float, seed: int) -> pd.Series:
     return arm
 
 
+def offer_cost(part: pd.DataFrame, params: DecisionParams) -> float:
+    """What this month's offers cost: the incentive and the contact of every client of the
+    test arm (the control arm gets nothing), in profit units, under the rule's assumptions."""
+    sent = part[part["arm"].eq("test")]
+    return float(len(sent) * params.offer_cost + sent["contact_cost"].fillna(0.0).sum())
+
+
 def _selection(frame: pd.DataFrame, params: DecisionParams, factors: dict[str, float]
                ) -> pd.Series:
     cost = (params.offer_cost * factors.get("offer_cost", 1.0)
@@ -149,7 +157,9 @@ def decision_section(scores: pd.DataFrame, params: DecisionParams, control_share
 
     ``scores`` is the action list of :func:`analysis.segments.actions.action_list`
     (columns ``group``, ``decline_probability``, ``profit``, ``exposure``,
-    ``expected_value``, ``tested_offer``, ``arm``, ``contact_cost``).
+    ``expected_value``, ``tested_offer``, ``arm``, ``channel``, ``contact_cost``).
+    Each group and each offer also carries ``test_cost`` (:func:`offer_cost`); each
+    offer its test arm's ``channels`` (channel code → clients).
     """
     selected = scores["tested_offer"].ne("")
     groups = {}
@@ -168,12 +178,17 @@ def decision_section(scores: pd.DataFrame, params: DecisionParams, control_share
             "selected_exposure": float(chosen["exposure"].sum()),
             "selected_expected_value": float(chosen["expected_value"].sum()),
             "test": int(chosen["arm"].eq("test").sum()),
-            "control": int(chosen["arm"].eq("control").sum())}
+            "control": int(chosen["arm"].eq("control").sum()),
+            "test_cost": offer_cost(chosen, params)}
     offers = []
     for (grp, rule), part in scores[selected].groupby(["group", "tested_offer"], sort=True):
+        sent = part[part["arm"].eq("test")]
         offers.append({"group": grp, "rule": rule, "clients": len(part),
-                       "test": int(part["arm"].eq("test").sum()),
-                       "control": int(part["arm"].eq("control").sum())})
+                       "test": len(sent),
+                       "control": int(part["arm"].eq("control").sum()),
+                       "channels": {str(c): int(n) for c, n in
+                                    sent["channel"].value_counts().sort_index().items()},
+                       "test_cost": offer_cost(part, params)})
     return {
         "rule": {**params.model_dump(mode="json"), "control_share": control_share},
         "exposure_interval_method": "bernoulli_normal",

@@ -18,6 +18,10 @@ Bonferroni-corrected (``alpha / m`` for ``m`` tests; Holm's procedure at the
 analysis is never less powerful). The test is the two-sided z-test of two
 proportions at that level.
 
+Page 1 recommends, per group, the pooled test on the month's actual arms
+(:func:`group_test`, ``tests["groups"]``): it always runs, and it states the
+smallest uplift it detects.
+
 When an offer's clients are too few, a runnable design is proposed (code
 ``design``): ``pool`` — all offers of the group tested together as "offer vs
 no offer" on the pooled list (one test per group, level ``alpha / groups``),
@@ -55,6 +59,8 @@ __all__ = [
     "MAX_MONTHS",
     "METRIC",
     "METRICS",
+    "detectable_uplift",
+    "group_test",
     "min_detectable_uplift",
     "observed_baseline",
     "offer_tests",
@@ -120,7 +126,26 @@ def min_detectable_uplift(clients: int, p0: float, control_share: float, alpha: 
         uplift up to a retained share of 100 % is detectable.
     """
     n_control = clients * control_share
-    n_treatment = clients - n_control
+    return detectable_uplift(n_control, clients - n_control, p0, alpha, power)
+
+
+def detectable_uplift(n_control: float, n_treatment: float, p0: float, alpha: float,
+                      power: float) -> float | None:
+    """Smallest absolute uplift a test with these arms detects (two-sided level ``alpha``).
+
+    Parameters
+    ----------
+    n_control, n_treatment
+        Clients in the control arm (no offer) and in the arm that gets the offer.
+    p0
+        The share expected without the offer.
+
+    Returns
+    -------
+    float or None
+        The uplift in shares; ``None`` when no uplift up to a share of 100 %
+        is detectable (or an arm is empty).
+    """
     top = 1 - p0
     if n_control < 1 or n_treatment < 1 or top <= 0:
         return None
@@ -206,6 +231,12 @@ def offer_tests(scores: pd.DataFrame, clients: pd.DataFrame, probability: pd.Ser
                  else decision.winback_baseline)
         return min(max(value, 1e-6), 1 - 1e-6)
 
+    groups = {}
+    for grp in sorted(frame["group"].unique()):
+        part = frame[frame["group"].eq(grp)]
+        groups[grp] = group_test(grp, int(part["arm"].eq("test").sum()),
+                                 int(part["arm"].eq("control").sum()), p0(grp, part["id"]),
+                                 params, pooled_alpha)
     tests = []
     for grp, rule in units:
         part = frame[frame["group"].eq(grp) & frame["tested_offer"].eq(rule)]
@@ -214,4 +245,29 @@ def offer_tests(scores: pd.DataFrame, clients: pd.DataFrame, probability: pd.Ser
                                p0(grp, part["id"]), (len(group_ids), p0(grp, group_ids)),
                                params, alpha, pooled_alpha))
     return {"correction": "bonferroni", "family": len(units), "alpha": params.alpha,
-            "alpha_corrected": alpha, "tests": tests}
+            "alpha_corrected": alpha, "tests": tests, "groups": groups}
+
+
+def group_test(group: str, test: int, control: int, p0: float, params: SegmentParams,
+               alpha: float) -> dict:
+    """The group's pooled test «offer against no offer» on this month's actual arms.
+
+    Every offer of the group against its own control, taken together: ``test``
+    clients get an offer, ``control`` clients of the same offers get none. The
+    test can always run when both arms have clients; what it can tell is its
+    smallest detectable uplift (``min_detectable_uplift``, at level ``alpha`` —
+    the family's ``alpha / groups`` — and the configured power), compared with
+    the uplift the design aims at (``uplift``). ``months``: how many months
+    like this one the aimed uplift needs (``None`` when it cannot be reached).
+    """
+    need = _needed(p0, params, alpha)
+    clients = test + control
+    mde = detectable_uplift(control, test, p0, alpha, params.power) if control and test \
+        else None
+    return {"group": group, "metric": METRICS[group], "test": test, "control": control,
+            "baseline": p0, "baseline_source": "observed" if group == "prevention"
+            else "assumed", "alpha": alpha, "power": params.power, "uplift": params.uplift,
+            "min_detectable_uplift": mde,
+            "powered": mde is not None and mde <= params.uplift + 1e-12,
+            "n_total": need,
+            "months": math.ceil(need / clients) if need and clients else None}

@@ -19,6 +19,7 @@ __all__ = ["PLANS", "Facts", "Plan", "PlanFactory", "client_value_text", "probab
 PlanFactory = Callable[[Bundle], Plan | list[Plan]]
 
 PLANS: tuple[PlanFactory, ...] = (
+    segments.exposure_split,  # page 1
     trend.trend,
     # behaviour
     behaviour.numeric_histograms,

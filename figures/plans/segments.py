@@ -13,16 +13,19 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from analysis import glossary as g
-from analysis.rutext import pct
+from analysis.rutext import num, pct
 from figures import segments as plot
 from figures import theme as t
 from figures.plans._common import Plan, optional, value_text
 from figures.reader import Bundle, Missing
 
-__all__ = ["segment_differences", "segment_map"]
+__all__ = ["EXPOSURE_HEIGHT", "exposure_split", "segment_differences", "segment_map"]
 
 MAX_POINTS = 5000
 """Most clients drawn on the map; more are sampled (seeded) and the alt text says so."""
+EXPOSURE_HEIGHT = 1.35
+"""Inches: page 1's one chart, low enough that the page keeps one PDF page."""
+GROUP_ORDER = ("winback", "prevention")
 DEFAULT_PROFIT_UNIT = g.CHART.profit_unit
 """Unit of ``Прибыль`` when the bundle does not state one (the export's unit)."""
 
@@ -150,4 +153,51 @@ def segment_differences(b: Bundle) -> Plan:
         name="segment_differences", section="segments", shape=(len(segments), 1),
         height=min(t.PRINT_HEIGHT, 0.9 + 0.3 * sum(heights)), grid={"height_ratios": heights},
         facts={"first": first, "second": second, "segments": len(segments)},
+        draw=draw)
+
+
+def _group_money(segment: dict[str, Any], group: str) -> float:
+    """A segment's money in ``group``: profit (win-back) or exposure (prevention)."""
+    part = (segment.get("groups") or {}).get(group) or {}
+    return float(part.get("profit" if group == "winback" else "exposure") or 0.0)
+
+
+def exposure_split(b: Bundle) -> Plan:
+    """Page 1's chart: the win-back list's profit and the stable clients' exposure, each
+    split by segment and «outside the segments».
+
+    Win-back money is the profit of the clients who have already declined (known);
+    prevention money is the exposure ``p × profit`` of the stable ones (an
+    estimate). Both are per month, in the profit unit.
+    """
+    groups = b.get("segments", "decision", "groups")
+    segments = sorted(b.segment_section.get("segments") or [],
+                      key=lambda s: s.get("priority", 0))
+    totals = {grp: float(groups[grp]["profit" if grp == "winback" else "exposure"])
+              for grp in GROUP_ORDER}
+    inside = {grp: [_group_money(s, grp) for s in segments] for grp in GROUP_ORDER}
+    outside = {grp: max(0.0, totals[grp] - sum(inside[grp])) for grp in GROUP_ORDER}
+    unit = profit_unit(b)
+    parts = [[inside[grp][i] for grp in GROUP_ORDER] for i in range(len(segments))]
+    parts.append([outside[grp] for grp in GROUP_ORDER])
+    names = [s["name"] for s in segments] + [g.CHART.outside_segments]
+    colours = [t.segment_colour(i) for i in range(len(segments))] + [t.MUTED]
+    rows = [g.CHART.exposure_winback, g.CHART.exposure_prevention]
+
+    def draw(axes: Sequence[Axes]) -> None:
+        plot.plot_exposure_split(axes[0], rows, parts, names, colours,
+                                 [num(totals[grp]) for grp in GROUP_ORDER])
+        axes[0].set_xlabel(g.CHART.exposure_axis.format(unit=unit))
+
+    return Plan(
+        name="exposure_split", section="summary", height=EXPOSURE_HEIGHT,
+        facts={"unit": unit,
+               "groups": {grp: {"total": totals[grp], "outside": outside[grp],
+                                "outside_share": (outside[grp] / totals[grp]
+                                                  if totals[grp] > 0 else None),
+                                "clients": int(groups[grp]["clients"])}
+                          for grp in GROUP_ORDER},
+               "segments": [{"name": s["name"],
+                             **{grp: inside[grp][i] for grp in GROUP_ORDER}}
+                            for i, s in enumerate(segments)]},
         draw=draw)

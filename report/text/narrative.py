@@ -12,18 +12,24 @@ from __future__ import annotations
 from analysis.glossary import GLOSSARY, label
 from analysis.rutext import money, num, pct, quantity
 from report.text.changes import changes_text, skipped_text
-from report.text.common import R, feature_value, lift_claim, lift_row, profit_unit
-from report.text.decision import exposure_text, group_rows, rule_summary
-from report.text.markdown import md_escape
+from report.text.common import R, profit_unit
+from report.text.decision import exposure_text, rule_summary
 from report.text.model import model_in_words
 from report.text.outcome import outcome_text
-from report.text.reasons import direction_text
 from report.text.sections import sections
+from report.text.summary import (
+    baseline_line,
+    drivers_line,
+    group_actions,
+    model_found,
+    outcome_line,
+    quality_line,
+    unit_assumption,
+)
 from report.text.trend import trend_text
-from report.text.words import count
 
-__all__ = ["driver_sentence", "headline", "kpis", "model_in_words", "narrative",
-           "quality_line", "segment_rows"]
+__all__ = ["headline", "kpis", "model_in_words", "narrative", "page_one_drivers",
+           "quality_line"]
 
 
 def headline(results: R) -> str:
@@ -42,67 +48,23 @@ def headline(results: R) -> str:
 
 
 def kpis(results: R) -> list[R]:
-    """Key figures for page 1, win-back and prevention apart."""
-    f, model = results["facts"], results["model"]
+    """Key figures for page 1, win-back and prevention apart; ``unit`` (optional) is printed
+    smaller after the value, so that a card's number never runs into its neighbour."""
+    f = results["facts"]
     groups = results["segments"]["decision"]["groups"]
     unit = profit_unit(results)
-    lift = lift_row(model)
     items = [
-        {"value": pct(f["decline_share"]), "label": "клиентов уже снизили активность"},
-        {"value": money(groups["prevention"]["exposure"], unit),
-         "label": "в месяц под угрозой у стабильных клиентов (оценка)"},
+        {"value": pct(f["decline_share"]), "unit": "",
+         "label": "постоянных клиентов уже снизили активность"},
+        {"value": num(groups["winback"]["profit"]), "unit": unit,
+         "label": "в месяц — прибыль снизивших активность (список возврата)"},
+        {"value": num(groups["prevention"]["exposure"]), "unit": unit,
+         "label": "в месяц под угрозой у стабильных клиентов (оценка модели)"},
     ]
-    if lift:
-        items.append({"value": pct(lift["recall"], 0), "label": lift_claim(lift)})
-    for code, words in (("prevention", "стабильных клиентов получат предложение "
-                                       "(профилактика)"),
-                        ("winback", "снизивших клиентов получат предложение (возврат)")):
-        items.append({"value": num(groups[code]["test"]), "label": words})
+    found = model_found(results)
+    if found:
+        items.append({"value": found["value"], "unit": found["unit"], "label": found["label"]})
     return items
-
-
-def driver_sentence(d: R) -> str:
-    """«**Страниц за визит**: медиана 4 у снизивших активность против 8 у стабильных
-    (чем меньше, тем выше риск)».
-
-    Markdown: the label is bold; everything else, the category named by a
-    categorical driver included, is escaped.
-    """
-    contrast = ""
-    if d.get("declined_median") is not None and d.get("stable_median") is not None:
-        contrast = md_escape(
-            f": медиана {feature_value(d['feature'], d['declined_median'])} у снизивших "
-            f"активность против {feature_value(d['feature'], d['stable_median'])} у стабильных")
-    words = direction_text(d)
-    direction = f" ({md_escape(words)})" if words else ""
-    return f"**{md_escape(label(d['feature']))}**{contrast}{direction}"
-
-
-def segment_rows(results: R) -> list[R]:
-    """Rows of the page-1 segment table (disjoint segments, groups apart)."""
-    unit = profit_unit(results)
-    rows = []
-    for s in results["segments"]["segments"]:
-        offer = s["offers"][0] if s["offers"] else None
-        grp = s["groups"]
-        rows.append({
-            "name": s["name"], "clients": s["clients"],
-            "winback": grp["winback"]["clients"],
-            "prevention": grp["prevention"]["clients"],
-            "winback_profit": money(grp["winback"]["profit"], unit),
-            "profit_at_risk": money(grp["prevention"]["exposure"], unit),
-            "offer": offer["action"] if offer else "—",
-        })
-    return rows
-
-
-def quality_line(results: R) -> str:
-    """One line on data quality for page 1."""
-    q = results["quality"]
-    excluded = sum(e["count"] for e in q["exclusions"])
-    repaired = sum(e["count"] for e in q["repairs"])
-    return (f"прочитано {count(q['clients_read'], 'client')}, исключено из модели "
-            f"{count(excluded, 'client')}, исправлено {count(repaired, 'value')}.")
 
 
 PAGE_ONE_DRIVERS = 4
@@ -127,21 +89,24 @@ def page_one_drivers(drivers: list[R], limit: int = PAGE_ONE_DRIVERS) -> list[R]
 def narrative(results: R) -> R:
     """Every computed sentence and row the templates use."""
     changes = changes_text(results.get("comparison"))
+    outcome = outcome_text(results.get("outcome"),
+                           (results["segments"].get("decision") or {}).get("learning"),
+                           (results.get("history") or {}).get("skipped"))
     text: R = {
         "headline": headline(results),
         "kpis": kpis(results),
-        "top_drivers": [driver_sentence(d) for d in page_one_drivers(results["drivers"])],
-        "segment_rows": segment_rows(results),
-        "summary_groups": group_rows(results),
+        "drivers_line": drivers_line(page_one_drivers(results["drivers"])),
         "decision_rule_short": rule_summary(results),
+        "unit_assumption": unit_assumption(results),
+        "actions": group_actions(results),
         "quality_line": quality_line(results),
+        "baseline": baseline_line(results, changes["summary"] if changes else None),
         "changes": changes["summary"] if changes else None,
         "changes_section": changes,
         "skipped_revisions": skipped_text(results.get("history")),
-        "outcome": outcome_text(results.get("outcome"),
-                                (results["segments"].get("decision") or {}).get("learning"),
-                                (results.get("history") or {}).get("skipped")),
+        "outcome": outcome,
         "outcome_shown": results.get("outcome") is not None,
+        "outcome_line": outcome_line(outcome, results.get("outcome") is not None),
         "trend": trend_text(results.get("trend")),
         "glossary": GLOSSARY,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analysis.rutext import money as rmoney
 from analysis.rutext import num, pct
 from figures.plans import value_text
 from report.text.figures._common import Caption, Facts, capital, clients, money, quoted
@@ -52,4 +53,25 @@ def _segment_differences(f: Facts) -> Caption:
              "предложение выбрано для сегмента."))
 
 
-WRITERS = {"segment_map": _segment_map, "segment_differences": _segment_differences}
+def _exposure_split(f: Facts) -> Caption:
+    unit, win, prev = f["unit"], f["groups"]["winback"], f["groups"]["prevention"]
+    outside = [grp["outside_share"] for grp in (win, prev)]
+    if not f["segments"]:
+        takeaway = "Сегментов в этом месяце нет: вся сумма — у клиентов вне сегментов."
+    else:
+        inside = [pct(1 - share if share is not None else 0.0, 0) for share in outside]
+        takeaway = (f"На сегменты приходится {inside[0]} прибыли списка возврата и "
+                    f"{inside[1]} суммы под угрозой у стабильных клиентов, остальное — у "
+                    "клиентов вне сегментов.")
+    return Caption(
+        title=(f"Прибыль списка возврата {rmoney(win['total'], unit)} и под угрозой у "
+               f"стабильных {rmoney(prev['total'], unit)} в месяц, по сегментам"),
+        takeaway=takeaway,
+        alt=(f"Две полосы, {unit} в месяц: прибыль клиентов, уже снизивших активность "
+             f"({clients(win['clients'])}), и оценка прибыли под угрозой у стабильных "
+             f"({clients(prev['clients'])}); цветом — сегменты, серым — клиенты вне "
+             "сегментов."))
+
+
+WRITERS = {"segment_map": _segment_map, "segment_differences": _segment_differences,
+           "exposure_split": _exposure_split}
