@@ -50,8 +50,20 @@ def _array(values: Sequence[float | None]) -> np.ndarray:
     return np.array([math.nan if v is None else float(v) for v in values], dtype=float)
 
 
+def _label_room(ax: Axes, months: Sequence[str]) -> int:
+    """How many month labels fit side by side under ``ax`` at the tick font (2 at least).
+
+    The panel's width comes from its place in the figure; a label is taken as wide as
+    0.6 em a character plus a gap of one em, which errs on the wide side for this font.
+    """
+    width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+    label_pt = (max(len(m) for m in months) * 0.6 + 1.0) * t.MIN_FONT
+    return max(2, int(width_pt // label_pt))
+
+
 def _month_ticks(ax: Axes, months: Sequence[str]) -> None:
-    step = max(1, math.ceil(len(months) / MAX_MONTH_TICKS))
+    most = min(MAX_MONTH_TICKS, _label_room(ax, months))
+    step = max(1, math.ceil((len(months) - 1) / max(1, most - 1)))
     shown = list(range(len(months) - 1, -1, -step))[::-1]  # the last month always labelled
     ax.set_xticks(shown, [months[i] for i in shown])
     ax.set_xlim(-0.4, len(months) - 0.6 + 0.9)  # room for the labels at the last point
