@@ -1,4 +1,8 @@
-"""Shared fixtures: a small demo export made by the project's generator; the rendered sample."""
+"""Shared fixtures: a small demo export made by the project's generator; the rendered sample;
+the whole runs shared by several modules. The order and grouping of the modules for
+pytest-xdist (``--dist loadgroup``, set in ``pyproject.toml``): see
+:func:`pytest_collection_modifyitems`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _demo_report import demo_report  # noqa: F401  (shared fixture)
+from _real_runs import real_october, real_runs  # noqa: F401  (shared fixtures)
 from _reliability_runs import config_file, hostile_run, recorder  # noqa: F401  (shared fixtures)
 from _render_sample import recording_server, rendered  # noqa: F401  (shared fixtures)
 from _smtp_server import (  # noqa: F401  (shared fixtures)
@@ -18,6 +24,57 @@ from _smtp_server import (  # noqa: F401  (shared fixtures)
 )
 
 REAL_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "one-click"
+
+# Modules that share a session fixture built by a whole run: one xdist group each, so that
+# the run is made once, on one worker (every other module is a group of its own).
+SHARED_RUNS = {
+    "test_pipeline.py": "real-runs",               # real_runs / real_october
+    "test_reasons_consistency.py": "real-runs",
+    "test_reliability_hostile.py": "hostile-run",  # hostile_run
+    "test_reliability_disk.py": "hostile-run",
+    "test_page_fill.py": "demo-report",            # demo_report
+    "test_report_language.py": "demo-report",
+}
+# The costliest groups first, the costliest first (measured with --durations): a worker
+# that finishes one takes the next, so the long ones do not start last and leave the
+# other worker idle at the end. Modules not named here follow in collection order.
+COSTLIEST_FIRST = (
+    "test_pipeline.py", "test_reasons_consistency.py",
+    "test_quarto.py",
+    "test_reliability_crash.py",
+    "test_reliability_escaping.py",
+    "test_outcome_loop.py",
+    "test_load_properties_damage.py",
+    "test_outcome_real.py",
+    "test_reliability_disk.py", "test_reliability_hostile.py",
+    "test_explain.py",
+    "test_page_fill.py", "test_report_language.py",
+    "test_render_pdf.py",
+    "test_model.py",
+    "test_figures.py",
+    "test_documents.py",
+    "test_load_properties_dialects.py",
+    "test_stats.py",
+    "test_load_hashes.py",
+    "test_dataset_report.py",
+    "test_splits.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group each module for xdist, the costliest first; the order within a module is kept.
+
+    Under ``--dist loadgroup`` a group runs whole on one worker, so a module-scoped fixture
+    (a whole report run, mostly) is built once, not once per worker that got some of its
+    tests; the modules of :data:`SHARED_RUNS` share one group. Without xdist the marks
+    do nothing and only the order changes.
+    """
+    rank = {name: i for i, name in enumerate(COSTLIEST_FIRST)}
+    for item in items:
+        name = item.path.name
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(SHARED_RUNS.get(name, name)))
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable
 
 
 @pytest.fixture(scope="session")
