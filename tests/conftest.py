@@ -1,7 +1,6 @@
 """Shared fixtures: a small demo export made by the project's generator; the rendered sample;
 the whole runs shared by several modules. The order and grouping of the modules for
-pytest-xdist (``--dist loadgroup``, set in ``pyproject.toml``): see
-:func:`pytest_collection_modifyitems`.
+pytest-xdist (``--dist loadscope``, set in ``pyproject.toml``): see :data:`SHARED_RUNS`.
 """
 
 from __future__ import annotations
@@ -25,8 +24,10 @@ from _smtp_server import (  # noqa: F401  (shared fixtures)
 
 REAL_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "one-click"
 
-# Modules that share a session fixture built by a whole run: one xdist group each, so that
-# the run is made once, on one worker (every other module is a group of its own).
+# Under pytest-xdist (``-n 2``; ``--dist loadscope`` is set in pyproject.toml) each module
+# runs whole on one worker, so that a module-scoped fixture (a whole report run, mostly) is
+# built once, not once per worker that got some of its tests. Modules that share a session
+# fixture built by a whole run form one unit, so that the run is made once, on one worker.
 SHARED_RUNS = {
     "test_pipeline.py": "real-runs",               # real_runs / real_october
     "test_reasons_consistency.py": "real-runs",
@@ -35,9 +36,9 @@ SHARED_RUNS = {
     "test_page_fill.py": "demo-report",            # demo_report
     "test_report_language.py": "demo-report",
 }
-# The costliest groups first, the costliest first (measured with --durations): a worker
-# that finishes one takes the next, so the long ones do not start last and leave the
-# other worker idle at the end. Modules not named here follow in collection order.
+# The costliest units first, the costliest first (measured with --durations): a worker that
+# finishes one takes the next, so the long ones do not start last and leave the other worker
+# idle at the end. Modules not named here follow in collection order.
 COSTLIEST_FIRST = (
     "test_pipeline.py", "test_reasons_consistency.py",
     "test_quarto.py",
@@ -62,19 +63,31 @@ COSTLIEST_FIRST = (
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group each module for xdist, the costliest first; the order within a module is kept.
+    """The costliest modules first (:data:`COSTLIEST_FIRST`); the order within a module is kept.
 
-    Under ``--dist loadgroup`` a group runs whole on one worker, so a module-scoped fixture
-    (a whole report run, mostly) is built once, not once per worker that got some of its
-    tests; the modules of :data:`SHARED_RUNS` share one group. Without xdist the marks
-    do nothing and only the order changes.
+    With ``--no-loadscope-reorder`` xdist hands the units out in this order.
     """
     rank = {name: i for i, name in enumerate(COSTLIEST_FIRST)}
-    for item in items:
-        name = item.path.name
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(SHARED_RUNS.get(name, name)))
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``--dist loadscope`` with the modules of :data:`SHARED_RUNS` as one unit each.
+
+    (xdist's own ``loadgroup`` does not regroup under pytest 9, whose node ids it cannot
+    rewrite; a scheduler's ``_split_scope`` is how xdist's own schedulers define a unit.)
+    """
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedRunScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return SHARED_RUNS.get(module.rsplit("/", 1)[-1], module)
+
+    return SharedRunScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
