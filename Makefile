@@ -39,10 +39,8 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-# the browser's installation (apt, network-bound) runs while the environment is set up and linted
-test:
-	@bash tests/setup_browser.sh & browser=$$!; \
-	$(MAKE) --no-print-directory lint; lint=$$?; wait $$browser; exit $$lint
+test: lint
+	bash tests/setup_browser.sh
 	$(PY) -m pytest -n 2 -q
 
 demo-data: $(STAMP)

@@ -15,19 +15,23 @@ from __future__ import annotations
 import contextlib
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from _reliability_runs import PERIOD
-from weasyprint.document import Document
 
 from report.cli import main
-from report.render import pdf as pdf_stage
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document
 
 
 @pytest.fixture(scope="session")
 def demo_report(demo_export_master: Path, config_file: Path,
                 tmp_path_factory: pytest.TempPathFactory) -> dict:
     """``oneclick report`` on the demo export, in-process; the revision and its PDF layout."""
+    from report.render import pdf as pdf_stage
+
     laid_out: list[Document] = []
     layout = pdf_stage._layout
 
