@@ -4,8 +4,8 @@
 with the reliability tests' small model budget (``config_file``) and the built-in
 renderer; the WeasyPrint document that was written to ``report.pdf`` is kept for the
 page measurements (:mod:`_page_fill`). ``test_page_fill.py`` and
-``test_report_language.py`` read it; both modules are in one xdist group
-(``conftest.py``), so that the run is made once, on one worker.
+``test_report_language.py`` read it; both modules are one xdist unit
+(``conftest.SHARED_RUNS``), so that the run is made once, on one worker.
 
 The fixture ``demo_report`` is registered in ``conftest.py``.
 """

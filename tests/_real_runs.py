@@ -3,7 +3,7 @@
 The runs use the default configuration and the built-in renderer, in process, into one
 archive: October on the real export, November on a changed export (``changed_export``),
 October again. ``test_pipeline.py`` reads all three; ``test_reasons_consistency.py``
-reads October's action list. Both modules are in one xdist group (``conftest.py``), so
+reads October's action list. Both modules are one xdist unit (``conftest.SHARED_RUNS``), so
 that the runs are made once, on one worker.
 
 The fixtures ``real_october`` and ``real_runs`` are registered in ``conftest.py``.
