@@ -2,18 +2,17 @@
 header words cut only with a hyphen, an HTML that fits a laptop screen, an appendix an auditor
 can use.
 
-One representative report is made once for the module: ``oneclick report`` on the 300-client
-demo export with the reliability tests' small model budget; its PDF layout (the WeasyPrint
-document that was written to ``report.pdf``) is kept for the measurements
+One representative report is made once for the session (``demo_report``, see
+:mod:`_demo_report`, shared with ``test_report_language.py``): ``oneclick report`` on the
+300-client demo export with the reliability tests' small model budget; its PDF layout (the
+WeasyPrint document that was written to ``report.pdf``) is kept for the measurements
 (:mod:`_page_fill`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import html as html_lib
-import io
 import re
 from pathlib import Path
 
@@ -28,40 +27,14 @@ from _page_fill import (
     stranded_headings,
     unmarked_breaks,
 )
-from _reliability_runs import PERIOD
 from _render_sample import HEADER, recording_http_server, write_sample_report
 from weasyprint.document import Document
 
-from report.cli import main
 from report.render import pdf as pdf_stage
 from report.render.html import render_html
 from report.render.resources import PRINT_CSS
 
 HALF = 0.5
-
-
-@pytest.fixture(scope="module")
-def demo_report(demo_export_master: Path, config_file: Path,
-                tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """``oneclick report`` on the demo export, in-process; the revision and its PDF layout."""
-    laid_out: list[Document] = []
-    layout = pdf_stage._layout
-
-    def keep(*args: object, **kwargs: object) -> Document:
-        laid_out.append(layout(*args, **kwargs))
-        return laid_out[-1]
-
-    archive = tmp_path_factory.mktemp("page-fill") / "reports"
-    out = io.StringIO()
-    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out):
-        patch.setattr(pdf_stage, "_layout", keep)
-        code = main(["--config", str(config_file), "report", "--data", str(demo_export_master),
-                     "--period", PERIOD, "--out", str(archive), "--quiet",
-                     "--renderer", "builtin"])
-    assert code == 0
-    revision = Path(out.getvalue().strip().splitlines()[-1])
-    return {"revision": revision, "document": laid_out[-1], "config": config_file,
-            "data": demo_export_master}
 
 
 @pytest.fixture(scope="module")

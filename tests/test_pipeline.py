@@ -1,11 +1,9 @@
 """End to end on the real export: the archived revision, its report, the action list, and
-the comparison with the previous month. Three full runs share one archive."""
+the comparison with the previous month. Three full runs share one archive (``_real_runs``)."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
 import json
 import shutil
 from pathlib import Path
@@ -20,28 +18,14 @@ pytestmark = pytest.mark.slow
 MESSAGING = {"email", "sms", "push", "newsletter", "call"}
 
 
-def _report(data: Path, period: str, archive: Path) -> Path:
-    """Run ``oneclick report`` in-process; returns the revision path it prints last."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(["report", "--data", str(data), "--period", period, "--out", str(archive),
-                     "--quiet", "--renderer", "builtin"])
-    assert code == 0
-    return Path(out.getvalue().strip().splitlines()[-1])
-
-
 @pytest.fixture(scope="module")
-def runs(real_export: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """October on the real export, November on a changed export, October again."""
-    from changed_export import write_changed_export
+def runs(real_runs: dict[str, Path]) -> dict[str, Path]:
+    """October on the real export, November on a changed export, October again.
 
-    archive = tmp_path_factory.mktemp("archive")
-    changed = tmp_path_factory.mktemp("changed")
-    write_changed_export(real_export, changed, seed=3)
-    october = _report(real_export, "2026-10", archive)
-    november = _report(changed, "2026-11", archive)
-    again = _report(real_export, "2026-10", archive)
-    return {"archive": archive, "october": october, "november": november, "again": again}
+    Made once per session (``_real_runs.real_runs``): October is shared with
+    ``test_reasons_consistency.py``.
+    """
+    return real_runs
 
 
 def _results(revision: Path) -> dict:

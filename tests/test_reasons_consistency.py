@@ -74,18 +74,17 @@ def test_every_side_agrees_with_its_driver_and_the_value() -> None:
             assert (row[f"reason_{k}_value"] < row[f"reason_{k}_reference"]) == (side == "low")
 
 
-# ---- the real export, through `oneclick analyse` --------------------------------------------
+# ---- the real export, through `oneclick report` -----------------------------------------------
 
 _PHRASES = {phrase: (feature, side) for feature, term in g.GLOSSARY.items()
             for side, phrase in (("low", term.low), ("high", term.high)) if phrase}
 
 
 @pytest.fixture(scope="module")
-def real_bundle(real_export: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from report.pipeline import analyse_to_bundle
-
-    out = tmp_path_factory.mktemp("real-bundle")
-    return analyse_to_bundle(real_export, out, Config(), quiet=True, period="2026-11")
+def real_bundle(real_october: dict[str, Path]) -> Path:
+    """October's revision of the real export with the default configuration (``_real_runs``,
+    shared with ``test_pipeline.py``): its ``scores.csv`` is the action list."""
+    return real_october["october"]
 
 
 @pytest.mark.real

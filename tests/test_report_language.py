@@ -1,36 +1,21 @@
 """The report's Russian, read from its PDF: numbers agree with their nouns, decimal commas.
 
-The demo export is rendered once (small configuration, built-in renderer) and the PDF
+The demo export is rendered once per session (``demo_report``, see :mod:`_demo_report`:
+small configuration, built-in renderer, shared with ``test_page_fill.py``) and the PDF
 text is checked with :mod:`_report_language`; the checker itself is tested on strings.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-from pathlib import Path
-
 import pytest
 from _report_language import agreement_errors, decimal_points, pdf_text
 
-from report.cli import main
-
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
-
 
 @pytest.fixture(scope="module")
-def demo_pdf_text(config_file: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The text of the demo report's PDF, rendered once for this module."""
+def demo_pdf_text(demo_report: dict) -> str:
+    """The text of the demo report's PDF (``demo_report``, made once per session)."""
     pytest.importorskip("pypdf")
-    archive = tmp_path_factory.mktemp("language") / "reports"
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(["--config", str(config_file), "report", "--data", str(DEMO),
-                     "--period", "2026-11", "--out", str(archive), "--quiet",
-                     "--renderer", "builtin"])
-    assert code == 0
-    revision = Path(out.getvalue().strip().splitlines()[-1])
-    return pdf_text(revision / "report.pdf")
+    return pdf_text(demo_report["revision"] / "report.pdf")
 
 
 def test_numbers_agree_with_clients_values_rows(demo_pdf_text: str) -> None:
