@@ -136,6 +136,20 @@ def test_pdf_says_what_management_needs(runs: dict[str, Path]) -> None:
         assert abs(float(page.mediabox.height) - 841.9) < 2
 
 
+def test_real_report_language_numbers_agree_and_decimal_commas(runs: dict[str, Path]) -> None:
+    """Issue 16's language checks on the real export's PDF (the demo's are in
+    ``test_report_language.py``): numbers agree with «клиент», «значение», «строка»; no
+    decimal point between digits outside hashes, versions and code."""
+    from _report_language import agreement_errors, decimal_points, pdf_text
+
+    pytest.importorskip("pypdf")
+    for month in ("october", "november"):
+        text = pdf_text(runs[month] / "report.pdf")
+        assert "клиент" in text
+        assert agreement_errors(text) == [], month
+        assert decimal_points(text) == [], month
+
+
 def test_html_has_no_network_reference(runs: dict[str, Path]) -> None:
     import re
 
