@@ -124,8 +124,7 @@ def _clients_note(outcome: R) -> str:
             f"правило отобрало {clients(c['assigned'])} — получивших предложение и "
             f"контрольных; в этой выгрузке есть {num(c['measured'])}")
     if c["missing"]:
-        text += (f", {num(c['missing'])} "
-                 f"{plural(c['missing'], 'клиента', 'клиентов', 'клиентов')} в ней нет — "
+        text += (f"; не нашлось в ней: {clients(c['missing'])} — "
                  "они не входят в доли и посчитаны в таблице отдельно")
     gap = outcome.get("months")
     if gap and gap > 1:
