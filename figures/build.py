@@ -26,6 +26,7 @@ import logging
 import multiprocessing
 import sys
 import threading
+import warnings
 from collections.abc import Collection
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -182,10 +183,16 @@ class FigureJob:
         context = multiprocessing.get_context("fork")
         self._pool = ProcessPoolExecutor(min(jobs, len(self._plans)), mp_context=context,
                                          initializer=_adopt, initargs=(self._plans,))
-        for k in range(len(self._plans)):
-            future = self._pool.submit(_draw_numbered, k)
-            future.add_done_callback(self._tick)
-            self._futures.append(future)
+        with warnings.catch_warnings():
+            # Python 3.12+ warns on any fork of a process with threads (the display's, the
+            # model search's pool manager): the workers only draw with matplotlib and write
+            # files, they take no lock those threads hold
+            warnings.filterwarnings("ignore", ".*use of fork\\(\\) may lead to deadlocks",
+                                    DeprecationWarning)
+            for k in range(len(self._plans)):
+                future = self._pool.submit(_draw_numbered, k)
+                future.add_done_callback(self._tick)
+                self._futures.append(future)
 
     def _collect(self) -> None:
         """Wait for the workers; a figure whose worker died is drawn here instead."""
