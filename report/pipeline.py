@@ -10,7 +10,8 @@ figures read them); the figures are then drawn in worker processes while this
 one writes the action list and the documents (written from the figures'
 facts, which are known before the files exist) and imports WeasyPrint; the
 HTML, which embeds the figures, waits for them, and the PDF starts as soon as
-the HTML exists. The files are the same bytes whatever ``n_jobs`` is. The
+the HTML exists. The figures are the same bytes drawn in workers or in order
+(the ``figures`` timing covers the drawing and the work done meanwhile). The
 long loops inside the stages report their counts to the display through
 :meth:`report.progress.StageClock.progress`.
 

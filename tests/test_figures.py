@@ -183,6 +183,17 @@ def test_parallel_build_writes_the_bytes_of_the_sequential_one(
     assert calls == [("figures", k, len(specs)) for k in range(1, len(specs) + 1)]
 
 
+def test_one_job_draws_in_this_process(bundle_dir: Path, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a worker pool was started")
+
+    monkeypatch.setattr(build, "ProcessPoolExecutor", no_pool)
+    assert {s.name for s in build_figures(bundle_dir, tmp_path / "one", jobs=1)} == EXPECTED
+    with pytest.raises(AssertionError, match="pool"):
+        build_figures(bundle_dir, tmp_path / "two", jobs=2)
+
+
 def _failing(monkeypatch: pytest.MonkeyPatch, name: str, exc: Exception) -> None:
     """Make figure ``name`` fail to draw (a forked worker inherits the patch)."""
     original = build._render
