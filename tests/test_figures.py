@@ -6,6 +6,7 @@ import copy
 import errno
 import hashlib
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -219,6 +220,23 @@ def test_a_figure_that_fails_to_draw_is_left_out_unless_strict(
     assert "no curve" in caplog.text
     with pytest.raises(ValueError, match="no curve"):
         build_figures(bundle_dir, tmp_path / "strict", jobs=jobs, strict=True)
+
+
+def test_a_worker_that_dies_has_its_figures_drawn_here(
+        built: tuple[Path, list[FigureSpec]], bundle_dir: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    out, specs = built
+    parent, original = os.getpid(), build._render
+
+    def render(plan: Plan, path: Path) -> None:
+        if plan.name == "roc_pr" and os.getpid() != parent:
+            os._exit(1)  # the worker is killed mid-figure (out of memory, a signal)
+        original(plan, path)
+
+    monkeypatch.setattr(build, "_render", render)
+    assert build_figures(bundle_dir, tmp_path / "figures", strict=True, jobs=2) == specs
+    assert _digests(tmp_path / "figures") == _digests(out)
+    assert "worker process died" in caplog.text
 
 
 def test_a_full_disk_stops_the_figures_even_when_lenient(
