@@ -21,9 +21,11 @@ process, in report order).
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import logging
 import multiprocessing
+import os
 import sys
 import threading
 import warnings
@@ -139,6 +141,14 @@ def _fork_available() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
+def _usable_cpus() -> int:
+    """CPUs this process may run on (its affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 @dataclass
 class FigureJob:
     """Figures being drawn: the plans are known, the files come with :meth:`result`.
@@ -176,12 +186,16 @@ class FigureJob:
             self._tick()
 
     def _start(self, jobs: int) -> None:
-        if jobs <= 1 or len(self._plans) <= 1 or not _fork_available():
+        workers = min(jobs, len(self._plans), _usable_cpus())
+        if workers <= 1 or not _fork_available():  # a worker costs ~0.2 s of start-up CPU
             for k in range(len(self._plans)):
                 self._draw_here(k)
             return
         context = multiprocessing.get_context("fork")
-        self._pool = ProcessPoolExecutor(min(jobs, len(self._plans)), mp_context=context,
+        # the workers inherit the run's heap copy-on-write: frozen, the collector of a worker
+        # does not walk (and so copy) it; unfrozen when the workers have stopped
+        gc.freeze()
+        self._pool = ProcessPoolExecutor(workers, mp_context=context,
                                          initializer=_adopt, initargs=(self._plans,))
         with warnings.catch_warnings():
             # Python 3.12+ warns on any fork of a process with threads (the display's, the
@@ -216,6 +230,7 @@ class FigureJob:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+            gc.unfreeze()
 
     def result(self) -> list[FigureSpec]:
         """Wait for every figure, write ``index.json`` and return the figures written.
@@ -283,8 +298,9 @@ def build_figures(bundle: Bundle | Path, out_dir: Path, names: Collection[str] |
         to draw, instead of logging it and leaving it out. Missing sections are
         skipped either way.
     jobs
-        Worker processes that draw (forked, Linux only); 1 draws in this process.
-        The files are the same bytes either way.
+        Worker processes that draw (forked, Linux only; at most one per usable
+        CPU); 1, or a single CPU, draws in this process. The files are the same
+        bytes either way.
     progress
         Told of every figure drawn (:data:`analysis.progress.FIGURES`).
 

@@ -173,8 +173,10 @@ def _digests(folder: Path) -> dict[str, str]:
 
 
 def test_parallel_build_writes_the_bytes_of_the_sequential_one(
-        built: tuple[Path, list[FigureSpec]], bundle_dir: Path, tmp_path: Path) -> None:
+        built: tuple[Path, list[FigureSpec]], bundle_dir: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     out, specs = built
+    monkeypatch.setattr(build, "_usable_cpus", lambda: 2)  # workers even on a one-CPU runner
     calls: list[tuple[str, int, int]] = []
     job = start_figures(bundle_dir, tmp_path / "figures", strict=True, jobs=2,
                         progress=lambda *call: calls.append(call))
@@ -190,6 +192,7 @@ def test_one_job_draws_in_this_process(bundle_dir: Path, tmp_path: Path,
         raise AssertionError("a worker pool was started")
 
     monkeypatch.setattr(build, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(build, "_usable_cpus", lambda: 2)
     assert {s.name for s in build_figures(bundle_dir, tmp_path / "one", jobs=1)} == EXPECTED
     with pytest.raises(AssertionError, match="pool"):
         build_figures(bundle_dir, tmp_path / "two", jobs=2)
@@ -234,6 +237,7 @@ def test_a_worker_that_dies_has_its_figures_drawn_here(
         original(plan, path)
 
     monkeypatch.setattr(build, "_render", render)
+    monkeypatch.setattr(build, "_usable_cpus", lambda: 2)
     assert build_figures(bundle_dir, tmp_path / "figures", strict=True, jobs=2) == specs
     assert _digests(tmp_path / "figures") == _digests(out)
     assert "worker process died" in caplog.text
