@@ -22,6 +22,7 @@ from analysis.comparison import compare_runs, previous_outcome
 from analysis.config import Config
 from analysis.data.clients import ClientData
 from analysis.explain.fitted import fit_and_explain
+from analysis.progress import Progress, no_progress
 from analysis.results.contract import SCHEMA_VERSION, Bundle, plain
 from analysis.sampling import stratified_sample
 from analysis.segments.monthly import monthly_plan
@@ -116,7 +117,8 @@ def _learning(outcome: dict[str, Any] | None, config: Config
 def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
                  period: str | None = None,
                  skipped_previous: list[dict[str, str]] | None = None,
-                 history: History | None = None) -> Bundle:
+                 history: History | None = None,
+                 progress: Progress = no_progress) -> Bundle:
     """Run every analysis stage on validated data and collect the results bundle.
 
     Parameters
@@ -141,6 +143,9 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
         figures as the last point they make ``results["trend"]``
         (:func:`analysis.trend.build_trend`); ``None`` (no archive, as for
         ``oneclick analyse``) leaves ``trend`` None.
+    progress
+        Told how far the long loops have got (model search, cross-fitting,
+        SHAP; :mod:`analysis.progress`); silent by default.
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -152,7 +157,7 @@ def run_analysis(data: ClientData, config: Config, previous: Path | None = None,
     timings["behaviour"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    fitted = fit_and_explain(data.modelled, config, data.groups)
+    fitted = fit_and_explain(data.modelled, config, data.groups, progress)
     timings["model"] = time.perf_counter() - start
     timings.update({f"model.{step}": seconds for step, seconds in fitted.timings.items()})
 

@@ -6,14 +6,32 @@ is present, writes each as a PNG into ``out_dir`` and lists them in
 sentences themselves are ``report.text.figures``'s). The same bundle gives the
 same PNG bytes: the Agg canvas is used directly (no pyplot state), the theme is
 fixed, jitter is seeded, and the files carry no software version or timestamp.
+
+Parallel drawing: :func:`start_figures` plans every figure in the calling
+process (the facts, so the documents can be written at once) and draws them in
+``jobs`` worker processes forked from it (Linux: a fork inherits the bundle and
+the imported matplotlib, so a worker starts in milliseconds and nothing is
+pickled but the figure's number); the caller goes on with work that does not
+read the figures and collects them with :meth:`FigureJob.result`. Each figure is
+drawn alone on its own canvas, so a worker writes the bytes the sequential loop
+writes (``jobs=1``, or a platform without ``fork``: drawn in the calling
+process, in report order).
 """
 
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import logging
+import multiprocessing
+import os
+import sys
+import threading
+import warnings
 from collections.abc import Collection
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,12 +41,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+from analysis.progress import FIGURES, Progress, no_progress
 from analysis.results import files
 from figures import theme
 from figures.plans import PLANS, Plan
 from figures.reader import Bundle, Missing
 
-__all__ = ["FigureSpec", "build_figures", "draw_plan", "plan_figures", "write_png"]
+__all__ = ["FigureJob", "FigureSpec", "build_figures", "draw_plan", "plan_figures",
+           "start_figures", "write_png"]
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +140,167 @@ def write_png(figure: Figure, path: Path) -> None:
     image.save(path, format="png", dpi=(theme.DPI, theme.DPI), **PIL_KWARGS)
 
 
+def _png(out_dir: Path, plan: Plan) -> Path:
+    return out_dir / f"{plan.name}.png"
+
+
+_WORKER_PLANS: list[tuple[Plan, Path]] = []
+"""The plans a forked worker draws, by number (set in the worker by :func:`_adopt`)."""
+
+
+def _adopt(plans: list[tuple[Plan, Path]]) -> None:
+    _WORKER_PLANS[:] = plans
+
+
+def _draw_numbered(k: int) -> None:
+    plan, path = _WORKER_PLANS[k]
+    _render(plan, path)
+
+
+def _fork_available() -> bool:
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (its affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+@dataclass
+class FigureJob:
+    """Figures being drawn: the plans are known, the files come with :meth:`result`.
+
+    Attributes
+    ----------
+    planned
+        The spec of every figure being drawn, in report order (what the
+        documents can be written from before the files exist; a figure that
+        fails to draw is left out of :meth:`result`).
+    """
+
+    planned: list[FigureSpec]
+    _out_dir: Path
+    _plans: list[tuple[Plan, Path]]
+    _strict: bool
+    _progress: Progress
+    _futures: list[Future[None]] = field(default_factory=list)
+    _pool: ProcessPoolExecutor | None = None
+    _errors: dict[int, BaseException] = field(default_factory=dict)
+    _done: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _tick(self, _: object = None) -> None:
+        with self._lock:
+            self._done += 1
+            self._progress(FIGURES, self._done, len(self._plans))
+
+    def _draw_here(self, k: int, count: bool = True) -> None:
+        try:
+            _render(*self._plans[k])
+        except Exception as exc:
+            self._errors[k] = exc
+        if count:
+            self._tick()
+
+    def _start(self, jobs: int) -> None:
+        workers = min(jobs, len(self._plans), _usable_cpus())
+        if workers <= 1 or not _fork_available():  # a worker costs ~0.2 s of start-up CPU
+            for k in range(len(self._plans)):
+                self._draw_here(k)
+            return
+        context = multiprocessing.get_context("fork")
+        # the workers inherit the run's heap copy-on-write: frozen, the collector of a worker
+        # does not walk (and so copy) it; unfrozen when the workers have stopped
+        gc.freeze()
+        self._pool = ProcessPoolExecutor(workers, mp_context=context,
+                                         initializer=_adopt, initargs=(self._plans,))
+        with warnings.catch_warnings():
+            # Python 3.12+ warns on any fork of a process with threads (the display's, the
+            # model search's pool manager): the workers only draw with matplotlib and write
+            # files, they take no lock those threads hold
+            warnings.filterwarnings("ignore", ".*use of fork\\(\\) may lead to deadlocks",
+                                    DeprecationWarning)
+            for k in range(len(self._plans)):
+                future = self._pool.submit(_draw_numbered, k)
+                future.add_done_callback(self._tick)
+                self._futures.append(future)
+
+    def _collect(self) -> None:
+        """Wait for the workers; a figure whose worker died is drawn here instead."""
+        if self._pool is None:
+            return
+        try:
+            for k, future in enumerate(self._futures):
+                try:
+                    future.result()
+                except BrokenProcessPool:
+                    log.warning("figure %s: its worker process died, drawn again in this one",
+                                self._plans[k][0].name)
+                    self._draw_here(k, count=False)  # its future was counted when it broke
+                except Exception as exc:
+                    self._errors[k] = exc
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the workers (figures not yet drawn are not drawn); harmless when done."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            gc.unfreeze()
+
+    def result(self) -> list[FigureSpec]:
+        """Wait for every figure, write ``index.json`` and return the figures written.
+
+        A figure that failed to draw is logged and left out, unless ``strict``
+        or the disk is full: then its error is raised (after every worker has stopped).
+        """
+        self._collect()
+        specs = []
+        for k, ((plan, path), spec) in enumerate(zip(self._plans, self.planned, strict=True)):
+            exc = self._errors.get(k)
+            if exc is None:
+                specs.append(spec)
+                continue
+            if self._strict or (isinstance(exc, OSError) and exc.errno in _DISK_FULL):
+                raise exc  # a full disk is the archive's problem, not this figure's
+            log.error("figure %s skipped: it could not be drawn", plan.name, exc_info=exc)
+            path.unlink(missing_ok=True)
+        index = json.dumps([asdict(s) for s in specs], ensure_ascii=False, indent=2,
+                           sort_keys=True)
+        (self._out_dir / files.FIGURE_INDEX).write_text(index + "\n", encoding="utf-8")
+        return specs
+
+
+def start_figures(bundle: Bundle | Path, out_dir: Path, names: Collection[str] | None = None,
+                  strict: bool = False, jobs: int = 1,
+                  progress: Progress = no_progress) -> FigureJob:
+    """Plan the figures here and start drawing them in ``jobs`` processes.
+
+    Parameters are those of :func:`build_figures`. With ``jobs`` > 1 on Linux
+    the drawing goes on in forked workers while the caller continues; otherwise
+    every figure is drawn before this returns. Either way
+    :meth:`FigureJob.result` gives what :func:`build_figures` returns.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not isinstance(bundle, Bundle):
+        bundle = Bundle.read(Path(bundle))
+    plans = [p for p in plan_figures(bundle, strict) if names is None or p.name in names]
+    numbered = [(plan, _png(out_dir, plan)) for plan in plans]
+    planned = [FigureSpec(plan.name, f"{out_dir.name}/{path.name}", plan.section, plan.facts)
+               for plan, path in numbered]
+    job = FigureJob(planned, out_dir, numbered, strict, progress)
+    job._start(jobs)
+    return job
+
+
 def build_figures(bundle: Bundle | Path, out_dir: Path, names: Collection[str] | None = None,
-                  strict: bool = False) -> list[FigureSpec]:
+                  strict: bool = False, jobs: int = 1,
+                  progress: Progress = no_progress) -> list[FigureSpec]:
     """Draw the report's figures from a results bundle.
 
     Parameters
@@ -138,31 +317,16 @@ def build_figures(bundle: Bundle | Path, out_dir: Path, names: Collection[str] |
         Raise on a figure whose data is present but malformed, or that fails
         to draw, instead of logging it and leaving it out. Missing sections are
         skipped either way.
+    jobs
+        Worker processes that draw (forked, Linux only; at most one per usable
+        CPU); 1, or a single CPU, draws in this process. The files are the same
+        bytes either way.
+    progress
+        Told of every figure drawn (:data:`analysis.progress.FIGURES`).
 
     Returns
     -------
     list of FigureSpec
         The figures written, in report order (also in ``out_dir/index.json``).
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    specs = []
-    if not isinstance(bundle, Bundle):
-        bundle = Bundle.read(Path(bundle))
-    for plan in plan_figures(bundle, strict):
-        if names is not None and plan.name not in names:
-            continue
-        path = out_dir / f"{plan.name}.png"
-        try:
-            _render(plan, path)
-        except Exception as exc:
-            if strict or (isinstance(exc, OSError) and exc.errno in _DISK_FULL):
-                raise  # a full disk is the archive's problem, not this figure's
-            log.exception("figure %s skipped: it could not be drawn", plan.name)
-            path.unlink(missing_ok=True)
-            continue
-        specs.append(FigureSpec(plan.name, f"{out_dir.name}/{path.name}", plan.section,
-                                plan.facts))
-    index = json.dumps([asdict(s) for s in specs], ensure_ascii=False, indent=2, sort_keys=True)
-    (out_dir / files.FIGURE_INDEX).write_text(index + "\n", encoding="utf-8")
-    return specs
+    return start_figures(bundle, out_dir, names, strict, jobs, progress).result()

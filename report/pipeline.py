@@ -3,6 +3,18 @@
 Each stage lives in its own module; this module only says which feeds which,
 times the stages, and makes sure nothing is archived unless every stage passed.
 
+No stage waits on one it does not read, and both cores are used where the
+work allows (``model.n_jobs`` processes; 1 runs everything in order, in this
+process). After the analysis, the bundle's tables are written first (the
+figures read them); the figures are then drawn in worker processes while this
+one writes the action list and the documents (written from the figures'
+facts, which are known before the files exist) and imports WeasyPrint; the
+HTML, which embeds the figures, waits for them, and the PDF starts as soon as
+the HTML exists. The figures are the same bytes drawn in workers or in order
+(the ``figures`` timing covers the drawing and the work done meanwhile). The
+long loops inside the stages report their counts to the display through
+:meth:`report.progress.StageClock.progress`.
+
 Before any computation both entry points check what can be checked up front
 (:func:`check_before_run`): the data folder, the offer rule catalogue, the
 renderer (``quarto`` must be on PATH; ``auto`` falls back to the built-in one)
@@ -31,7 +43,7 @@ from analysis.results.store import write_bundle
 from analysis.run import run_analysis
 from analysis.trend import History
 from report.actionlist import write_action_list
-from report.progress import StageClock
+from report.progress import StageClock, weasyprint_steps
 
 if TYPE_CHECKING:
     from report.render.html import RendererInfo
@@ -116,7 +128,8 @@ def _analyse(data_dir: Path, config: Config, clock: StageClock,
     with clock.stage("validate", "Проверка и исправление выгрузки"):
         data = load_export(data_dir, config.data)
     with clock.stage("analyse", "Анализ, модель, SHAP, сегменты"):
-        return run_analysis(data, config, previous, period, skipped, history), data.sources
+        return (run_analysis(data, config, previous, period, skipped, history, clock.progress),
+                data.sources)
 
 
 def _write(bundle: Bundle, out_dir: Path) -> None:
@@ -172,31 +185,44 @@ def _provenance(sources: dict[str, SourceFile], config: Config, timings: dict[st
 
 
 def _render(rev: Path, bundle: Bundle, period: str, revision_hint: str, renderer: str,
-            prov: dict[str, Any], clock: StageClock) -> RendererInfo:
-    from figures.build import build_figures
+            prov: dict[str, Any], clock: StageClock, jobs: int) -> RendererInfo:
+    """Figures ‖ (action list, documents), then HTML, then PDF; see the module docstring."""
+    from figures.build import start_figures
     from figures.reader import Bundle as FigureBundle
     from report.documents import build_context, write_documents
     from report.render.html import choose_renderer, render_html
-    from report.render.pdf import render_pdf
     from report.text.common import running_header
     from report.text.figures import with_captions
     from report.text.method import renderer_label
 
     used = choose_renderer(renderer)  # the appendix names it
+    prov = {**prov, "renderer": renderer_label(used.name, used.version)}
+
+    def documents(specs: list[Any]) -> Path:
+        context = build_context(bundle.results, [with_captions(vars(s)) for s in specs],
+                                period=period, revision=revision_hint, provenance=prov)
+        return write_documents(context, rev)
+
     with clock.stage("figures", "Графики"):
-        specs = build_figures(FigureBundle.from_memory(bundle, rev), rev / files.FIGURES_DIR)
-    figures = [with_captions(vars(s)) for s in specs]
-    header = running_header(period, revision_hint)
-    with clock.stage("documents", "Документы отчёта"):
-        prov = {**prov, "renderer": renderer_label(used.name, used.version)}
-        context = build_context(bundle.results, figures, period=period,
-                                revision=revision_hint, provenance=prov)
-        qmd = write_documents(context, rev)
+        job = start_figures(FigureBundle.from_memory(bundle, rev), rev / files.FIGURES_DIR,
+                            jobs=jobs, progress=clock.progress)
+        try:
+            with clock.stage("actions", "Список действий"):
+                write_action_list(bundle.scores, rev, bundle.results)
+            with clock.stage("documents", "Документы отчёта"):
+                qmd = documents(job.planned)
+            from report.render.pdf import render_pdf  # WeasyPrint's import, while they draw
+
+            specs = job.result()
+        finally:
+            job.close()
+    if specs != job.planned:  # a figure could not be drawn: the documents leave it out
+        qmd = documents(specs)
     with clock.stage("html", "HTML"):
         render_html(qmd, rev / files.REPORT_HTML, renderer=used.name)
-    with clock.stage("pdf", "PDF"):
+    with clock.stage("pdf", "PDF"), weasyprint_steps(clock.progress):
         render_pdf(rev / files.REPORT_HTML, rev / files.REPORT_PDF, base_dir=rev,
-                   running_header=header)
+                   running_header=running_header(period, revision_hint))
     return used
 
 
@@ -220,11 +246,11 @@ def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config,
         history = intact_history(Path(archive_dir), before=period)
         bundle, sources = _analyse(data_dir, config, clock, previous, period, skipped, history)
         with clock.stage("bundle", "Запись результатов"):
-            _write(bundle, rev.path)
+            write_bundle(bundle, rev.path)  # the tables feed the figures; the list comes later
         hint = next_revision_name(archive_dir, period)
         run = _invocation(data_dir, period, invocation)
         prov = _provenance(sources, config, {**clock.timings, **bundle.timings}, run)
-        used = _render(rev.path, bundle, period, hint, renderer, prov, clock)
+        used = _render(rev.path, bundle, period, hint, renderer, prov, clock, config.model.n_jobs)
         clock.write_log(rev.path / files.RUN_LOG)
         final = rev.publish(
             {"period": period, "parameters": bundle.results["params"],

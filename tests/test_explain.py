@@ -260,6 +260,17 @@ def test_each_client_is_explained_by_its_own_scorer(
         explain([(model_a, X.index), (model_b, second)], X, y, SMALL, seed=1)
 
 
+def test_progress_counts_the_clients_explained_after_each_scorer(
+        data: tuple[pd.DataFrame, pd.Series]) -> None:
+    X, y = data
+    first, second = X.index[::3], X.index.difference(X.index[::3])
+    model = _fit("tree", X, y)
+    calls: list[tuple[str, int, int]] = []
+    explain([(model, first), (model, second)], X, y, SMALL, seed=1,
+            progress=lambda *call: calls.append(call))
+    assert calls == [("shap", len(first), len(X)), ("shap", len(X), len(X))]
+
+
 def test_deterministic_and_leaves_global_rng_alone(data: tuple[pd.DataFrame, pd.Series]) -> None:
     X, y = data
     model = _fit("knn", X, y)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import copy
+import errno
+import hashlib
 import io
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -28,8 +31,8 @@ from matplotlib.text import Text
 from PIL import Image
 
 from analysis import glossary as g
-from figures import behaviour, draw, drivers, model, segments, theme
-from figures.build import FigureSpec, build_figures, draw_plan, plan_figures
+from figures import behaviour, build, draw, drivers, model, segments, theme
+from figures.build import FigureSpec, build_figures, draw_plan, plan_figures, start_figures
 from figures.plans import PLANS, Plan
 from figures.plans import behaviour as behaviour_plans
 from figures.plans import drivers as driver_plans
@@ -167,6 +170,89 @@ def test_two_builds_give_identical_bytes(built: tuple[Path, list[FigureSpec]],
     for spec in specs:
         assert (tmp_path / spec.path).read_bytes() == (out.parent / spec.path).read_bytes()
     assert (tmp_path / "figures" / "index.json").read_bytes() == (out / "index.json").read_bytes()
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_parallel_build_writes_the_bytes_of_the_sequential_one(
+        built: tuple[Path, list[FigureSpec]], bundle_dir: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    out, specs = built
+    monkeypatch.setattr(build, "_usable_cpus", lambda: 2)  # workers even on a one-CPU runner
+    calls: list[tuple[str, int, int]] = []
+    job = start_figures(bundle_dir, tmp_path / "figures", strict=True, jobs=2,
+                        progress=lambda *call: calls.append(call))
+    assert job.planned == specs  # the documents can be written before the files exist
+    assert job.result() == specs
+    assert _digests(tmp_path / "figures") == _digests(out)
+    assert calls == [("figures", k, len(specs)) for k in range(1, len(specs) + 1)]
+
+
+def test_one_job_draws_in_this_process(bundle_dir: Path, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a worker pool was started")
+
+    monkeypatch.setattr(build, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(build, "_usable_cpus", lambda: 2)
+    assert {s.name for s in build_figures(bundle_dir, tmp_path / "one", jobs=1)} == EXPECTED
+    with pytest.raises(AssertionError, match="pool"):
+        build_figures(bundle_dir, tmp_path / "two", jobs=2)
+
+
+def _failing(monkeypatch: pytest.MonkeyPatch, name: str, exc: Exception) -> None:
+    """Make figure ``name`` fail to draw (a forked worker inherits the patch)."""
+    original = build._render
+
+    def render(plan: Plan, path: Path) -> None:
+        if plan.name == name:
+            path.write_bytes(b"half a PNG")
+            raise exc
+        original(plan, path)
+
+    monkeypatch.setattr(build, "_render", render)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_figure_that_fails_to_draw_is_left_out_unless_strict(
+        bundle_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture, jobs: int) -> None:
+    _failing(monkeypatch, "calibration", ValueError("no curve"))
+    specs = build_figures(bundle_dir, tmp_path / "lenient", jobs=jobs)
+    assert {s.name for s in specs} == EXPECTED - {"calibration"}
+    assert not (tmp_path / "lenient" / "calibration.png").exists()
+    assert "calibration skipped: it could not be drawn" in caplog.text
+    assert "no curve" in caplog.text
+    with pytest.raises(ValueError, match="no curve"):
+        build_figures(bundle_dir, tmp_path / "strict", jobs=jobs, strict=True)
+
+
+def test_a_worker_that_dies_has_its_figures_drawn_here(
+        built: tuple[Path, list[FigureSpec]], bundle_dir: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    out, specs = built
+    parent, original = os.getpid(), build._render
+
+    def render(plan: Plan, path: Path) -> None:
+        if plan.name == "roc_pr" and os.getpid() != parent:
+            os._exit(1)  # the worker is killed mid-figure (out of memory, a signal)
+        original(plan, path)
+
+    monkeypatch.setattr(build, "_render", render)
+    monkeypatch.setattr(build, "_usable_cpus", lambda: 2)
+    assert build_figures(bundle_dir, tmp_path / "figures", strict=True, jobs=2) == specs
+    assert _digests(tmp_path / "figures") == _digests(out)
+    assert "worker process died" in caplog.text
+
+
+def test_a_full_disk_stops_the_figures_even_when_lenient(
+        bundle_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _failing(monkeypatch, "roc_pr", OSError(errno.ENOSPC, "No space left on device"))
+    with pytest.raises(OSError) as raised:
+        build_figures(bundle_dir, tmp_path / "figures", jobs=2)
+    assert raised.value.errno == errno.ENOSPC
 
 
 def _with(bundle_dir: Path, change: Callable[[dict[str, Any]], None]) -> Bundle:

@@ -168,6 +168,21 @@ def test_racing_search_runs_full_cv_for_each_family_best(clients: pd.DataFrame) 
     assert sample_configs("knn", 4, 1) == sample_configs("knn", 4, 1)
 
 
+def test_progress_hears_of_every_fit_in_order_with_the_right_total(
+        clients: pd.DataFrame) -> None:
+    params = FAST.model_copy(update={"families": ("logreg", "knn"), "search_iter": 4,
+                                     "cv_repeats": 2, "n_jobs": 2})
+    calls: list[tuple[str, int, int]] = []
+    result = run_model(clients, params, progress=lambda *call: calls.append(call))
+    fits = sum(t["n_folds"] for t in result.search_log)           # every configuration × fold
+    splits = params.cv_folds * params.cv_repeats
+    assert [c for c in calls if c[0] == "search"] == [("search", k, fits)
+                                                      for k in range(1, fits + 1)]
+    assert [c for c in calls if c[0] == "cross_fit"] == [("cross_fit", k, splits)
+                                                         for k in range(1, splits + 1)]
+    assert calls[-1] == ("cross_fit", splits, splits)             # the search ends first
+
+
 def test_choose_threshold_matches_brute_force() -> None:
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 400)

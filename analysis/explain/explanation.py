@@ -61,6 +61,7 @@ from analysis.explain.reasons import (
     value_json,
 )
 from analysis.model.metrics import r6
+from analysis.progress import SHAP, Progress, no_progress
 from analysis.sampling import stratified_sample
 
 __all__ = [
@@ -133,7 +134,7 @@ def _examples(probability: pd.Series, candidates: pd.Index, threshold: float, co
 def explain(scorers: Sequence[tuple[Any, pd.Index]], X: pd.DataFrame, y: pd.Series,
             params: ShapParams | None = None, seed: int = 0,
             probability: pd.Series | None = None, example_ids: pd.Index | None = None,
-            threshold: float = 0.5) -> Explanation:
+            threshold: float = 0.5, progress: Progress = no_progress) -> Explanation:
     """Explain every client of ``X`` with its scorer; see the module docstring.
 
     Parameters
@@ -147,15 +148,20 @@ def explain(scorers: Sequence[tuple[Any, pd.Index]], X: pd.DataFrame, y: pd.Seri
     probability, example_ids, threshold
         Clients' probabilities, the candidates for the waterfall examples
         (e.g. the test clients) and the decision threshold (for «borderline»).
+    progress
+        Told of the clients explained so far, after each scorer's clients
+        (:data:`analysis.progress.SHAP`).
     """
     params = params or ShapParams()
     with threadpool_limits(1):
-        return _explain(scorers, X, y, params, seed, probability, example_ids, threshold)
+        return _explain(scorers, X, y, params, seed, probability, example_ids, threshold,
+                        progress)
 
 
 def _explain(scorers: Sequence[tuple[Any, pd.Index]], X: pd.DataFrame, y: pd.Series,
              params: ShapParams, seed: int, probability: pd.Series | None,
-             example_ids: pd.Index | None, threshold: float) -> Explanation:
+             example_ids: pd.Index | None, threshold: float,
+             progress: Progress = no_progress) -> Explanation:
     pipes = [(underlying_pipeline(m), pd.Index(ids)) for m, ids in scorers]
     covered = pipes[0][1].append([ids for _, ids in pipes[1:]])
     if covered.has_duplicates or not covered.sort_values().equals(X.index.sort_values()):
@@ -172,6 +178,7 @@ def _explain(scorers: Sequence[tuple[Any, pd.Index]], X: pd.DataFrame, y: pd.Ser
                                    params.permutations, params.permutation_background)
             values.append(v)
             bases.append(pd.Series(b, index=part))
+            progress(SHAP, sum(len(b) for b in bases), len(X))
     all_values, all_base = pd.concat(values).loc[X.index], pd.concat(bases).loc[X.index]
     drivers = driver_table(all_values, X, y)
     ranks = rank_intervals(all_values, params.rank_resamples, params.rank_level, seed)

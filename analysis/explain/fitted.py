@@ -19,6 +19,7 @@ from analysis.config import Config
 from analysis.explain.explanation import explain
 from analysis.model.features import feature_frame, target_vector
 from analysis.model.fit import run_model
+from analysis.progress import Progress, no_progress
 
 __all__ = ["Fitted", "fit_and_explain"]
 
@@ -64,15 +65,18 @@ class Fitted:
 
 
 def fit_and_explain(clients: pd.DataFrame, config: Config,
-                    groups: pd.Series | None = None) -> Fitted:
+                    groups: pd.Series | None = None,
+                    progress: Progress = no_progress) -> Fitted:
     """Select, evaluate and refit the model on ``clients`` (modelled), then explain it.
 
-    ``groups`` (``ClientData.groups``) keeps each duplicate group on one side of every split.
+    ``groups`` (``ClientData.groups``) keeps each duplicate group on one side of every split;
+    ``progress`` is told how far the search, the cross-fitting and SHAP have got.
     """
-    run = run_model(clients, config.model, groups)
+    run = run_model(clients, config.model, groups, progress)
     start = time.perf_counter()
     found = explain(run.scorers, feature_frame(clients), target_vector(clients), config.shap,
-                    config.model.seed, run.probability, run.test_ids, run.results["threshold"])
+                    config.model.seed, run.probability, run.test_ids, run.results["threshold"],
+                    progress)
     timings = {**run.timings, "shap": round(time.perf_counter() - start, 3)}
     shap_summary = {k: v for k, v in found.summary.items() if k != "drivers"}
     return Fitted(

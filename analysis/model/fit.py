@@ -106,6 +106,7 @@ from analysis.model.search import FAMILIES, search
 from analysis.model.splits import group_codes, holdout_split, kfold, repeated_kfold, subsample
 from analysis.model.summary import clean_params as _clean
 from analysis.model.summary import model_results
+from analysis.progress import CROSS_FIT, Progress, no_progress
 
 __all__ = [
     "PROBABILITY",
@@ -221,14 +222,20 @@ class CrossFit:
 
 
 def cross_fit(estimator: BaseEstimator, X: pd.DataFrame, y: pd.Series, params: ModelParams,
-              groups: np.ndarray | None = None) -> CrossFit:
-    """Fit the calibrated pipeline on each split of the search CV (same seed, same splits)."""
+              groups: np.ndarray | None = None, progress: Progress = no_progress) -> CrossFit:
+    """Fit the calibrated pipeline on each split of the search CV (same seed, same splits).
+
+    ``progress`` hears of every split fitted, in order (:data:`analysis.progress.CROSS_FIT`).
+    """
     groups = group_codes(groups, len(X))
     splits = repeated_kfold(y, groups, params.cv_folds, params.cv_repeats, params.seed)
+    fitted = []
     with threadpool_limits(1):
-        fitted = Parallel(n_jobs=params.n_jobs)(
-            delayed(_fit_fold)(estimator, params, X, y, groups, fit_idx, val_idx)
-            for fit_idx, val_idx in splits)
+        for model_proba in Parallel(n_jobs=params.n_jobs, return_as="generator")(
+                delayed(_fit_fold)(estimator, params, X, y, groups, fit_idx, val_idx)
+                for fit_idx, val_idx in splits):
+            fitted.append(model_proba)
+            progress(CROSS_FIT, len(fitted), len(splits))
     oof = [np.empty(len(X)) for _ in range(params.cv_repeats)]
     fold_auc = []
     for k, ((_, val_idx), (_, proba)) in enumerate(zip(splits, fitted, strict=True)):
@@ -253,7 +260,7 @@ def candidate_families(params: ModelParams, n_clients: int) -> tuple[str, ...]:
 
 
 def fit_model(X: pd.DataFrame, y: pd.Series, params: ModelParams | None = None,
-              groups: pd.Series | None = None) -> ModelRun:
+              groups: pd.Series | None = None, progress: Progress = no_progress) -> ModelRun:
     """Select, calibrate, evaluate and refit the model; see the module docstring.
 
     Parameters
@@ -267,6 +274,8 @@ def fit_model(X: pd.DataFrame, y: pd.Series, params: ModelParams | None = None,
     groups
         Duplicate group per client (``ClientData.groups``, indexed by ``id``);
         ``None``: every client is its own group.
+    progress
+        Told how far the search and the cross-fitting have got (:mod:`analysis.progress`).
     """
     params = params or ModelParams()
     check_feature_frame(X)
@@ -274,10 +283,11 @@ def fit_model(X: pd.DataFrame, y: pd.Series, params: ModelParams | None = None,
         raise ValueError("X и y должны иметь один и тот же индекс (id)")
     codes = group_codes(None if groups is None else groups.reindex(X.index), len(X))
     with threadpool_limits(1):
-        return _fit(X, y, codes, params)
+        return _fit(X, y, codes, params, progress)
 
 
-def _fit(X: pd.DataFrame, y: pd.Series, groups: np.ndarray, params: ModelParams) -> ModelRun:
+def _fit(X: pd.DataFrame, y: pd.Series, groups: np.ndarray, params: ModelParams,
+         progress: Progress = no_progress) -> ModelRun:
     clock, timings = time.perf_counter(), {}
 
     def lap(name: str) -> None:
@@ -295,11 +305,11 @@ def _fit(X: pd.DataFrame, y: pd.Series, groups: np.ndarray, params: ModelParams)
     families = candidate_families(params, len(X))
     splits = repeated_kfold(y_search, g_search, params.cv_folds, params.cv_repeats, params.seed)
     found = search(X_search, y_search, families, params.search_iter, splits, params.cv_folds,
-                   params.seed, params.n_jobs)
+                   params.seed, params.n_jobs, progress)
     estimator = FAMILIES[found.best].make(found.best_params, params.seed)
     lap("search")
 
-    cross = cross_fit(estimator, X_search, y_search, params, g_search)
+    cross = cross_fit(estimator, X_search, y_search, params, g_search, progress)
     oof, scorers = cross.oof, cross.scorers
     threshold = choose_threshold(np.tile(y_search.to_numpy(), len(oof)), np.concatenate(oof),
                                  params.threshold_rule, params.miss_cost)
@@ -349,10 +359,10 @@ def _fit(X: pd.DataFrame, y: pd.Series, groups: np.ndarray, params: ModelParams)
 
 
 def run_model(clients: pd.DataFrame, params: ModelParams | None = None,
-              groups: pd.Series | None = None) -> ModelRun:
+              groups: pd.Series | None = None, progress: Progress = no_progress) -> ModelRun:
     """:func:`fit_model` on the modelled clients of ``ClientData.modelled``
     (``groups``: ``ClientData.groups``)."""
-    return fit_model(feature_frame(clients), target_vector(clients), params, groups)
+    return fit_model(feature_frame(clients), target_vector(clients), params, groups, progress)
 
 
 def save_model(model: Any, path: Path) -> Path:

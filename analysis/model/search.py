@@ -53,6 +53,7 @@ from sklearn.tree import DecisionTreeClassifier
 from analysis.model.choice import Choice, choose_family
 from analysis.model.features import build_preprocessor
 from analysis.model.splits import Split
+from analysis.progress import SEARCH, Progress, no_progress
 
 __all__ = ["FAMILIES", "Family", "SearchResult", "ranking_scores", "sample_configs", "search"]
 
@@ -215,11 +216,14 @@ def _survivors(n: int, repeats: int) -> list[int]:
 
 
 def search(X: pd.DataFrame, y: pd.Series, families: tuple[str, ...], search_iter: int,
-           splits: list[Split], folds: int, seed: int, n_jobs: int = 1) -> SearchResult:
+           splits: list[Split], folds: int, seed: int, n_jobs: int = 1,
+           progress: Progress = no_progress) -> SearchResult:
     """Race ``search_iter`` configurations of each family on ``splits``; see the module docstring.
 
     ``splits`` are ``repeats`` consecutive blocks of ``folds`` splits
     (:func:`analysis.model.splits.repeated_kfold`); each block is one rung of the race.
+    ``progress`` hears of every fit (configuration × fold) as its score comes in,
+    in order (:data:`analysis.progress.SEARCH`).
     """
     unknown = [f for f in families if f not in FAMILIES]
     if unknown:
@@ -231,7 +235,8 @@ def search(X: pd.DataFrame, y: pd.Series, families: tuple[str, ...], search_iter
     scores: dict[tuple[str, int], list[float]] = {}
     alive = {f: list(range(len(configs[f]))) for f in families}
     survivors = {f: _survivors(len(configs[f]), repeats) for f in families}
-    with Parallel(n_jobs=n_jobs) as parallel:
+    total, done = sum(sum(survivors[f]) for f in families) * folds, 0
+    with Parallel(n_jobs=n_jobs, return_as="generator") as parallel:
         for rung in range(repeats):
             for f in families:
                 ranked = sorted(alive[f], key=lambda i, f=f: -np.mean(scores.get((f, i), [0.0])))
@@ -243,6 +248,8 @@ def search(X: pd.DataFrame, y: pd.Series, families: tuple[str, ...], search_iter
                 for f, i, k in tasks)
             for (f, i, _), auc in zip(tasks, results, strict=True):
                 scores.setdefault((f, i), []).append(auc)
+                done += 1
+                progress(SEARCH, done, total)
     return _summarise(families, configs, scores, alive, folds, repeats)
 
 
