@@ -19,6 +19,7 @@ from analysis import glossary as g
 from analysis.config import ModelParams, ShapParams
 from analysis.data.clients import load_export
 from analysis.data.demo.write import write_demo_export
+from analysis.explain import explainers
 from analysis.explain.explainers import DERIVED, EXPLAINED_FEATURES, permutation_shap
 from analysis.explain.explanation import explain, explainer_kind, underlying_pipeline
 from analysis.explain.reasons import REASON_FIELDS, reason_columns
@@ -244,6 +245,19 @@ def test_permutation_estimator_adds_up_and_converges_to_shapley() -> None:
                 exact[i, player] += (value(row, order[:j + 1]) - value(row, order[:j])) / 6
     many, _ = permutation_shap(model, rows, background, groups, 400, seed=3)
     np.testing.assert_allclose(many, exact, atol=0.05)
+
+
+@pytest.mark.parametrize(("n", "size", "per_row", "block"),
+                         [(50, 40, 7, 40), (50, 40, 7, 10_000), (9, 13, 1, 30)])
+def test_background_draws_in_blocks_are_the_whole_draw(
+        monkeypatch: pytest.MonkeyPatch, n: int, size: int, per_row: int, block: int) -> None:
+    """Drawn a block at a time: the rows of the one big draw, and the generator ends alike."""
+    whole = np.random.default_rng(11)
+    expected = np.argsort(whole.random((n, size)), axis=1)[:, :per_row]
+    monkeypatch.setattr(explainers, "_DRAW_BLOCK", block)
+    blocks = np.random.default_rng(11)
+    np.testing.assert_array_equal(explainers._draws(blocks, n, size, per_row), expected)
+    np.testing.assert_array_equal(blocks.random(5), whole.random(5))
 
 
 def test_each_client_is_explained_by_its_own_scorer(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
+from analysis.explain import ranking
 from analysis.explain.ranking import rank_intervals
 
 
@@ -37,3 +39,19 @@ def test_features_of_equal_importance_form_one_set() -> None:
 def test_the_same_seed_gives_the_same_intervals() -> None:
     values = _values({"a": 1.0, "b": 1.02, "c": 0.98})
     assert rank_intervals(values, 200, 0.9, seed=5) == rank_intervals(values, 200, 0.9, seed=5)
+
+
+def _one_product(magnitude: np.ndarray, resamples: int, seed: int) -> np.ndarray:
+    n = len(magnitude)
+    draws = np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+    return np.stack([np.bincount(d, minlength=n) for d in draws]) @ magnitude / n
+
+
+def test_bootstrap_in_blocks_draws_the_same_resamples(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Up to the block size one product (the same bits); above it blocks of resamples with the
+    same draws (equal to rounding), so 1,000 × n counts are never held at once."""
+    magnitude = np.abs(np.random.default_rng(4).normal(size=(300, 6)))
+    whole = _one_product(magnitude, 200, 8)
+    np.testing.assert_array_equal(ranking._bootstrap(magnitude, 200, 8), whole)
+    monkeypatch.setattr(ranking, "_BLOCK_CELLS", 7 * 300)
+    np.testing.assert_allclose(ranking._bootstrap(magnitude, 200, 8), whole, rtol=1e-12)

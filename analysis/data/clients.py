@@ -222,6 +222,32 @@ def _known_categories() -> tuple[str, ...]:
     )
 
 
+def _read_and_validate(paths: dict[str, Path], log: QualityLog
+                       ) -> tuple[dict[str, SourceFile], dict[str, pd.DataFrame]]:
+    """Each file read and validated in turn, its text cells dropped before the next is read.
+
+    The messages are those of reading every file first: when a file fails
+    validation, the files after it are still read, and a file that cannot be read
+    is reported before it (as a whole-export reading step would).
+    """
+    sources: dict[str, SourceFile] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    items = list(paths.items())
+    for position, (key, path) in enumerate(items):
+        raw = read_table(path)
+        if raw.source is not None:
+            sources[key] = raw.source
+        try:
+            tables[key] = validate_table(raw, SPECS[key], log)
+        except InputError:
+            del raw
+            for _, later in items[position + 1:]:
+                read_table(later)
+            raise
+        del raw
+    return sources, tables
+
+
 def load_export(data_dir: Path, params: DataParams | None = None) -> ClientData:
     """Read, validate and repair the four exports in ``data_dir``.
 
@@ -236,9 +262,7 @@ def load_export(data_dir: Path, params: DataParams | None = None) -> ClientData:
         raise InputError(str(data_dir), "папка с выгрузкой не найдена",
                          "папка с четырьмя CSV-файлами выгрузки")
     log = QualityLog()
-    raws = {key: read_table(path) for key, path in export_paths(data_dir).items()}
-    sources = {key: raw.source for key, raw in raws.items() if raw.source is not None}
-    tables = {key: validate_table(raw, SPECS[key], log) for key, raw in raws.items()}
+    sources, tables = _read_and_validate(export_paths(data_dir), log)
     clients = build_client_table(tables, params, log)
     return ClientData(clients=clients, quality=log, sources=sources)
 

@@ -50,5 +50,6 @@ def duplicate_groups(clients: pd.DataFrame,
 def duplicate_sets(groups: pd.Series) -> list[tuple[int, ...]]:
     """The groups of more than one client, each as its sorted ids, in order of the first id."""
     members = pd.Series(groups.index.to_numpy(), index=groups.to_numpy())
+    members = members[members.index.duplicated(keep=False)]
     sets = [tuple(sorted(int(i) for i in ids)) for _, ids in members.groupby(level=0)]
     return sorted(s for s in sets if len(s) > 1)

@@ -33,6 +33,7 @@ import contextlib
 import csv
 import hashlib
 import io
+import itertools
 import os
 import re
 import stat
@@ -40,6 +41,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.data.encoding import decode
@@ -57,6 +59,9 @@ _SNIFF_CHARS = 65536
 #: Characters removed from every header and value: C0 controls except tab, LF and CR,
 #: DEL, and the C1 controls. NUL is in the set too, but a file holding one is refused.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Line separators of :meth:`str.splitlines` that :mod:`csv` does not take for line ends
+#: (the others, \x0b \x0c \x1c-\x1e \x85, are control characters).
+_OTHER_LINE_BREAKS = re.compile("[\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -286,18 +291,108 @@ def _check_widths(body: _Body, name: str) -> None:
                          rows=body.short)
 
 
-def _controls_by_column(header_line: int, header_hits: list[int], body: _Body,
-                        columns: list[str]) -> dict[str, tuple[int, ...]]:
+def _controls_by_column(header_line: int, header_hits: list[int],
+                        controls: dict[int, list[int]], columns: list[str]
+                        ) -> dict[str, tuple[int, ...]]:
     found: dict[str, list[int]] = {}
     for position in header_hits:
         found.setdefault(columns[position], []).append(header_line)
-    for position, lines in body.controls.items():
+    for position, lines in controls.items():
         found.setdefault(columns[position], []).extend(lines)
     return {column: tuple(lines) for column, lines in found.items()}
 
 
+@dataclass(frozen=True)
+class _Cells:
+    """The header and the body cells of a file, before they become a frame."""
+
+    header_line: int
+    header_cells: list[str]
+    cells: list[list[str]] | np.ndarray
+    lines: list[int]
+    controls: dict[int, list[int]]
+    empty: list[int]
+
+
+def _record_cells(text: str, separator: str, name: str, has_controls: bool) -> _Cells:
+    """Cells through :mod:`csv`, record by record: any file, quoted values included."""
+    records = _records(text, separator, name)
+    header_line, header_cells = records[0]
+    body = _Body(width=len(header_cells), has_controls=has_controls)
+    for line, record in records[1:]:
+        body.add(line, record)
+    _check_widths(body, name)
+    return _Cells(header_line, header_cells, body.rows, body.lines, body.controls, body.empty)
+
+
+def _empty_rows(cells: np.ndarray) -> list[int]:
+    """Rows of ``cells`` whose values are all blank (only the rows with a blank first value
+    are looked at whole)."""
+    if not cells.size:
+        return []
+    first = cells[:, 0].tolist()
+    if "" not in first and not any(map(str.isspace, first)):
+        return []
+    return [i for i, value in enumerate(first)
+            if not value.strip() and not "".join(cells[i]).strip()]
+
+
+def _plain_cells(text: str, separator: str) -> _Cells | None:
+    """Cells of a plain file by whole-text splits; None when the file needs :mod:`csv`.
+
+    A plain file has no quote character, no control character and no line
+    separator but CR and LF, and every row that holds a value has as many
+    fields as the header. Such a file's records are its non-blank physical
+    lines split at the separator, with spaces after a separator dropped (as
+    ``csv`` reads them with ``skipinitialspace``), so the result is the one
+    :func:`_record_cells` gives, at the speed of a few string operations.
+    Anything else (quotes, controls, rows too long or too short) goes through
+    :mod:`csv`, which also words the messages.
+    """
+    if '"' in text:
+        return None
+    lines = text.splitlines()
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    if len(lines) > breaks + (not text.endswith(("\n", "\r"))):
+        return None  # a line separator that csv does not split at (U+2028, \x0b, ...)
+    if all(lines):
+        numbers, rows = list(range(1, len(lines) + 1)), lines
+    else:
+        numbers = [i for i, line in enumerate(lines, start=1) if line]
+        rows = [line for line in lines if line]
+    del lines
+    joined = "\n".join(rows)
+    printable = joined.replace("\n", "").replace(separator, "").replace("\t", " ").isprintable()
+    if not printable and (CONTROL_CHARACTERS.search(joined) or _OTHER_LINE_BREAKS.search(joined)):
+        return None
+    del joined
+    header_cells = [cell.lstrip(" ") for cell in rows[0].split(separator)]
+    width = len(header_cells)
+    body, body_lines = rows[1:], numbers[1:]
+    del rows
+    counts = set(map(str.count, body, itertools.repeat(separator)))
+    if counts - {width - 1}:
+        return None
+    flat = separator.join(body).split(separator) if body else []
+    del body
+    if text.startswith(" ") or any(f"{end} " in text for end in ("\n", "\r", separator)):
+        flat = [cell.lstrip(" ") for cell in flat]
+    cells = np.array(flat, dtype=object).reshape(len(body_lines), width)
+    del flat
+    empty = _empty_rows(cells)
+    empty_lines = [body_lines[i] for i in empty]
+    if empty:
+        cells = np.delete(cells, empty, axis=0)
+        dropped = set(empty)
+        body_lines = [line for i, line in enumerate(body_lines) if i not in dropped]
+    return _Cells(numbers[0], header_cells, cells, body_lines, {}, empty_lines)
+
+
 def read_table(path: Path) -> RawTable:
     """Read one export file as text cells.
+
+    A plain file (:func:`_plain_cells`) is split as a whole; any other through
+    :mod:`csv` record by record. Both give the same cells, lines and repairs.
 
     Raises
     ------
@@ -307,21 +402,21 @@ def read_table(path: Path) -> RawTable:
     name = path.name
     data, source = read_source(path)
     text, dialect = detect_dialect(data, name)
-    records = _records(text, dialect.separator, name)
-    header_line, header_cells = records[0]
+    parsed = _plain_cells(text, dialect.separator)
+    if parsed is None:
+        has_controls = CONTROL_CHARACTERS.search(text) is not None
+        parsed = _record_cells(text, dialect.separator, name, has_controls)
+    del text
+    header_cells = parsed.header_cells
     header, header_hits = _strip_controls(header_cells)
     columns = _clean_header(header)
-    body = _Body(width=len(columns),
-                 has_controls=CONTROL_CHARACTERS.search(text) is not None)
-    for line, record in records[1:]:
-        body.add(line, record)
-    _check_widths(body, name)
-    if not body.rows:
+    if not len(parsed.lines):
         raise InputError(name, "в таблице нет ни одной строки данных",
                          "хотя бы одну строку после заголовка")
-    frame = pd.DataFrame(body.rows, columns=columns, index=pd.Index(body.lines, name="line"),
-                         dtype=str)
+    frame = pd.DataFrame(parsed.cells, columns=columns,
+                         index=pd.Index(parsed.lines, name="line"), dtype=str)
     return RawTable(name=name, frame=frame, dialect=dialect, source=source,
                     header=tuple(header_cells),
-                    controls=_controls_by_column(header_line, header_hits, body, columns),
-                    empty_lines=tuple(body.empty))
+                    controls=_controls_by_column(parsed.header_line, header_hits,
+                                                 parsed.controls, columns),
+                    empty_lines=tuple(parsed.empty))

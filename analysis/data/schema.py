@@ -24,6 +24,7 @@ naming the physical lines of the file (:mod:`analysis.data.load`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,11 +61,29 @@ MISSING_SPELLINGS: frozenset[str] = frozenset(
 #: The largest client id (``int64``).
 ID_MAX = 2**63 - 1
 _INTEGER = re.compile(r"\+?[0-9]+")
+_PLAIN_ID_DIGITS = 18  # below ID_MAX whatever the digits
+
+
+def by_value(text: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``convert(text)``, computed once per distinct value of ``text``.
+
+    ``convert`` must treat each cell on its own (string methods, ``isin``,
+    parsing): an export column holds few distinct values against its rows
+    (a category, a month, a count), and pandas' string methods cost a Python
+    call per cell. The result has ``text``'s index and ``convert``'s dtype.
+    """
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    done = convert(pd.Series(uniques, dtype=text.dtype))
+    return pd.Series(done.array.take(codes), index=text.index, name=done.name)
+
+
+def _is_missing(text: pd.Series) -> pd.Series:
+    return text.str.strip().str.casefold().isin(MISSING_SPELLINGS).fillna(True).astype(bool)
 
 
 def is_missing(text: pd.Series) -> pd.Series:
     """Whether each cell spells a missing value (:data:`MISSING_SPELLINGS`)."""
-    return text.str.strip().str.casefold().isin(MISSING_SPELLINGS).fillna(True).astype(bool)
+    return by_value(text, _is_missing)
 
 
 @dataclass(frozen=True)
@@ -198,8 +217,22 @@ def _id_value(text: str) -> int | None:
     return int(value)
 
 
+def _plain_ids(texts: list[str]) -> list[int] | None:
+    """The ids when every cell is 1 to 18 ASCII digits (the usual export), else None."""
+    if not texts or "" in texts or max(map(len, texts)) > _PLAIN_ID_DIGITS:
+        return None
+    joined = "".join(texts)
+    if not (joined.isascii() and joined.isdigit()):
+        return None
+    return list(map(int, texts))
+
+
 def _parse_ids(frame: pd.DataFrame, spec: FileSpec) -> pd.Series:
-    values = [_id_value(t) for t in frame["id"].astype(str)]
+    texts = frame["id"].astype(str).tolist()
+    plain = _plain_ids(texts)
+    if plain is not None:
+        return pd.Series(plain, index=frame.index, dtype="int64")
+    values = [_id_value(t) for t in texts]
     bad = pd.Series([v is None for v in values], index=frame.index)
     if bad.any():
         raise InputError(spec.file, "id клиента пуст или не является целым числом",
@@ -220,11 +253,20 @@ def _parse_number(text: pd.Series) -> pd.Series:
     return pd.to_numeric(cleaned, errors="coerce")
 
 
+def _number_or_missing(text: pd.Series) -> pd.DataFrame:
+    """Per cell: the number it spells (NaN if none) and whether it spells a missing value."""
+    missing = _is_missing(text)
+    return pd.DataFrame({"value": _parse_number(text.where(~missing, "nan")).astype("float64"),
+                         "missing": missing})
+
+
 def _parse_numeric(frame: pd.DataFrame, spec: FileSpec) -> None:
     for column in spec.numeric:
         text = frame[column]
-        missing = is_missing(text)
-        values = _parse_number(text.where(~missing, "nan"))
+        codes, uniques = pd.factorize(text, use_na_sentinel=False)
+        parsed = _number_or_missing(pd.Series(uniques, dtype=text.dtype))
+        missing = pd.Series(parsed["missing"].to_numpy()[codes], index=frame.index)
+        values = pd.Series(parsed["value"].to_numpy()[codes], index=frame.index)
         bad = values.isna() & ~missing
         if bad.any():
             sample = _sample(text[bad])
@@ -241,8 +283,7 @@ def _parse_numeric(frame: pd.DataFrame, spec: FileSpec) -> None:
 
 def _repair_categories(frame: pd.DataFrame, spec: FileSpec, log: QualityLog) -> None:
     for column in (*spec.closed, *spec.open_categories):
-        text = frame[column].str.strip().str.replace(r"\s+", " ", regex=True)
-        text = text.where(~is_missing(text), None)
+        text = by_value(frame[column], _clean_category)
         for wrong, right in KNOWN_TYPOS.get(column, {}).items():
             hit = text == wrong
             log.add(QualityEntry("repair", "typo", spec.file, column, int(hit.sum()),
@@ -250,11 +291,17 @@ def _repair_categories(frame: pd.DataFrame, spec: FileSpec, log: QualityLog) -> 
             text = text.where(~hit, right)
         allowed = spec.closed.get(column, ())
         by_fold = {v.casefold(): v for v in allowed}
-        folded = text.str.casefold().map(by_fold)
+        folded = by_value(text, lambda t, table=by_fold: t.str.casefold().map(table))  # type: ignore[misc]
         changed = folded.notna() & (folded != text)
         log.add(QualityEntry("repair", "case", spec.file, column, int(changed.sum()),
                              _ids(frame, changed)))
         frame[column] = text.where(~changed, folded)
+
+
+def _clean_category(text: pd.Series) -> pd.Series:
+    """Trimmed, inner runs of spaces as one, a missing spelling as None."""
+    text = text.str.strip().str.replace(r"\s+", " ", regex=True)
+    return text.where(~_is_missing(text), None)
 
 
 def _require_keys(frame: pd.DataFrame, spec: FileSpec) -> None:

@@ -11,7 +11,9 @@ reason records; here it becomes three files of one revision:
 - ``scores-codes.csv`` — the same rows as stable English codes for a CRM
   import and for next month's comparison (:mod:`report.actionlist.tables`);
 - ``scores.xlsx`` — summary, a sheet per segment and per channel, all clients
-  and the codes (:mod:`report.actionlist.workbook`).
+  and the codes (:mod:`report.actionlist.workbook`), for a list of at most
+  :data:`XLSX_MAX_CLIENTS` clients: a sheet holds 1,048,576 rows, so a longer
+  list cannot be one sheet «Все клиенты» and only the two CSVs are written.
 
 Every text cell is safe in a spreadsheet (:mod:`report.actionlist.cells`).
 The same list gives the same bytes.
@@ -39,14 +41,20 @@ from report.actionlist.tables import (
 from report.actionlist.workbook import build_workbook, write_workbook
 from report.text.actionlist import headers
 
-__all__ = ["CODE_HEADER", "COLUMNS", "CSV_FORMATS", "NUMBERS", "ListOptions", "action_table",
-           "code_table", "write_action_list"]
+__all__ = ["CODE_HEADER", "COLUMNS", "CSV_FORMATS", "NUMBERS", "XLSX_MAX_CLIENTS", "ListOptions",
+           "action_table", "code_table", "write_action_list"]
+
+XLSX_MAX_CLIENTS = 1_048_575
+"""Most clients ``scores.xlsx`` is written for: a sheet's 1,048,576 rows less the header."""
 
 
 def write_action_list(scores: pd.DataFrame, out_dir: Path,
                       results: Mapping[str, Any] | None = None, *,
                       options: ListOptions | None = None) -> dict[str, Path]:
     """Write ``scores.csv``, ``scores-codes.csv`` and ``scores.xlsx`` into ``out_dir``.
+
+    ``scores.xlsx`` only for at most :data:`XLSX_MAX_CLIENTS` clients (see the module
+    docstring); the CSVs are the same either way.
 
     Parameters
     ----------
@@ -64,15 +72,16 @@ def write_action_list(scores: pd.DataFrame, out_dir: Path,
     Returns
     -------
     dict
-        ``csv``, ``codes`` and ``xlsx`` → the paths written.
+        ``csv``, ``codes`` and ``xlsx`` → the paths written (no ``xlsx`` above the limit).
     """
     options = options or ListOptions.from_results(results or {})
     out = Path(out_dir)
-    paths = {"csv": out / files.SCORES_CSV, "codes": out / files.SCORES_CODES_CSV,
-             "xlsx": out / files.SCORES_XLSX}
+    paths = {"csv": out / files.SCORES_CSV, "codes": out / files.SCORES_CODES_CSV}
     table = action_table(scores, options.offer_texts)
     write_list_csv(table, headers(options.profit_unit), paths["csv"], options.csv_format)
     write_codes_csv(code_table(scores), paths["codes"])
-    write_workbook(build_workbook(scores, table, options.profit_unit, dict(options.offer_texts)),
-                   paths["xlsx"])
+    if len(scores) <= XLSX_MAX_CLIENTS:
+        paths["xlsx"] = out / files.SCORES_XLSX
+        write_workbook(build_workbook(scores, table, options.profit_unit,
+                                      dict(options.offer_texts)), paths["xlsx"])
     return paths

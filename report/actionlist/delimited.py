@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from report.actionlist.cells import csv_texts
@@ -39,11 +40,12 @@ _CODE_DECIMALS = {"decline_probability": 6, "profit": 2, "exposure": 6, "expecte
 def _numbers(values: pd.Series, factor: float, decimals: int, decimal: str) -> pd.Series:
     """Fixed decimals, ``-0`` written as ``0``, empty for a missing value."""
     def one(v: float) -> str:
-        if pd.isna(v):
+        if v != v:
             return ""
-        text = f"{round(float(v) * factor, decimals) + 0.0:.{decimals}f}"
+        text = f"{round(v * factor, decimals) + 0.0:.{decimals}f}"
         return text.replace(".", decimal) if decimal != "." else text
-    return values.map(one).astype(object)
+    floats = values.to_numpy(dtype="float64", na_value=np.nan).tolist()
+    return pd.Series([one(v) for v in floats], index=values.index, dtype=object)
 
 
 def _write(frame: pd.DataFrame, path: Path, dialect: dict[str, str]) -> None:

@@ -42,6 +42,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from analysis.segments.offers import CRM_CHANNELS
 from report.actionlist.cells import is_formula_like, safe_text
+from report.actionlist.sheetxml import RowsFile, splice, write_rows
 from report.actionlist.tables import (
     COLUMNS,
     channel_summary,
@@ -76,6 +77,8 @@ SITE_SHEET_COLUMNS = ("id", "group", "segment", "category", "site_offer", "site_
                       "reason_1", "reason_2", "decline_probability", "control")
 """Columns of a site channel's sheet (``control``: the client is in a CRM offer's control)."""
 _BOLD = Font(bold=True)
+_PENDING: dict[str, RowsFile] = {}
+"""Sheet file openpyxl streams to → the rows to put into it when the workbook is zipped."""
 
 
 def _money_format(unit: str) -> str:
@@ -123,27 +126,15 @@ def _list_sheet(wb: Workbook, title: str, table: pd.DataFrame, names: dict[str, 
     shown = table[list(columns)].assign(
         **{c: table[c].astype(float).round(d) for c, d in _ROUNDING.items() if c in columns})
     for index, column in enumerate(columns, start=1):
-        longest = max([len(names[column]), *shown[column].astype(str).str.len().head(500)])
+        longest = max([len(names[column]), *shown[column].head(500).astype(str).str.len()])
         ws.column_dimensions[get_column_letter(index)].width = min(60, max(10, longest + 2))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(shown) + 1}"
     ws.append(_bold(ws, (names[c] for c in columns)))
-    # one styled cell per formatted column, reused: a row is written out when appended
-    styled = {}
-    for column, number_format in formats.items():
-        styled[column] = WriteOnlyCell(ws)
-        styled[column].number_format = number_format
-    templates = [styled.get(column) for column in columns]
-    # plain lists: iterating a pandas text column goes through __getitem__ element by element
-    for row in zip(*(shown[column].tolist() for column in columns), strict=True):
-        cells: list[object] = []
-        for value, template in zip(row, templates, strict=True):
-            value = _value(ws, value)
-            if template is not None and value is not None:
-                template.value = value
-                value = template
-            cells.append(value)
-        ws.append(cells)
+    # the rows as text (report.actionlist.sheetxml), put into the sheet when it is zipped
+    rows = write_rows(ws, [shown[column].tolist() for column in columns],
+                      [formats.get(column) for column in columns])
+    _PENDING[ws._writer.out] = rows
 
 
 def _rows_sheet(wb: Workbook, title: str, rows: Sequence[Sequence[object]],
@@ -299,9 +290,18 @@ class _FixedTimeZip(zipfile.ZipFile):
 
     def write(self, filename: Any, arcname: Any = None, compress_type: Any = None,
               compresslevel: Any = None) -> None:
-        entry = self._entry(str(arcname or filename), os.path.getsize(filename))
-        with open(filename, "rb") as source, self.open(entry, "w") as dest:
-            shutil.copyfileobj(source, dest, 1 << 20)
+        rows = _PENDING.pop(str(filename), None)
+        size = os.path.getsize(filename) + (os.path.getsize(rows.path) if rows else 0)
+        entry = self._entry(str(arcname or filename), size)
+        with self.open(entry, "w") as dest:
+            if rows is None:
+                with open(filename, "rb") as source:
+                    shutil.copyfileobj(source, dest, 1 << 20)
+                return
+            try:
+                splice(str(filename), rows, dest)
+            finally:
+                rows.remove()
 
 
 def write_workbook(wb: Workbook, path: Path) -> None:
