@@ -5,10 +5,11 @@ times the stages, and makes sure nothing is archived unless every stage passed.
 
 No stage waits on one it does not read, and both cores are used where the
 work allows (``model.n_jobs`` processes; 1 runs everything in order, in this
-process). After the analysis, the bundle's tables are written first (the
-figures read them); the figures are then drawn in worker processes while this
-one writes the action list and the documents (written from the figures'
-facts, which are known before the files exist) and imports WeasyPrint; the
+process). After the analysis, the bundle's tables and the action list are
+written first (the figures read the tables; a demo series draws its next
+month from the list even when it skips rendering a month); the figures are
+then drawn in worker processes while this one writes the documents (written
+from the figures' facts, known before the files exist) and imports WeasyPrint; the
 HTML, which embeds the figures, waits for them, and the PDF starts as soon as
 the HTML exists. The figures are the same bytes drawn in workers or in order
 (the ``figures`` timing covers the drawing and the work done meanwhile). The
@@ -186,7 +187,7 @@ def _provenance(sources: dict[str, SourceFile], config: Config, timings: dict[st
 
 def _render(rev: Path, bundle: Bundle, period: str, revision_hint: str, renderer: str,
             prov: dict[str, Any], clock: StageClock, jobs: int) -> RendererInfo:
-    """Figures ‖ (action list, documents), then HTML, then PDF; see the module docstring."""
+    """Figures ‖ documents, then HTML, then PDF; see the module docstring."""
     from figures.build import start_figures
     from figures.reader import Bundle as FigureBundle
     from report.documents import build_context, write_documents
@@ -207,8 +208,6 @@ def _render(rev: Path, bundle: Bundle, period: str, revision_hint: str, renderer
         job = start_figures(FigureBundle.from_memory(bundle, rev), rev / files.FIGURES_DIR,
                             jobs=jobs, progress=clock.progress)
         try:
-            with clock.stage("actions", "Список действий"):
-                write_action_list(bundle.scores, rev, bundle.results)
             with clock.stage("documents", "Документы отчёта"):
                 qmd = documents(job.planned)
             from report.render.pdf import render_pdf  # WeasyPrint's import, while they draw
@@ -246,7 +245,11 @@ def build_report(data_dir: Path, period: str, archive_dir: Path, config: Config,
         history = intact_history(Path(archive_dir), before=period)
         bundle, sources = _analyse(data_dir, config, clock, previous, period, skipped, history)
         with clock.stage("bundle", "Запись результатов"):
-            write_bundle(bundle, rev.path)  # the tables feed the figures; the list comes later
+            write_bundle(bundle, rev.path)  # the tables feed the figures
+        with clock.stage("actions", "Список действий"):
+            # before the rendering, which a demo series may skip for earlier months: the
+            # next month is drawn from this list
+            write_action_list(bundle.scores, rev.path, bundle.results)
         hint = next_revision_name(archive_dir, period)
         run = _invocation(data_dir, period, invocation)
         prov = _provenance(sources, config, {**clock.timings, **bundle.timings}, run)

@@ -79,7 +79,7 @@ def test_report_records_the_inputs_it_analysed(export_dir: Path, tmp_path: Path,
         replaced.append(_replace(path))
         return analyse(*args, **kwargs)
 
-    def render(rev, bundle, period, hint, renderer, prov, clock) -> RendererInfo:
+    def render(rev, bundle, period, hint, renderer, prov, *args) -> RendererInfo:
         shown.append(prov)
         return RendererInfo("builtin", "test")
 
