@@ -83,3 +83,18 @@ def empty_reasons(clients: pd.DataFrame) -> pd.DataFrame:
             names["reference"]: [5.0 if first and o else float("nan") for o in odd],
             names["share"]: float("nan")}
     return pd.DataFrame(frame, index=clients.index)
+
+
+def toy_action_list(n: int, seed: int, period: str) -> pd.DataFrame:
+    """The action list of ``toy_clients(n, seed)`` under the stand-in model, default parameters."""
+    from analysis.config import DecisionParams, SegmentParams
+    from analysis.segments.actions import action_list
+    from analysis.segments.build import build_segments
+    from analysis.segments.decision import run_seed
+
+    clients = toy_clients(n, seed=seed)
+    probability, shap = standin_model(clients)
+    params = SegmentParams()
+    segments = build_segments(clients, probability, shap, params)
+    return action_list(clients, probability, empty_reasons(clients), segments, params,
+                       DecisionParams(), run_seed(1, period))

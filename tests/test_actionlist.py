@@ -8,13 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _segment_inputs import empty_reasons, standin_model, toy_clients
+from _segment_inputs import toy_action_list
 from openpyxl import load_workbook
 
-from analysis.config import Config, ConfigError, DecisionParams, SegmentParams, load_config
-from analysis.segments.actions import action_list
-from analysis.segments.build import build_segments
-from analysis.segments.decision import run_seed
+from analysis.config import Config, ConfigError, SegmentParams, load_config
 from analysis.segments.offers import CRM_CHANNELS, SITE_CHANNELS
 from report.actionlist import (
     CODE_HEADER,
@@ -36,11 +33,7 @@ RU = headers(UNIT)
 
 @pytest.fixture(scope="module")
 def actions() -> pd.DataFrame:
-    clients = toy_clients(300, seed=11)
-    probability, shap = standin_model(clients)
-    segments = build_segments(clients, probability, shap, PARAMS)
-    return action_list(clients, probability, empty_reasons(clients), segments, PARAMS,
-                       DecisionParams(), run_seed(1, "2026-11"))
+    return toy_action_list(300, 11, "2026-11")
 
 
 @pytest.fixture(scope="module")

@@ -6,16 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _segment_inputs import empty_reasons, standin_model, toy_clients
+from _segment_inputs import toy_action_list
 
-from analysis.config import DecisionParams, SegmentParams
+from analysis.config import SegmentParams
 from analysis.drift import moved_to_high_risk
 from analysis.errors import InputError
 from analysis.results import files
 from analysis.results.store import read_scores
-from analysis.segments.actions import action_list
-from analysis.segments.build import build_segments
-from analysis.segments.decision import run_seed
 from report.actionlist import CODE_HEADER, write_action_list
 
 PARAMS = SegmentParams()
@@ -25,11 +22,7 @@ OLD_HEADER = ("id,group,decline_probability,risk_level,segment,profit,exposure,e
 
 @pytest.fixture(scope="module")
 def actions() -> pd.DataFrame:
-    clients = toy_clients(120, seed=5)
-    probability, shap = standin_model(clients)
-    segments = build_segments(clients, probability, shap, PARAMS)
-    return action_list(clients, probability, empty_reasons(clients), segments, PARAMS,
-                       DecisionParams(), run_seed(1, "2026-10"))
+    return toy_action_list(120, 5, "2026-10")
 
 
 def test_a_written_list_reads_back_as_codes(actions: pd.DataFrame, tmp_path: Path) -> None:

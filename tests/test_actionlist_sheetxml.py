@@ -8,15 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from _segment_inputs import empty_reasons, standin_model, toy_clients
+from _segment_inputs import toy_action_list
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 import report.actionlist as actionlist
-from analysis.config import DecisionParams, SegmentParams
-from analysis.segments.actions import action_list
-from analysis.segments.build import build_segments
-from analysis.segments.decision import run_seed
+from analysis.config import SegmentParams
 from report.actionlist import sheetxml, workbook
 from report.actionlist.workbook import _value
 
@@ -25,11 +22,7 @@ PARAMS = SegmentParams()
 
 @pytest.fixture(scope="module")
 def actions() -> pd.DataFrame:
-    clients = toy_clients(300, seed=11)
-    probability, shap = standin_model(clients)
-    segments = build_segments(clients, probability, shap, PARAMS)
-    return action_list(clients, probability, empty_reasons(clients), segments, PARAMS,
-                       DecisionParams(), run_seed(1, "2026-11"))
+    return toy_action_list(300, 11, "2026-11")
 
 
 def _openpyxl_list_sheet(wb: Workbook, title: str, table: pd.DataFrame, names: dict[str, str],
