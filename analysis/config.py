@@ -120,6 +120,9 @@ class ModelParams(_Section):
     fit_sample: int = Field(
         20000, ge=200,
         description="most clients the hold-out and final models are fitted on (all are scored)")
+    large_export_cv_repeats: int = Field(
+        1, ge=1, le=20,
+        description="repeats of the search's cross-validation above `large_export_clients`")
 
     _distinct_families = field_validator("families", "large_export_families")(_distinct)
 

@@ -159,20 +159,23 @@ def _demo_series(args: argparse.Namespace, out_dir: Path) -> int:
 
 
 def _cmd_analyse(args: argparse.Namespace) -> int:
+    from analysis.workers import warm_workers
     from report.period import resolve_period
-    from report.pipeline import analyse_to_bundle
 
     config = load_cli_config(args.config)
     data = _data_folder(args.data, config)
-    out = analyse_to_bundle(data, Path(args.out), config, quiet=args.quiet,
-                            period=resolve_period(args.period, config, data))
+    period = resolve_period(args.period, config, data)
+    with warm_workers(config.model.n_jobs):  # the pool starts while the run imports and reads
+        from report.pipeline import analyse_to_bundle
+
+        out = analyse_to_bundle(data, Path(args.out), config, quiet=args.quiet, period=period)
     print(out)
     return EXIT_OK
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from analysis.workers import warm_workers
     from report.period import period_warnings, require_period
-    from report.pipeline import Invocation, build_report
 
     config = load_cli_config(args.config)
     data = _data_folder(args.data, config)
@@ -180,10 +183,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
     period = require_period(args.period, config, data)
     for warning in period_warnings(archive, period, data):
         _say(f"Внимание: {warning}.", err=True)
-    invocation = Invocation(shlex.join(["oneclick", *args.words]), _config_file(args.config))
-    revision = build_report(data, period, archive, config,
-                            renderer=args.renderer or config.renderer, quiet=args.quiet,
-                            invocation=invocation)
+    with warm_workers(config.model.n_jobs):  # the pool starts while the run imports and reads
+        from report.pipeline import Invocation, build_report
+
+        invocation = Invocation(shlex.join(["oneclick", *args.words]),
+                                _config_file(args.config))
+        revision = build_report(data, period, archive, config,
+                                renderer=args.renderer or config.renderer, quiet=args.quiet,
+                                invocation=invocation)
     print(revision)
     return EXIT_OK
 

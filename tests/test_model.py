@@ -240,7 +240,7 @@ def test_search_sample_and_cost_rule(clients: pd.DataFrame) -> None:
 def test_large_export_restricts_families_and_bounds_the_fits(clients: pd.DataFrame) -> None:
     """Above ``large_export_clients``: linear/tree families only, fits on bounded samples."""
     params = FAST.model_copy(update={"large_export_clients": 250, "search_sample": 150,
-                                     "fit_sample": 150})
+                                     "fit_sample": 150, "cv_repeats": 2})
     assert model_module.candidate_families(params, 250) == FAST.families
     assert model_module.candidate_families(params, 251) == ("dummy", "logreg", "forest")
     result = run_model(clients, params)
@@ -248,7 +248,11 @@ def test_large_export_restricts_families_and_bounds_the_fits(clients: pd.DataFra
     assert [c["name"] for c in r["candidates"]] == ["dummy", "logreg", "forest"]
     assert r["large_export"] == {
         "threshold_clients": 250, "families": ["dummy", "logreg", "forest"],
-        "excluded_families": ["knn"], "fit_sample_size": 150, "final_fit_size": 150}
+        "excluded_families": ["knn"], "fit_sample_size": 150, "final_fit_size": 150,
+        "cv_repeats": 1}
+    # one repeat of the cross-validation, in the search and in the cross-fitting
+    assert r["cv_repeats"] == 1 and len(r["cv_roc_auc_folds"]) == params.cv_folds
+    assert all(t["n_folds"] == params.cv_folds for t in r["search_log"])
     # the hold-out model is fitted on the search sample: nobody is scored in-sample
     assert r["search_sample_size"] == 150 and r["in_sample_scores"] == 0
     assert result.probability.notna().all() and result.probability.index.equals(clients.index)

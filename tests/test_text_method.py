@@ -36,6 +36,11 @@ def test_large_export_method_line_names_the_samples() -> None:
     lines = method_lines(_results(config, model, shap))
     large = next(line for line in lines if line.startswith("Большая выгрузка"))
     assert "«k ближайших соседей»" in large and f"20{NN}000 клиентов" in large
+    assert "повтор" not in large  # results written before the repeats were recorded
+    model["large_export"] |= {"cv_repeats": 1}
+    large = next(line for line in method_lines(_results(config, model, shap))
+                 if line.startswith("Большая выгрузка"))
+    assert "кросс-валидация подбора без повторов" in large
     explained = next(line for line in lines if line.startswith("Объяснения"))
     assert f"для каждого из 2{NN}000 клиентов" in explained and "через месяцы" in explained
     assert f"95{NB}% интервалом" in explained and f"1{NN}000 повторов" in explained
@@ -166,3 +171,14 @@ def test_glossary_follows_the_action_list_columns() -> None:
     assert [e.name for e in entries] == list(headers("тыс. ₽").values())
     assert [e.meaning for e in entries] == [COLUMN_NOTES[code] for code in headers("")]
     assert all(e.alias and e.meaning != e.name for e in entries)
+
+
+def test_action_list_note_names_the_workbook_only_when_a_sheet_holds_the_list() -> None:
+    from analysis.results.files import XLSX_MAX_CLIENTS
+    from report.text.method import action_list_note
+
+    fits = action_list_note({"actions": {"clients": XLSX_MAX_CLIENTS}})
+    assert "scores.xlsx" in fits
+    too_long = action_list_note({"actions": {"clients": XLSX_MAX_CLIENTS + 1}})
+    assert "scores.xlsx" not in too_long and "Excel не записан" in too_long
+    assert f"1{NN}048{NN}576 клиентов" in too_long

@@ -65,7 +65,12 @@ training set in the model, an RBF SVM fits in O(n²–n³) and scores against
 thousands of support vectors, and both are explained by the permutation
 explainer, so scoring and explaining every client of a large export would cost
 (clients × sample) distance or kernel evaluations, 19 times over for the
-per-client reasons. The restriction and the sample sizes are recorded in
+per-client reasons. The search's cross-validation is repeated
+``large_export_cv_repeats`` times (1 by default) instead of ``cv_repeats``: on a
+sample of up to ``search_sample`` clients every fold already holds thousands of
+clients, so further repeats move the scores little while multiplying the cost
+of the search and of the cross-fitting (step 5 refits the calibrated model on
+every split). The restriction, the repeats and the sample sizes are recorded in
 ``results["model"]["large_export"]`` and named in the report's method list
 (the method list of the report). Below the threshold nothing changes: the
 samples are the whole parts and every family competes.
@@ -116,6 +121,7 @@ __all__ = [
     "candidate_families",
     "cross_fit",
     "decline_probability",
+    "effective_params",
     "fit_model",
     "load_model",
     "run_model",
@@ -246,6 +252,19 @@ def cross_fit(estimator: BaseEstimator, X: pd.DataFrame, y: pd.Series, params: M
     return CrossFit(scorers, oof, fold_auc)
 
 
+def effective_params(params: ModelParams, n_clients: int) -> ModelParams:
+    """``params`` as used on ``n_clients`` modelled clients.
+
+    Above ``params.large_export_clients`` the search's cross-validation is repeated
+    ``large_export_cv_repeats`` times instead of ``cv_repeats`` (its sample holds up to
+    ``search_sample`` clients, so one repeat already measures each fold on thousands
+    of clients; see «Large exports» in the module docstring). Below it: ``params``.
+    """
+    if n_clients <= params.large_export_clients:
+        return params
+    return params.model_copy(update={"cv_repeats": params.large_export_cv_repeats})
+
+
 def candidate_families(params: ModelParams, n_clients: int) -> tuple[str, ...]:
     """The families that compete on ``n_clients`` modelled clients.
 
@@ -283,7 +302,7 @@ def fit_model(X: pd.DataFrame, y: pd.Series, params: ModelParams | None = None,
         raise ValueError("X и y должны иметь один и тот же индекс (id)")
     codes = group_codes(None if groups is None else groups.reindex(X.index), len(X))
     with threadpool_limits(1):
-        return _fit(X, y, codes, params, progress)
+        return _fit(X, y, codes, effective_params(params, len(X)), progress)
 
 
 def _fit(X: pd.DataFrame, y: pd.Series, groups: np.ndarray, params: ModelParams,
@@ -350,6 +369,7 @@ def _fit(X: pd.DataFrame, y: pd.Series, groups: np.ndarray, params: ModelParams,
             "excluded_families": [f for f in params.families if f not in families],
             "fit_sample_size": len(X_fit),
             "final_fit_size": len(X_all),
+            "cv_repeats": params.cv_repeats,
         }
     log = [{**t, "params": _clean(t["params"]), "cv_roc_auc_mean": r6(t["cv_roc_auc_mean"]),
             "cv_roc_auc_std": r6(t["cv_roc_auc_std"])} for t in found.tried]

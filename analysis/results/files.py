@@ -22,6 +22,7 @@ __all__ = [
     "SCORES_CSV",
     "SCORES_XLSX",
     "TABLES_DIR",
+    "XLSX_MAX_CLIENTS",
     "table_path",
 ]
 
@@ -33,6 +34,8 @@ SCORES_CSV = "scores.csv"
 SCORES_CODES_CSV = "scores-codes.csv"
 """The same list as English codes for a CRM and for the next run (since schema of issue 16)."""
 SCORES_XLSX = "scores.xlsx"
+XLSX_MAX_CLIENTS = 1_048_575
+"""Most clients ``scores.xlsx`` is written for: a sheet holds 1,048,576 rows with its header."""
 MODEL = "model.joblib"
 TABLES_DIR = "tables"
 

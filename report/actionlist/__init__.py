@@ -44,7 +44,7 @@ from report.text.actionlist import headers
 __all__ = ["CODE_HEADER", "COLUMNS", "CSV_FORMATS", "NUMBERS", "XLSX_MAX_CLIENTS", "ListOptions",
            "action_table", "code_table", "write_action_list"]
 
-XLSX_MAX_CLIENTS = 1_048_575
+XLSX_MAX_CLIENTS = files.XLSX_MAX_CLIENTS
 """Most clients ``scores.xlsx`` is written for: a sheet's 1,048,576 rows less the header."""
 
 

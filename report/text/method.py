@@ -13,11 +13,12 @@ from typing import Any
 
 from analysis.model.fit import CALIBRATION_FOLDS
 from analysis.model.search import FAMILIES
+from analysis.results.files import XLSX_MAX_CLIENTS
 from analysis.rutext import month_name, num, pct, plural, pp, trimmed
 from report.text.common import R, clients
 from report.text.model import cv_design, families
 
-__all__ = ["ACTION_LIST_NOTE", "CALIBRATION_WORDS", "CORRECTION_WORDS", "EXPLAINER_WORDS",
+__all__ = ["CALIBRATION_WORDS", "CORRECTION_WORDS", "EXPLAINER_WORDS", "action_list_note",
            "data_months", "drawn_configurations", "explanations_line", "large_export_line",
            "method_lines", "parameter_value", "parameters_note", "renderer_label", "run_rows",
            "split_lines", "used_parameters"]
@@ -90,8 +91,18 @@ def large_export_line(model: R) -> list[str]:
         f"клиентов ({_names(large['families'])}; не сравнивались: "
         f"{_names(large['excluded_families'])}); модель для отложенной выборки обучена на "
         f"стратифицированной выборке из {clients(large['fit_sample_size'])} обучающей части, "
-        f"итоговая модель — на {num(large['final_fit_size'])} клиентах; вероятность и причины "
-        f"посчитаны для каждого клиента."]
+        f"итоговая модель — на {num(large['final_fit_size'])} клиентах"
+        f"{_repeats_clause(large)}; вероятность и причины посчитаны для каждого клиента."]
+
+
+def _repeats_clause(large: R) -> str:
+    """How often a large export's cross-validation was repeated (older results do not say)."""
+    repeats = large.get("cv_repeats")
+    if repeats is None:
+        return ""
+    if repeats == 1:
+        return "; кросс-валидация подбора без повторов (в каждом блоке — тысячи клиентов)"
+    return f"; кросс-валидация подбора повторена {repeats} {plural(repeats, 'раз', 'раза', 'раз')}"
 
 
 def explanations_line(shap: R, params: R) -> str:
@@ -170,7 +181,8 @@ def _unused(results: R) -> set[str]:
     if not results.get("comparison"):
         unused.add("compare")                              # no earlier revision to compare with
     if not model.get("large_export"):
-        unused |= {"model.large_export_clients", "model.large_export_families"}
+        unused |= {"model.large_export_clients", "model.large_export_families",
+                   "model.large_export_cv_repeats"}
     if p.get("model", {}).get("threshold_rule") != "cost":
         unused.add("model.miss_cost")
     if (results.get("shap") or {}).get("explainer") != "permutation":
@@ -187,8 +199,15 @@ _LEFT_OUT = (
 )
 """What a reader is told about each group of parameters left out, by one key of the group."""
 
-ACTION_LIST_NOTE = ("Список действий — файлы scores.csv и scores.xlsx в папке ревизии, строка на "
-                    "клиента; в скобках — код столбца.")
+def action_list_note(results: R) -> str:
+    """Where the action list is: scores.csv, and scores.xlsx when one sheet can hold it."""
+    listed = (results.get("actions") or {}).get("clients", 0)
+    if listed <= XLSX_MAX_CLIENTS:
+        return ("Список действий — файлы scores.csv и scores.xlsx в папке ревизии, строка на "
+                "клиента; в скобках — код столбца.")
+    return (f"Список действий — файл scores.csv в папке ревизии, строка на клиента; в скобках — "
+            f"код столбца. Файл Excel не записан: в списке {clients(listed)}, а лист Excel "
+            f"вмещает не больше {num(XLSX_MAX_CLIENTS)} строк данных.")
 
 
 def parameters_note(results: R) -> str:

@@ -13,12 +13,7 @@ from report.text.behaviour import behaviour_section
 from report.text.columns import action_list_glossary, export_glossary
 from report.text.common import R, feature_value, profit_unit
 from report.text.decision import decision_section
-from report.text.method import (
-    ACTION_LIST_NOTE,
-    method_lines,
-    parameters_note,
-    used_parameters,
-)
+from report.text.method import action_list_note, method_lines, parameters_note, used_parameters
 from report.text.model import model_section
 from report.text.reasons import direction_text, drivers_conclusion, example_summary, rank_text
 from report.text.segments import segments_section
@@ -72,7 +67,7 @@ def appendix_section(results: R) -> R:
     return {"method": method_lines(results), "parameters": used_parameters(results),
             "parameters_note": parameters_note(results),
             "export_columns": export_glossary(),
-            "action_list_note": ACTION_LIST_NOTE,
+            "action_list_note": action_list_note(results),
             "action_columns": action_list_glossary(profit_unit(results))}
 
 
