@@ -136,6 +136,9 @@ class ShapParams(_Section):
     permutation_background: int = Field(
         20, ge=5, le=2000,
         description="background rows drawn for each client by the permutation explainer")
+    large_export_background: int = Field(
+        10, ge=1, le=2000,
+        description="background rows drawn per client above `model.large_export_clients` clients")
     permutations: int = Field(
         1, ge=1, le=20, description="antithetic pairs of player orders per client (permutation)")
     explain_sample: int = Field(2000, ge=50, description="clients shown in the beeswarm at most")

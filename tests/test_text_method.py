@@ -52,6 +52,25 @@ def test_large_export_method_line_names_the_samples() -> None:
                for line in small)
 
 
+def test_large_export_says_it_drew_fewer_background_rows() -> None:
+    """The SHAP line gives the draw used and, on a large export, the regular one."""
+    shap = {"explainer": "permutation", "n_explained": 100000, "background_size": 2000,
+            "background_per_client": 5, "permutations": 1}
+    large = {"candidates": [], "large_export": {
+        "threshold_clients": 20000, "families": ["hgb"], "excluded_families": ["knn"],
+        "fit_sample_size": 20000, "final_fit_size": 20000}}
+    lines = method_lines(_results(Config(), large, shap))
+    explained = next(line for line in lines if line.startswith("Объяснения"))
+    assert ("для каждого клиента 5 строк фона (большая выгрузка; у обычной — 20) и 1 пара "
+            "порядков") in explained
+    three = method_lines(_results(Config(), large, {**shap, "background_per_client": 3}))
+    assert any("3 строки фона (большая" in line for line in three)
+    regular = method_lines(_results(Config(), {"candidates": []},
+                                    {**shap, "background_per_client": 20}))
+    assert any("20 строк фона и 1 пара" in line for line in regular)
+    assert not any("большая выгрузка" in line for line in regular)
+
+
 def test_method_follows_the_configuration() -> None:
     config = Config().with_overrides(**{
         "model.test_size": 0.3, "model.cv_folds": 4, "model.cv_repeats": 2,
@@ -101,7 +120,7 @@ def test_only_the_parameters_the_run_used_are_listed() -> None:
     assert not {k for k in keys if k.startswith(("email.", "compare."))}
     assert not keys & {"model.large_export_clients", "model.large_export_families",
                        "model.miss_cost", "shap.permutation_background", "shap.permutations",
-                       "data_dir", "archive_dir", "renderer"}
+                       "shap.large_export_background", "data_dir", "archive_dir", "renderer"}
     note = parameters_note(results)
     assert "отправка письма" in note and "большой выгрузки" in note and "manifest.json" in note
 
@@ -112,7 +131,13 @@ def test_parameters_appear_when_the_run_used_them() -> None:
                           {"explainer": "permutation"}), "comparison": {"previous": {}}}
     keys = _keys(results)
     assert {"model.large_export_clients", "model.large_export_families", "model.miss_cost",
-            "shap.permutation_background", "shap.permutations", "compare.psi_warn"} <= keys
+            "shap.permutation_background", "shap.permutations", "compare.psi_warn",
+            "shap.large_export_background"} <= keys
+    small_permutation = _results(Config(), {"candidates": []}, {"explainer": "permutation"})
+    assert "shap.large_export_background" not in _keys(small_permutation)
+    large_linear = _results(Config(), {"candidates": [], "large_export": {"families": []}},
+                            {"explainer": "linear"})
+    assert "shap.large_export_background" not in _keys(large_linear)
     assert not {k for k in keys if k.startswith("email.")}
     assert "большой выгрузки" not in parameters_note(results)
 

@@ -20,12 +20,36 @@ Every scored client
     Every client gets its own SHAP values: exact for linear models, the
     antithetic permutation estimator for every other model (``permutations``
     pairs of orders per client, each client with its own seeded draw of
-    ``permutation_background`` rows from the background). The background is
-    a stratified, seeded sample of ``background`` clients: all of them on an
-    export of that size or less. A client's values add up to its score
+    ``permutation_background`` rows from the background; ``large_export_background``
+    rows above ``model.large_export_clients`` clients, see «Large exports»). The
+    background is a stratified, seeded sample of ``background`` clients: all of
+    them on an export of that size or less. A client's values add up to its score
     minus the base value, so a client scored above the base has at least one
     feature with a positive value: its reasons are its positive values,
     largest first (:func:`analysis.explain.reasons.reason_frame`).
+
+Tasks, workers and seeds
+    The clients of scorer ``k`` (in the order of ``X``) are cut into chunks of
+    :data:`CHUNK_CLIENTS`; each (scorer, chunk) is one task, run on ``n_jobs``
+    worker processes (joblib, one BLAS/OpenMP thread each) and collected in
+    order. The chunk size is a constant, never derived from ``n_jobs``, so the
+    values are the same for any number of workers. Chunk 0 of scorer ``k`` is
+    seeded with ``seed + k`` (so an export whose scorers all have at most
+    :data:`CHUNK_CLIENTS` clients gets the values of one call per scorer);
+    chunk ``j ≥ 1`` with the first 64-bit word of
+    ``numpy.random.SeedSequence([seed, k, j])`` (:func:`chunk_seed`).
+
+Large exports
+    Above ``large_export_clients`` clients the permutation explainer draws
+    ``large_export_background`` background rows per client instead of
+    ``permutation_background``: the cost per client is proportional to the
+    draw. The draw used is ``background_per_client`` of the summary. Measured
+    on 25,000 clients of a 100,000-client demo export (boosting): the first
+    reason of a 20-row estimate and of an independent one (another seed)
+    agree for 71 % of clients; with 10 rows for 66 %, with 5 for 60 %, with 3
+    for 55 %; the global ranking kept its order at 10, 5 and 3. The default,
+    10 rows, is the smallest draw within 5 points of the 20-row seed noise,
+    at about half the cost per client.
 
 Global ranking
     Mean |SHAP| over all scored clients, with bootstrap rank intervals and
@@ -41,6 +65,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
 from analysis.config import ShapParams
@@ -65,12 +90,38 @@ from analysis.progress import SHAP, Progress, no_progress
 from analysis.sampling import stratified_sample
 
 __all__ = [
+    "CHUNK_CLIENTS",
     "Explanation",
+    "background_draw",
+    "chunk_seed",
     "explain",
     "explained_output",
     "explainer_kind",
     "underlying_pipeline",
 ]
+
+
+CHUNK_CLIENTS = 10_000
+"""Clients of one SHAP task (fixed: the values never depend on ``n_jobs``)."""
+
+
+def chunk_seed(seed: int, scorer: int, chunk: int) -> int:
+    """Seed of chunk ``chunk`` of scorer ``scorer``: ``seed + scorer`` for chunk 0.
+
+    Later chunks take the first 64-bit word of ``SeedSequence([seed, scorer, chunk])``.
+    """
+    if chunk == 0:
+        return seed + scorer
+    state = np.random.SeedSequence([seed, scorer, chunk]).generate_state(1, dtype=np.uint64)
+    return int(state[0])
+
+
+def background_draw(params: ShapParams, n_clients: int,
+                    large_export_clients: int | None = None) -> int:
+    """Background rows drawn per client: fewer above ``large_export_clients`` clients."""
+    if large_export_clients is not None and n_clients > large_export_clients:
+        return params.large_export_background
+    return params.permutation_background
 
 
 @dataclass(frozen=True)
@@ -134,7 +185,8 @@ def _examples(probability: pd.Series, candidates: pd.Index, threshold: float, co
 def explain(scorers: Sequence[tuple[Any, pd.Index]], X: pd.DataFrame, y: pd.Series,
             params: ShapParams | None = None, seed: int = 0,
             probability: pd.Series | None = None, example_ids: pd.Index | None = None,
-            threshold: float = 0.5, progress: Progress = no_progress) -> Explanation:
+            threshold: float = 0.5, progress: Progress = no_progress, n_jobs: int = 1,
+            large_export_clients: int | None = None) -> Explanation:
     """Explain every client of ``X`` with its scorer; see the module docstring.
 
     Parameters
@@ -149,19 +201,44 @@ def explain(scorers: Sequence[tuple[Any, pd.Index]], X: pd.DataFrame, y: pd.Seri
         Clients' probabilities, the candidates for the waterfall examples
         (e.g. the test clients) and the decision threshold (for «borderline»).
     progress
-        Told of the clients explained so far, after each scorer's clients
-        (:data:`analysis.progress.SHAP`).
+        Told of the clients explained so far, after each task (a chunk of one
+        scorer's clients, in order; :data:`analysis.progress.SHAP`).
+    n_jobs
+        Worker processes of the permutation explainer (the values do not depend on it).
+    large_export_clients
+        Above this many clients, ``params.large_export_background`` rows are
+        drawn per client (``None``: never).
     """
     params = params or ShapParams()
+    draw = background_draw(params, len(X), large_export_clients)
     with threadpool_limits(1):
         return _explain(scorers, X, y, params, seed, probability, example_ids, threshold,
-                        progress)
+                        progress, n_jobs, draw)
+
+
+def _explain_chunk(pipe: Any, rows: pd.DataFrame, background: pd.DataFrame, kind: str,
+                   seed: int, permutations: int, draw: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """One task: SHAP values of ``rows`` (run in a worker, one thread)."""
+    with threadpool_limits(1):
+        return shap_by_feature(pipe, rows, background, kind, seed, permutations, draw)
+
+
+def _tasks(pipes: Sequence[tuple[Any, pd.Index]], index: pd.Index
+           ) -> list[tuple[int, int, pd.Index]]:
+    """(scorer, chunk, ids) of every task: each scorer's clients in the order of ``index``."""
+    tasks = []
+    for k, (_, own) in enumerate(pipes):
+        part = index[index.isin(own)]
+        for j, start in enumerate(range(0, len(part), CHUNK_CLIENTS)):
+            tasks.append((k, j, part[start:start + CHUNK_CLIENTS]))
+    return tasks
 
 
 def _explain(scorers: Sequence[tuple[Any, pd.Index]], X: pd.DataFrame, y: pd.Series,
              params: ShapParams, seed: int, probability: pd.Series | None,
              example_ids: pd.Index | None, threshold: float,
-             progress: Progress = no_progress) -> Explanation:
+             progress: Progress = no_progress, n_jobs: int = 1,
+             draw: int | None = None) -> Explanation:
     pipes = [(underlying_pipeline(m), pd.Index(ids)) for m, ids in scorers]
     covered = pipes[0][1].append([ids for _, ids in pipes[1:]])
     if covered.has_duplicates or not covered.sort_values().equals(X.index.sort_values()):
@@ -169,16 +246,21 @@ def _explain(scorers: Sequence[tuple[Any, pd.Index]], X: pd.DataFrame, y: pd.Ser
     kind = explainer_kind(pipes[0][0][-1])
     output = explained_output(pipes[0][0][-1])
     permutation = kind == "permutation"
+    draw = params.permutation_background if draw is None else draw
     background = X.loc[_sample(X.index, y, params.background, seed)]
-    values, bases = [], []
-    for k, (pipe, own) in enumerate(pipes):
-        part = X.index[X.index.isin(own)]
-        if len(part):
-            v, b = shap_by_feature(pipe, X.loc[part], background, kind, seed + k,
-                                   params.permutations, params.permutation_background)
+    tasks = _tasks(pipes, X.index)
+    values, bases, done = [], [], 0
+    jobs = n_jobs if permutation and len(tasks) > 1 else 1   # linear SHAP is instant
+    with Parallel(n_jobs=jobs, return_as="generator") as parallel:
+        found = parallel(delayed(_explain_chunk)(pipes[k][0], X.loc[ids], background, kind,
+                                                 chunk_seed(seed, k, j), params.permutations,
+                                                 draw)
+                         for k, j, ids in tasks)
+        for v, b in found:
             values.append(v)
-            bases.append(pd.Series(b, index=part))
-            progress(SHAP, sum(len(b) for b in bases), len(X))
+            bases.append(pd.Series(b, index=v.index))
+            done += len(v)
+            progress(SHAP, done, len(X))
     all_values, all_base = pd.concat(values).loc[X.index], pd.concat(bases).loc[X.index]
     drivers = driver_table(all_values, X, y)
     ranks = rank_intervals(all_values, params.rank_resamples, params.rank_level, seed)
@@ -205,8 +287,7 @@ def _explain(scorers: Sequence[tuple[Any, pd.Index]], X: pd.DataFrame, y: pd.Ser
         "models_explained": len(pipes),
         "n_explained": len(all_values),
         "background_size": len(background),
-        "background_per_client": (min(params.permutation_background, len(background))
-                                  if permutation else None),
+        "background_per_client": min(draw, len(background)) if permutation else None,
         "permutations": params.permutations if permutation else None,
         "derived_features": {d: list(s) for d, s in DERIVED.items()},
         "derived_method": "sources",

@@ -76,7 +76,7 @@ def fit_and_explain(clients: pd.DataFrame, config: Config,
     start = time.perf_counter()
     found = explain(run.scorers, feature_frame(clients), target_vector(clients), config.shap,
                     config.model.seed, run.probability, run.test_ids, run.results["threshold"],
-                    progress)
+                    progress, config.model.n_jobs, config.model.large_export_clients)
     timings = {**run.timings, "shap": round(time.perf_counter() - start, 3)}
     shap_summary = {k: v for k, v in found.summary.items() if k != "drivers"}
     return Fitted(

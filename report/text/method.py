@@ -105,17 +105,26 @@ def _repeats_clause(large: R) -> str:
     return f"; кросс-валидация подбора повторена {repeats} {plural(repeats, 'раз', 'раза', 'раз')}"
 
 
-def explanations_line(shap: R, params: R) -> str:
-    """The SHAP line: explainer, who is explained, background, derived features, rank intervals."""
+def explanations_line(shap: R, params: R, large_export: bool = False) -> str:
+    """The SHAP line: explainer, who is explained, background, derived features, rank intervals.
+
+    On a large export whose permutation explainer drew fewer background rows per
+    client than a regular export would (``params["permutation_background"]``), it says so.
+    """
     kind = shap.get("explainer", "")
     text = (f"Объяснения: SHAP ({EXPLAINER_WORDS.get(kind, kind)}) для каждого из "
             f"{clients(shap.get('n_explained') or 0)} — моделью, которая оценила клиента")
     if shap.get("background_size"):
         text += f"; фон — {clients(shap['background_size'])}"
     if shap.get("background_per_client"):
-        pairs = shap.get("permutations") or 1
-        text += (f", для каждого клиента {num(shap['background_per_client'])} строк фона и "
-                 f"{num(pairs)} {plural(pairs, 'пара', 'пары', 'пар')} порядков признаков")
+        pairs, drawn = shap.get("permutations") or 1, shap["background_per_client"]
+        text += (f", для каждого клиента {num(drawn)} "
+                 f"{plural(drawn, 'строка', 'строки', 'строк')} фона")
+        regular = min(params.get("permutation_background") or 0, shap.get("background_size") or 0)
+        if large_export and drawn < regular:
+            text += f" (большая выгрузка; у обычной — {num(regular)})"
+        text += (f" и {num(pairs)} {plural(pairs, 'пара', 'пары', 'пар')} "
+                 "порядков признаков")
     text += "; вклады категорий суммированы по признаку"
     if shap.get("derived_method") == "sources":
         text += ("; изменения выручки и минут объяснены через месяцы, из которых они "
@@ -158,7 +167,7 @@ def method_lines(results: R) -> list[str]:
         f"{plural(CALIBRATION_FOLDS, 'блоке', 'блоках', 'блоках')} по группам клиентов "
         "(`CalibratedClassifierCV` из scikit-learn); порог — на кросс-валидации обучающей части.",
         *large_export_line(model),
-        explanations_line(results.get("shap") or {}, p["shap"]),
+        explanations_line(results.get("shap") or {}, p["shap"], bool(model.get("large_export"))),
         "Статистика: Манн — Уитни с ранговой бисериальной корреляцией, хи-квадрат с V Крамера, "
         f"поправка {_correction(stats['correction'])} на множественные сравнения по всем "
         "тестам; φk-корреляции (пакет phik).",
@@ -182,11 +191,12 @@ def _unused(results: R) -> set[str]:
         unused.add("compare")                              # no earlier revision to compare with
     if not model.get("large_export"):
         unused |= {"model.large_export_clients", "model.large_export_families",
-                   "model.large_export_cv_repeats"}
+                   "model.large_export_cv_repeats", "shap.large_export_background"}
     if p.get("model", {}).get("threshold_rule") != "cost":
         unused.add("model.miss_cost")
     if (results.get("shap") or {}).get("explainer") != "permutation":
-        unused |= {"shap.permutation_background", "shap.permutations"}
+        unused |= {"shap.permutation_background", "shap.permutations",
+                   "shap.large_export_background"}
     return unused
 
 
