@@ -41,7 +41,8 @@ def _behaviour(data: ClientData, config: Config) -> dict[str, Any]:
         "tests": stats.behaviour_records(tests),
         "breakdowns": stats.breakdowns(data.clients),
         "monthly": stats.monthly_profile(data.modelled),
-        "phik": stats.phik_matrix(data.modelled, config.stats, config.model.seed),
+        "phik": stats.phik_matrix(data.modelled, config.stats, config.model.seed,
+                                   config.model.n_jobs),
     }
 
 

@@ -1,6 +1,6 @@
-"""Start the worker processes of the model stage early, while this one does other work.
+"""Start the analysis's worker processes early, while this one does other work.
 
-The search, the cross-fitting and the explanations run their fits in joblib's
+The phik matrix, the search, the cross-fitting and the explanations run in joblib's
 reusable pool of ``model.n_jobs`` processes (the ``loky`` backend). A new pool
 costs about 1.5 s before its first fit: the processes start and import
 scikit-learn and this package. :func:`warm_workers` pays that cost on a
@@ -25,6 +25,7 @@ __all__ = ["warm_workers"]
 
 def _ready() -> int:
     """Import in a worker what the model stage's tasks will unpickle there."""
+    import analysis.behaviour.correlation  # phik's pairs
     import analysis.explain.explanation
     import analysis.model.fit  # noqa: F401
 

@@ -79,8 +79,12 @@ def _collinear(matrix: pd.DataFrame, features: list[str], limit: float) -> list[
     return sorted(pairs, key=lambda p: -p["phik"])
 
 
-def phik_matrix(modelled: pd.DataFrame, params: StatsParams, seed: int) -> dict[str, Any]:
+def phik_matrix(modelled: pd.DataFrame, params: StatsParams, seed: int, n_jobs: int = 1
+                ) -> dict[str, Any]:
     """Phik correlation of every glossary feature and the target.
+
+    The 210 pairs are computed on ``n_jobs`` worker processes (phik's own joblib
+    loop; each pair's value does not depend on where it is computed).
 
     Numeric features are ``interval_cols`` (phik's default: 10 equal-width
     bins). The matrix is computed on a stratified sample of at most
@@ -108,7 +112,7 @@ def phik_matrix(modelled: pd.DataFrame, params: StatsParams, seed: int) -> dict[
     sample = rows.iloc[stratified_sample(rows[g.TARGET], None, params.phik_sample, seed % 2**32)]
     interval = [c for c in features if c not in g.CATEGORICAL]
     with _quiet():
-        matrix = _phik_matrix(sample, interval_cols=interval, njobs=1)
+        matrix = _phik_matrix(sample, interval_cols=interval, njobs=n_jobs)
     matrix = matrix.reindex(index=columns, columns=columns)
     return {
         "columns": columns,
