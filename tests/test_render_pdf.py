@@ -288,3 +288,16 @@ def test_aligned_cells_keep_their_alignment_and_share_one_style(tmp_path: Path) 
 
 def _text(box: boxes.Box) -> str:
     return "".join(child.text for child in box.descendants() if isinstance(child, boxes.TextBox))
+
+
+def test_a_hash_in_code_does_not_let_its_table_cut_words_anywhere() -> None:
+    sha = "d37e1cecc397903be42484eb3302d8e418ae3ee03982f3243d7a22ad656fda39"
+    row = "<tr><td>market_money.csv (sha256)</td><td>{}</td></tr>"
+    in_code = "<table>" + row.format(f"<code>{sha}</code>") + "</table>"
+    as_text = "<table>" + row.format(sha) + "</table>"
+    assert pdf_stage.mark_wide_tables(in_code) == in_code          # 7 pt monospace: fits
+    assert "wrap-anywhere" in pdf_stage.mark_wide_tables(as_text)  # 8 pt text: might not
+    two_hashes = "<table>" + row.format(f"<code>{sha}</code> <code>{sha}</code>") * 2
+    assert "wrap-anywhere" not in pdf_stage.mark_wide_tables(two_hashes + "</table>")
+    wide = "<table><tr>" + f"<td><code>{sha}</code></td>" * 2 + "</tr></table>"
+    assert "wrap-anywhere" in pdf_stage.mark_wide_tables(wide)     # two columns of hashes

@@ -63,6 +63,10 @@ ALIGN_CLASS_PREFIX = "align-"
 """Class prefix of a table cell's alignment (``align-left``, ``align-right``...: ``print.css``)."""
 CHAR_PT = 6.0
 """Width allowed per character of a table word: 0.75 em at 8 pt (DejaVu digits are 0.64 em)."""
+CODE_CHAR_PT = 4.6
+"""Width allowed per character of a word in ``<code>``: 0.65 em at 7 pt (0.88 em of the
+table's 8 pt, ``report.css``); every DejaVu Sans Mono glyph is 0.60 em."""
+_CODE = re.compile(r"<code\b[^>]*>(.*?)</code\s*>", flags=re.IGNORECASE | re.DOTALL)
 CELL_PADDING_PT = 1.5 * 2 * 72 / 25.4
 """Left and right padding of a table cell (``print.css``: 1.5 mm each)."""
 TABLE_WIDTH_PT = 0.85 * 180 * 72 / 25.4
@@ -235,10 +239,13 @@ def mark_wide_tables(html: str, width_pt: float = TABLE_WIDTH_PT) -> str:
     gets ``overflow-wrap: anywhere`` in its body cells instead, as every table
     had before, so that no table is cut at the page's edge.
 
-    The estimate is deliberately generous: per column, the longest word of any
+    The estimate is deliberately generous: per column, the widest word of any
     of its cells (text between spaces once tags are removed; entities count as
     their characters; a header word is split at its soft hyphens) at
-    :data:`CHAR_PT` points a character, plus the cell padding.
+    :data:`CHAR_PT` points a character (:data:`CODE_CHAR_PT` in ``<code>``,
+    smaller and monospaced: a sha256 there no longer marks its table, whose
+    every cell then took a Pango layout per character, a third of the
+    column measuring on the real export), plus the cell padding.
     """
     def table(match: re.Match[str]) -> str:
         tag, body = match.group(1), match.group(2)
@@ -283,13 +290,20 @@ def _with_class(tag: str, name: str) -> str:
 
 def _estimated_width(table_html: str) -> float:
     """Generous least width, in points, of a table laid out without cutting words."""
-    longest: dict[int, int] = {}
+    widest: dict[int, float] = {}
     for row in _ROW.findall(table_html):
         for column, content in enumerate(_CELL.findall(row)):
-            text = _TAG_OR_TEXT.sub(" ", content).replace(_SOFT_HYPHEN, " ")
-            word = max(map(len, _BREAKS.split(text)), default=0)
-            longest[column] = max(longest.get(column, 0), word)
-    return sum(CHAR_PT * n + CELL_PADDING_PT for n in longest.values())
+            code = max((CODE_CHAR_PT * _longest_word(run) for run in _CODE.findall(content)),
+                       default=0.0)
+            word = max(CHAR_PT * _longest_word(_CODE.sub(" ", content)), code)
+            widest[column] = max(widest.get(column, 0.0), word)
+    return sum(width + CELL_PADDING_PT for width in widest.values())
+
+
+def _longest_word(html: str) -> int:
+    """Characters in the longest word of ``html`` (tags and soft hyphens break words)."""
+    text = _TAG_OR_TEXT.sub(" ", html).replace(_SOFT_HYPHEN, " ")
+    return max(map(len, _BREAKS.split(text)), default=0)
 
 
 def _font_faces() -> list[_FontFace]:
