@@ -6,8 +6,10 @@ made: WeasyPrint takes a while to import). The print rules live in
 embedded fonts (matplotlib's DejaVu files) and the running header come from
 ``assets/print-page.css.j2``. Table header words get their hyphenation points
 marked (:func:`hyphenate_headers`); the body cells of a table too wide for its words
-may be cut anywhere (:func:`mark_wide_tables`). :class:`LocalOnlyURLFetcher`
-keeps WeasyPrint inside the run folder.
+may be cut anywhere (:func:`mark_wide_tables`); the cells' alignment moves from
+their ``style`` attributes to classes (:func:`align_classes`), so that cells
+share their computed styles. :class:`LocalOnlyURLFetcher` keeps WeasyPrint
+inside the run folder.
 """
 
 from __future__ import annotations
@@ -31,7 +33,13 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from report.render.errors import RenderError, URLRefusedError
 from report.render.resources import ASSETS_DIR, PAGE_CSS_TEMPLATE, PRINT_CSS
 
-__all__ = ["LocalOnlyURLFetcher", "hyphenate_headers", "mark_wide_tables", "render_pdf"]
+__all__ = [
+    "LocalOnlyURLFetcher",
+    "align_classes",
+    "hyphenate_headers",
+    "mark_wide_tables",
+    "render_pdf",
+]
 
 _SUMMARY_END_ANCHOR = "exec-summary-end"
 _LOG = logging.getLogger(__name__)
@@ -46,8 +54,19 @@ _ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr\s*>", flags=re.IGNORECASE | re.DOTALL)
 _CELL = re.compile(r"<t[hd]\b[^>]*>(.*?)</t[hd]\s*>", flags=re.IGNORECASE | re.DOTALL)
 _CLASS_ATTR = re.compile(r"""(\bclass\s*=\s*)(["'])""", flags=re.IGNORECASE)
 _BREAKS = re.compile(r"[ \t\r\n\f\u2009\u200b]+")
+_CELL_TAG = re.compile(r"<t[hd]\b[^>]*>", flags=re.IGNORECASE)
+_ALIGN_STYLE = re.compile(
+    r"""\s+style\s*=\s*(["'])\s*text-align\s*:\s*(left|right|center|justify)\s*;?\s*\1""",
+    flags=re.IGNORECASE,
+)
+ALIGN_CLASS_PREFIX = "align-"
+"""Class prefix of a table cell's alignment (``align-left``, ``align-right``...: ``print.css``)."""
 CHAR_PT = 6.0
 """Width allowed per character of a table word: 0.75 em at 8 pt (DejaVu digits are 0.64 em)."""
+CODE_CHAR_PT = 4.6
+"""Width allowed per character of a word in ``<code>``: 0.65 em at 7 pt (0.88 em of the
+table's 8 pt, ``report.css``); every DejaVu Sans Mono glyph is 0.60 em."""
+_CODE = re.compile(r"<code\b[^>]*>(.*?)</code\s*>", flags=re.IGNORECASE | re.DOTALL)
 CELL_PADDING_PT = 1.5 * 2 * 72 / 25.4
 """Left and right padding of a table cell (``print.css``: 1.5 mm each)."""
 TABLE_WIDTH_PT = 0.85 * 180 * 72 / 25.4
@@ -147,8 +166,8 @@ def _layout(html_path: Path, *, base_dir: Path, running_header: str) -> Document
     fonts = FontConfiguration()
     page_css = CSS(string=_page_css(faces, running_header), url_fetcher=fetcher, font_config=fonts)
     html = HTML(
-        string=_with_print_css(mark_wide_tables(hyphenate_headers(
-            html_path.read_text(encoding="utf-8")))),
+        string=_with_print_css(mark_wide_tables(hyphenate_headers(align_classes(
+            html_path.read_text(encoding="utf-8"))))),
         base_url=str(base_dir.resolve()),
         url_fetcher=fetcher,
     )
@@ -220,34 +239,71 @@ def mark_wide_tables(html: str, width_pt: float = TABLE_WIDTH_PT) -> str:
     gets ``overflow-wrap: anywhere`` in its body cells instead, as every table
     had before, so that no table is cut at the page's edge.
 
-    The estimate is deliberately generous: per column, the longest word of any
+    The estimate is deliberately generous: per column, the widest word of any
     of its cells (text between spaces once tags are removed; entities count as
     their characters; a header word is split at its soft hyphens) at
-    :data:`CHAR_PT` points a character, plus the cell padding.
+    :data:`CHAR_PT` points a character (:data:`CODE_CHAR_PT` in ``<code>``,
+    smaller and monospaced: a sha256 there no longer marks its table, whose
+    every cell then took a Pango layout per character, a third of the
+    column measuring on the real export), plus the cell padding.
     """
     def table(match: re.Match[str]) -> str:
         tag, body = match.group(1), match.group(2)
         if WRAP_ANYWHERE in tag or _estimated_width(body) <= width_pt:
             return match.group(0)
-        if _CLASS_ATTR.search(tag):
-            tag = _CLASS_ATTR.sub(lambda m: f"{m.group(1)}{m.group(2)}{WRAP_ANYWHERE} ",
-                                  tag, count=1)
-        else:
-            tag = tag[:-1] + f' class="{WRAP_ANYWHERE}">'
-        return tag + body + match.group(3)
+        return _with_class(tag, WRAP_ANYWHERE) + body + match.group(3)
 
     return _TABLE.sub(table, html)
 
 
+def align_classes(html: str) -> str:
+    """Move a table cell's ``style="text-align: X"`` (pandoc's column alignment) to a class.
+
+    WeasyPrint shares one computed style between elements whose parent,
+    matching rules and ``style`` attribute are the same; but every ``style``
+    attribute is parsed on its own and so never the same as another one. Each
+    of the ~700 cells of the real report then had its own style, computed
+    property by property, and so had its text (fonts, line breaking): moving
+    the alignment to the class ``align-left``, ``align-right``, ``align-center``
+    or ``align-justify`` (``print.css``, ``!important`` as the attribute beat
+    every rule) took about an eighth of the PDF stage. A ``style`` with
+    anything else than one ``text-align`` is kept.
+    """
+    def cell(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        style = _ALIGN_STYLE.search(tag)
+        if style is None:
+            return tag
+        tag = tag[: style.start()] + tag[style.end() :]
+        return _with_class(tag, ALIGN_CLASS_PREFIX + style.group(2).lower())
+
+    return _CELL_TAG.sub(cell, html)
+
+
+def _with_class(tag: str, name: str) -> str:
+    """Opening ``tag`` with class ``name`` added first to its ``class`` attribute."""
+    if _CLASS_ATTR.search(tag):
+        return _CLASS_ATTR.sub(lambda m: f"{m.group(1)}{m.group(2)}{name} ", tag, count=1)
+    end = -2 if tag.endswith("/>") else -1
+    return tag[:end] + f' class="{name}"' + tag[end:]
+
+
 def _estimated_width(table_html: str) -> float:
     """Generous least width, in points, of a table laid out without cutting words."""
-    longest: dict[int, int] = {}
+    widest: dict[int, float] = {}
     for row in _ROW.findall(table_html):
         for column, content in enumerate(_CELL.findall(row)):
-            text = _TAG_OR_TEXT.sub(" ", content).replace(_SOFT_HYPHEN, " ")
-            word = max(map(len, _BREAKS.split(text)), default=0)
-            longest[column] = max(longest.get(column, 0), word)
-    return sum(CHAR_PT * n + CELL_PADDING_PT for n in longest.values())
+            code = max((CODE_CHAR_PT * _longest_word(run) for run in _CODE.findall(content)),
+                       default=0.0)
+            word = max(CHAR_PT * _longest_word(_CODE.sub(" ", content)), code)
+            widest[column] = max(widest.get(column, 0.0), word)
+    return sum(width + CELL_PADDING_PT for width in widest.values())
+
+
+def _longest_word(html: str) -> int:
+    """Characters in the longest word of ``html`` (tags and soft hyphens break words)."""
+    text = _TAG_OR_TEXT.sub(" ", html).replace(_SOFT_HYPHEN, " ")
+    return max(map(len, _BREAKS.split(text)), default=0)
 
 
 def _font_faces() -> list[_FontFace]:
