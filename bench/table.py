@@ -17,20 +17,23 @@ END = "<!-- bench:end -->"
 
 # (manifest key, column title) in pipeline order; analysis steps are part of «analyse»
 STAGES = (("validate", "validate"), ("analysis.behaviour", "behaviour"),
-          ("analysis.model.fit.search", "search"), ("analysis.model.fit.threshold", "cross-fit"),
-          ("analysis.model.fit.holdout", "hold-out"), ("analysis.model.fit.final", "final+score"),
-          ("analysis.model.fit.shap", "SHAP"), ("analysis.segments.build", "segments"),
-          ("bundle", "bundle"), ("figures", "figures"), ("documents", "documents"),
+          ("analysis.model.search", "search"), ("analysis.model.threshold", "cross-fit"),
+          ("analysis.model.holdout", "hold-out"), ("analysis.model.final", "final+score"),
+          ("analysis.model.shap", "SHAP"), ("analysis.segments", "segments"),
+          ("bundle", "bundle"), ("actions", "actions"), ("figures", "figures"),
           ("html", "html"), ("pdf", "pdf"))
-TOP_LEVEL = ("validate", "analyse", "bundle", "compare", "figures", "documents", "html", "pdf")
+# the stages timed one after the other (``documents`` runs inside ``figures``)
+TOP_LEVEL = ("validate", "analyse", "bundle", "actions", "figures", "html", "pdf")
 
-# label → (wall seconds, peak memory MiB, PDF bytes); None: no limit
+# label → (wall seconds, peak memory of the process tree MiB, PDF bytes); None: no limit.
+# Issue 17: 100,000 and 1,000,000 clients no slower and no larger than the run of 2026-11-27.
 TARGETS: dict[str, tuple[float | None, float | None, int | None]] = {
-    "real": (15.0, None, 10 * 1024**2),
-    "100000": (120.0, 2048.0, 10 * 1024**2),
-    "1000000": (900.0, 6144.0, 10 * 1024**2),
+    "real": (None, None, 10 * 1024**2),
+    "100000": (62.8, 1150.0, 10 * 1024**2),
+    "1000000": (285.7, 2730.0, 10 * 1024**2),
 }
-PEER_RATIO_TARGET = 1.3
+PEER_RATIO_TARGET = 2.0
+"""Issue 17: the real export's full report ≤ 2 × ydata-profiling's minimal profile (aim: 1.3 ×)."""
 
 
 def _median(values: list[float]) -> float | None:
@@ -80,16 +83,16 @@ def _summary(size: dict[str, Any]) -> dict[str, Any]:
 
 def _verdict(label: str, s: dict[str, Any], ratio: float | None) -> str:
     wall_limit, mem_limit, pdf_limit = TARGETS.get(label, (None, None, None))
-    if wall_limit is None and mem_limit is None:
+    if wall_limit is None and mem_limit is None and pdf_limit is None:
         return "—"
     checks = []
     if wall_limit is not None:
         checks.append(("time", s["wall"] is not None and s["wall"] <= wall_limit,
-                       f"≤ {wall_limit:.0f} s"))
+                       f"≤ {wall_limit:g} s"))
     if mem_limit is not None:
         memory = s["tree"] or s["rss"]
         checks.append(("memory", memory is not None and memory <= mem_limit,
-                       f"≤ {mem_limit / 1024:.0f} GB"))
+                       f"≤ {mem_limit / 1024:.2f} GB"))
     if pdf_limit is not None:
         checks.append(("PDF", s["pdf"] is not None and s["pdf"] <= pdf_limit, "≤ 10 MB"))
     if label == "real" and ratio is not None:
