@@ -200,8 +200,8 @@ def test_no_masked_row_breaks_a_change(data: tuple[pd.DataFrame, pd.Series],
     seen: list[np.ndarray] = []
     original = explainers._score_fn
 
-    def recording(estimator: object, columns: list[str]):
-        score = original(estimator, columns)
+    def recording(estimator: object, columns: list[str], clients: int = 0):
+        score = original(estimator, columns, clients)
 
         def wrapped(rows: np.ndarray) -> np.ndarray:
             seen.append(rows.copy())

@@ -50,10 +50,13 @@ def test_the_explainer_takes_it_only_when_it_agrees(rows: tuple[np.ndarray, np.n
     X, y = rows
     model = HistGradientBoostingClassifier(max_iter=10, early_stopping=False).fit(X, y)
     columns = [f"c{i}" for i in range(6)]
-    fast = explainers._score_fn(model, columns)
+    many = explainers.FAST_BOOSTING_CLIENTS
+    fast = explainers._score_fn(model, columns, many)
     assert fast.__module__ == "analysis.explain.boosting"
     assert np.array_equal(fast(X), model.decision_function(X))
+    few = explainers._score_fn(model, columns, many - 1)       # not worth compiling
+    assert few.__module__ == "analysis.explain.explainers"
     monkeypatch.setattr(explainers, "boosting_score", lambda est: lambda r: np.zeros(len(r)))
-    slow = explainers._score_fn(model, columns)                # a wrong fast score is refused
+    slow = explainers._score_fn(model, columns, many)          # a wrong fast score is refused
     assert slow.__module__ == "analysis.explain.explainers"
     assert np.array_equal(slow(X), model.decision_function(X))
