@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["boosting_score"]
+__all__ = ["boosting_score", "probe_rows"]
 
 _WALK: Any = None
 
@@ -91,3 +91,17 @@ def boosting_score(estimator: Any) -> Callable[[np.ndarray], np.ndarray] | None:
         return _compiled()(data, *arrays, baseline)
 
     return score
+
+
+def probe_rows(estimator: Any, width: int) -> np.ndarray:
+    """Rows that reach every side of the boosting model's splits (threshold, next float, NaN).
+
+    Only called once :func:`boosting_score` has read the trees.
+    """
+    nodes = np.concatenate([p[0].nodes for p in estimator._predictors])
+    splits = nodes[~nodes["is_leaf"].astype(bool)]
+    rows = np.zeros((2 * len(splits) + 1, width))
+    for k, (f, t) in enumerate(zip(splits["feature_idx"], splits["num_threshold"], strict=True)):
+        rows[2 * k, f], rows[2 * k + 1, f] = t, np.nextafter(t, np.inf)
+    rows[-1] = np.nan
+    return rows

@@ -44,7 +44,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC
 
 from analysis import glossary as g
-from analysis.explain.boosting import boosting_score
+from analysis.explain.boosting import boosting_score, probe_rows
 from analysis.model.features import MODEL_FEATURES, feature_sources
 
 __all__ = [
@@ -117,7 +117,7 @@ def _score_fn(estimator: Any, columns: list[str], clients: int = 0
     boosting = (boosting_score(estimator)
                 if named is None and clients >= FAST_BOOSTING_CLIENTS else None)
     if boosting is not None:  # the same sums in the same order: must be bit-identical
-        probe = _probe_rows(estimator, len(columns))
+        probe = probe_rows(estimator, len(columns))
         if np.array_equal(boosting(probe), estimator.decision_function(probe)):
             return boosting
 
@@ -127,20 +127,6 @@ def _score_fn(estimator: Any, columns: list[str], clients: int = 0
         return np.asarray(estimator.predict_proba(as_input(rows))[:, 1], dtype=float)
 
     return score
-
-
-def _probe_rows(estimator: Any, width: int) -> np.ndarray:
-    """Rows that reach every side of the boosting model's splits (threshold, next float, NaN).
-
-    Only called once :func:`analysis.explain.boosting.boosting_score` has read the trees.
-    """
-    nodes = np.concatenate([p[0].nodes for p in estimator._predictors])
-    splits = nodes[~nodes["is_leaf"].astype(bool)]
-    rows = np.zeros((2 * len(splits) + 1, width))
-    for k, (f, t) in enumerate(zip(splits["feature_idx"], splits["num_threshold"], strict=True)):
-        rows[2 * k, f], rows[2 * k + 1, f] = t, np.nextafter(t, np.inf)
-    rows[-1] = np.nan
-    return rows
 
 
 @dataclass(frozen=True)
